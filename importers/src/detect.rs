@@ -22,6 +22,16 @@ impl Format {
         }
     }
 
+    /// Formats that describe the same source share a family: a newer export of the same family
+    /// and account replaces the older one (what it lacks is marked gone).
+    pub fn family(self) -> &'static str {
+        match self {
+            Format::AwsCredentialReport | Format::AwsCredentialReportJson => {
+                "aws-credential-report"
+            }
+        }
+    }
+
     /// Provider short name.
     pub fn provider(self) -> &'static str {
         match self {

@@ -5,6 +5,7 @@
 pub mod aws;
 pub mod detect;
 pub mod error;
+pub mod hashing;
 pub mod model;
 pub mod time;
 

@@ -186,6 +186,8 @@ fn classify(row: &Row) -> Result<RowKind, RowError> {
         });
     }
     let last_used_at = credentials.iter().filter_map(|c| c.last_used_at).max();
+    // An active certificate may be in use without the report knowing: then last use is unknown.
+    let usage_tracked = !credentials.iter().any(|c| c.active && !c.usage_tracked);
     let identity = Identity {
         key,
         kind: "iam_user".into(),
@@ -194,7 +196,7 @@ fn classify(row: &Row) -> Result<RowKind, RowError> {
         status: Status::Active,
         created_at: row.time("user_creation_time")?,
         last_used_at,
-        usage_tracked: true,
+        usage_tracked,
         third_party: false,
     };
     Ok(RowKind::Machine(identity, credentials))

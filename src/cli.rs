@@ -1,0 +1,192 @@
+//! The command line (DESIGN §3), declared with clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::Verdict;
+
+/// Review the machine identities of your clouds and SaaS: import their exports, decide
+/// keep / reduce / revoke with a business function, and prove it.
+#[derive(Debug, Parser)]
+#[command(name = "nhi-review", version, about, long_about = None)]
+pub struct Cli {
+    /// Review database file (default: in your platform's data directory)
+    #[arg(long, global = true, env = "NHI_REVIEW_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    /// What to do
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import exports (format detected from content); prints one reconciliation line per file
+    Import(ImportArgs),
+    /// List imported files with sha256 and counts
+    Sources,
+    /// List identities with credentials, grants and risk signals
+    Inventory(InventoryArgs),
+    /// Start, list, close or verify review campaigns
+    #[command(subcommand)]
+    Campaign(CampaignCommand),
+    /// Open the review screen for a campaign (default: the newest open one)
+    Review(ReviewArgs),
+    /// Record one decision without the review screen
+    Decide(DecideArgs),
+    /// Write decisions or the inventory as CSV
+    Export(ExportArgs),
+    /// Import the bundled example organisation into a fresh database and open the review
+    Demo(DemoArgs),
+}
+
+/// `import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Export files; '-' reads standard input
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Skip content detection and read the files as this format
+    #[arg(long, value_name = "NAME")]
+    pub format: Option<String>,
+    /// Account, project or tenant, for files that do not say
+    #[arg(long, value_name = "ID")]
+    pub account: Option<String>,
+    /// Record bad rows as rejects and import the rest (exit code 3)
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+}
+
+/// Output formats of listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// Aligned columns for people
+    Table,
+    /// Comma-separated values with a header
+    Csv,
+    /// JSON Lines: one object per line
+    Json,
+}
+
+/// `inventory`.
+#[derive(Debug, Args)]
+pub struct InventoryArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// Only this provider (aws, gcp, azure, …)
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// Only this kind (iam_user, service_account, …)
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// Include identities absent from the newest export of their source
+    #[arg(long)]
+    pub include_gone: bool,
+    /// Reference date for signal ages (default: now)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// `campaign …`.
+#[derive(Debug, Subcommand)]
+pub enum CampaignCommand {
+    /// Freeze today's identities as the population of a new campaign
+    Start {
+        /// Campaign name, e.g. 2026-Q4
+        name: String,
+        /// Due date
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        due: Option<chrono::NaiveDate>,
+        /// Days after which a credential is due for rotation
+        #[arg(long, default_value_t = 90)]
+        rotation_days: i64,
+        /// Days without use after which an identity is inactive
+        #[arg(long, default_value_t = 90)]
+        inactivity_days: i64,
+    },
+    /// List campaigns with progress and chain status
+    List,
+    /// Close a campaign: no further decisions
+    Close {
+        /// Campaign name
+        name: String,
+    },
+    /// Check a campaign's decision hash chain
+    Verify {
+        /// Campaign name
+        name: String,
+    },
+}
+
+/// `review`.
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Campaign name (default: the newest open campaign)
+    pub campaign: Option<String>,
+    /// Reviewer name stored on each decision (default: $NHI_REVIEW_REVIEWER, then your login name)
+    #[arg(long)]
+    pub reviewer: Option<String>,
+}
+
+/// `decide`.
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// Campaign name
+    #[arg(long)]
+    pub campaign: String,
+    /// Identity: the id the inventory prints, or the native id (ARN, email, …)
+    #[arg(long)]
+    pub identity: String,
+    /// Verdict
+    #[arg(long, value_enum)]
+    pub verdict: Verdict,
+    /// A credential or grant to remove (reduce); repeat for several
+    #[arg(long = "remove", value_name = "GRANT_OR_CRED")]
+    pub remove: Vec<String>,
+    /// The business function the identity serves
+    #[arg(long, default_value = "")]
+    pub function: String,
+    /// Why
+    #[arg(long, default_value = "")]
+    pub justification: String,
+    /// Who decides (default: $NHI_REVIEW_REVIEWER, then your login name)
+    #[arg(long)]
+    pub reviewer: Option<String>,
+}
+
+/// What `export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportKind {
+    /// Every decision record of the campaign, with its hash chain
+    Decisions,
+    /// The campaign's population with standing verdicts
+    Inventory,
+}
+
+/// `export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to export
+    #[arg(value_enum)]
+    pub what: ExportKind,
+    /// Campaign name
+    #[arg(long)]
+    pub campaign: String,
+    /// Output file (default: standard output)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Reviewer name for the demo's decisions
+    #[arg(long)]
+    pub reviewer: Option<String>,
+    /// Import and start the campaign, print what was done, and do not open the screen
+    #[arg(long)]
+    pub no_review: bool,
+}

@@ -1,0 +1,68 @@
+//! `demo`: the bundled example organisation in a fresh database, then the review screen.
+
+use anyhow::{Result, bail};
+use chrono::Datelike;
+use nhi_importers::ImportOptions;
+
+use super::{ImportInput, import_one, reconciliation_line};
+use crate::cli::DemoArgs;
+use crate::db::Store;
+use crate::model::Thresholds;
+use crate::{Outcome, RunContext};
+
+/// Run the demo.
+pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
+    // A fresh temporary database unless the user named one; it is removed when the demo ends.
+    let temp = tempfile::tempdir()?;
+    let path = match &ctx.db {
+        Some(p) => {
+            if p.exists() && std::fs::metadata(p)?.len() > 0 {
+                bail!(
+                    "'{}' already exists: the demo needs a fresh database (omit --db to use a temporary one)",
+                    p.display()
+                );
+            }
+            p.clone()
+        }
+        None => temp.path().join("demo.db"),
+    };
+    let mut store = Store::open(&path)?;
+    let mut lines = Vec::new();
+    for (name, text) in crate::examples::FILES {
+        let input = ImportInput {
+            name: (*name).to_owned(),
+            reader: text.as_bytes(),
+        };
+        let report = import_one(&mut store, input, None, &ImportOptions::default(), ctx.now)?;
+        lines.push(reconciliation_line(&report));
+    }
+    let quarter = (ctx.now.month0() / 3) + 1;
+    let name = format!("{}-Q{quarter}", ctx.now.year());
+    let due = ctx.now.date_naive() + chrono::Days::new(30);
+    let campaign = store.start_campaign(&name, Some(due), Thresholds::default(), ctx.now)?;
+    let reviewer = crate::reviewer_name(args.reviewer.as_deref());
+    if args.no_review {
+        for l in &lines {
+            println!("{l}");
+        }
+        println!(
+            "started campaign '{}' with {} identities in {}",
+            campaign.name,
+            campaign.population_size,
+            if ctx.db.is_some() {
+                path.display().to_string()
+            } else {
+                "a temporary database".into()
+            }
+        );
+        return Ok(Outcome::Done);
+    }
+    crate::tui::run_terminal(&mut store, &campaign.name, &reviewer)?;
+    if ctx.db.is_none() {
+        println!(
+            "demo finished; its temporary database was removed. To keep your work, import into a file:"
+        );
+        println!("  nhi-review --db review.db import examples/aws/credential-report.csv");
+    }
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,155 @@
+//! `inventory`: identities with credentials, grants and signals, as a table, CSV or JSON Lines.
+
+use std::io::Write;
+
+use anyhow::Result;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::RunContext;
+use crate::cli::{InventoryArgs, ListFormat};
+use crate::db::{InventoryFilter, Store};
+use crate::model::{IdentityView, Thresholds, Tier};
+use crate::signals::{self, Signal};
+use crate::text::{clip, last_used_text};
+
+/// One JSON Lines object: the identity with its signals.
+#[derive(Serialize)]
+struct Line<'a> {
+    #[serde(flatten)]
+    identity: &'a IdentityView,
+    signals: &'a [Signal],
+}
+
+const CSV_COLUMNS: &[&str] = &[
+    "id",
+    "provider",
+    "account",
+    "native_id",
+    "kind",
+    "name",
+    "owner",
+    "status",
+    "created_at",
+    "last_used_at",
+    "third_party",
+    "credentials",
+    "active_credentials",
+    "grants",
+    "admin_grants",
+    "signals",
+    "business_function",
+];
+
+fn csv_row(identity: &IdentityView, found: &[Signal]) -> Vec<String> {
+    let fmt = |t: Option<DateTime<Utc>>| t.map(nhi_importers::time::format_utc).unwrap_or_default();
+    let safe = super::spreadsheet_safe;
+    vec![
+        identity.short_id.clone(),
+        identity.provider.clone(),
+        identity.account.clone(),
+        safe(&identity.native_id),
+        identity.kind.clone(),
+        safe(&identity.name),
+        safe(identity.owner.as_deref().unwrap_or("")),
+        identity.status.as_str().into(),
+        fmt(identity.created_at),
+        fmt(identity.last_used_at),
+        identity.third_party.to_string(),
+        identity.credentials.len().to_string(),
+        identity
+            .credentials
+            .iter()
+            .filter(|c| c.active)
+            .count()
+            .to_string(),
+        identity.grants.len().to_string(),
+        identity
+            .grants
+            .iter()
+            .filter(|g| g.tier == Tier::Admin)
+            .count()
+            .to_string(),
+        found.iter().map(|s| s.code).collect::<Vec<_>>().join(" "),
+        safe(identity.business_function.as_deref().unwrap_or("")),
+    ]
+}
+
+/// `inventory`.
+pub fn run(
+    store: &Store,
+    ctx: &RunContext,
+    args: &InventoryArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let now = args
+        .as_of
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map_or(ctx.now, |n| n.and_utc());
+    let thresholds = Thresholds::default();
+    let filter = InventoryFilter {
+        provider: args.provider.clone(),
+        kind: args.kind.clone(),
+        include_gone: args.include_gone,
+    };
+    let evaluate = |identity: &IdentityView| signals::evaluate(identity, &thresholds, now);
+    match args.format {
+        ListFormat::Json => store.for_each_identity(&filter, |identity| {
+            let found = evaluate(&identity);
+            serde_json::to_writer(
+                &mut *out,
+                &Line {
+                    identity: &identity,
+                    signals: &found,
+                },
+            )?;
+            writeln!(out)?;
+            Ok(())
+        })?,
+        ListFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            w.write_record(CSV_COLUMNS)?;
+            store.for_each_identity(&filter, |identity| {
+                w.write_record(csv_row(&identity, &evaluate(&identity)))?;
+                Ok(())
+            })?;
+            w.flush()?;
+        }
+        ListFormat::Table => {
+            writeln!(
+                out,
+                "{:<17} {:<9} {:<14} {:<28} {:<16} {:<10} {:>5} {:>6}  SIGNALS",
+                "ID", "PROVIDER", "KIND", "NAME", "OWNER", "LAST USED", "CREDS", "GRANTS"
+            )?;
+            let mut count = 0u64;
+            store.for_each_identity(&filter, |identity| {
+                count += 1;
+                let badges = evaluate(&identity)
+                    .iter()
+                    .map(|s| signals::badge(s.code))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                writeln!(
+                    out,
+                    "{:<17} {:<9} {:<14} {:<28} {:<16} {:<10} {:>5} {:>6}  {}",
+                    identity.short_id,
+                    identity.provider,
+                    identity.kind,
+                    clip(&identity.name, 28),
+                    clip(identity.owner.as_deref().unwrap_or("-"), 16),
+                    last_used_text(identity.last_used_at, identity.usage_tracked),
+                    identity.credentials.len(),
+                    identity.grants.len(),
+                    badges
+                )?;
+                Ok(())
+            })?;
+            writeln!(
+                out,
+                "{count} identities (signals as of {})",
+                now.format("%Y-%m-%d")
+            )?;
+        }
+    }
+    super::finish(out)
+}

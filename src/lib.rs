@@ -1,0 +1,89 @@
+//! nhi-review: quarterly review of non-human identities.
+//!
+//! Module map:
+//! - [`cli`]: the command line; [`commands`]: one function per subcommand.
+//! - [`db`]: the review database, the only place with SQL.
+//! - [`model`]: domain types; [`signals`]: risk signals; [`chain`]: the decision hash chain.
+//! - [`tui`]: the review screen (state, keymap, drawing, run loop).
+//! - Parsing exports lives in the `nhi-importers` crate.
+
+pub mod chain;
+pub mod cli;
+pub mod commands;
+pub mod db;
+pub mod examples;
+pub mod model;
+pub mod signals;
+pub mod text;
+pub mod tui;
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
+
+/// How a command ended, beyond success and failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Everything done.
+    Done,
+    /// An import finished but skipped rejected rows.
+    ImportedWithRejects,
+}
+
+impl Outcome {
+    /// Process exit code: 0 ok, 3 import with rejected rows.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Done => 0,
+            Outcome::ImportedWithRejects => 3,
+        }
+    }
+}
+
+/// Run a parsed command line.
+pub fn run(cli: cli::Cli) -> Result<Outcome> {
+    let ctx = RunContext {
+        db: cli.db,
+        now: now()?,
+    };
+    commands::run(&ctx, cli.command)
+}
+
+/// What every command may need besides its arguments.
+pub struct RunContext {
+    /// `--db` or `NHI_REVIEW_DB`, if given.
+    pub db: Option<PathBuf>,
+    /// The time this run calls "now".
+    pub now: DateTime<Utc>,
+}
+
+/// The wall clock, unless `NHI_REVIEW_NOW` (RFC 3339) pins it for a reproducible run.
+fn now() -> Result<DateTime<Utc>> {
+    match std::env::var("NHI_REVIEW_NOW") {
+        Ok(s) if !s.is_empty() => Ok(DateTime::parse_from_rfc3339(&s)
+            .with_context(|| format!("NHI_REVIEW_NOW='{s}' is not an RFC 3339 time"))?
+            .with_timezone(&Utc)),
+        _ => Ok(Utc::now()),
+    }
+}
+
+/// The default database path: `<data dir>/nhi-review/review.db`.
+pub fn default_db_path() -> Result<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "nhi-review")
+        .context("cannot find a home directory for the default database: pass --db PATH")?;
+    Ok(dirs.data_dir().join("review.db"))
+}
+
+/// The reviewer name: given, else `NHI_REVIEW_REVIEWER`, else the login name.
+pub fn reviewer_name(given: Option<&str>) -> String {
+    let from_env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+    given
+        .map(str::to_owned)
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| from_env("NHI_REVIEW_REVIEWER"))
+        .or_else(|| from_env("USER"))
+        .or_else(|| from_env("LOGNAME"))
+        .or_else(|| from_env("USERNAME"))
+        .unwrap_or_else(|| "unknown-reviewer".into())
+}

@@ -1,0 +1,64 @@
+//! Colours and emphasis; with `NO_COLOR` set, emphasis only (bold, reverse), never colour.
+
+use ratatui::style::{Color, Modifier, Style};
+
+/// The styles the screens use.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    /// Selected row.
+    pub selected: Style,
+    /// Headings and titles.
+    pub title: Style,
+    /// Muted text.
+    pub muted: Style,
+    /// Errors.
+    pub error: Style,
+    /// Good news.
+    pub ok: Style,
+    /// Admin tier and high risk.
+    pub danger: Style,
+    /// Write tier and warnings.
+    pub warn: Style,
+    /// Gauge fill.
+    pub gauge: Style,
+}
+
+impl Theme {
+    /// Colour unless `NO_COLOR` is set (to anything non-empty).
+    pub fn from_env() -> Self {
+        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+            Theme::plain()
+        } else {
+            Theme::color()
+        }
+    }
+
+    /// With colour.
+    pub fn color() -> Self {
+        Theme {
+            selected: Style::new().add_modifier(Modifier::REVERSED),
+            title: Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            muted: Style::new().fg(Color::DarkGray),
+            error: Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            ok: Style::new().fg(Color::Green),
+            danger: Style::new().fg(Color::Red),
+            warn: Style::new().fg(Color::Yellow),
+            gauge: Style::new().fg(Color::Green),
+        }
+    }
+
+    /// Without colour.
+    pub fn plain() -> Self {
+        let none = Style::new();
+        Theme {
+            selected: none.add_modifier(Modifier::REVERSED),
+            title: none.add_modifier(Modifier::BOLD),
+            muted: none,
+            error: none.add_modifier(Modifier::BOLD),
+            ok: none,
+            danger: none.add_modifier(Modifier::BOLD),
+            warn: none,
+            gauge: none,
+        }
+    }
+}
