@@ -84,6 +84,18 @@ pub enum ChainBreak {
     Record { seq: u64, why: String },
 }
 
+impl ChainBreak {
+    /// The chain position where the problem shows.
+    pub fn seq(&self) -> u64 {
+        match self {
+            ChainBreak::Sequence { expected, .. } => *expected,
+            ChainBreak::Hash { seq }
+            | ChainBreak::Link { seq }
+            | ChainBreak::Record { seq, .. } => *seq,
+        }
+    }
+}
+
 impl std::fmt::Display for ChainBreak {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -58,6 +58,11 @@ pub struct RunContext {
     pub now: DateTime<Utc>,
 }
 
+/// The time now: the wall clock, or the `NHI_REVIEW_NOW` pin when it is valid.
+pub fn clock() -> DateTime<Utc> {
+    now().unwrap_or_else(|_| Utc::now())
+}
+
 /// The wall clock, unless `NHI_REVIEW_NOW` (RFC 3339) pins it for a reproducible run.
 fn now() -> Result<DateTime<Utc>> {
     match std::env::var("NHI_REVIEW_NOW") {

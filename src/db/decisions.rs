@@ -348,6 +348,8 @@ impl Store {
              FROM decision d JOIN identity i ON i.id = d.identity_id WHERE d.campaign_id = ?1 ORDER BY d.seq",
         )?;
         let mut links = Vec::new();
+        // The first row whose query columns disagree with its (intact) hashed record.
+        let mut column_break: Option<ChainBreak> = None;
         let mut rows = stmt.query([info.id])?;
         while let Some(r) = rows.next()? {
             let link = StoredLink {
@@ -356,7 +358,10 @@ impl Store {
                 row_hash: r.get(2)?,
                 record: r.get(3)?,
             };
-            if let Ok(rec) = serde_json::from_str::<CanonicalDecision>(&link.record) {
+            if column_break.is_none()
+                && sha256_hex(link.record.as_bytes()) == link.row_hash
+                && let Ok(rec) = serde_json::from_str::<CanonicalDecision>(&link.record)
+            {
                 let removed: Vec<String> =
                     serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default();
                 let columns = (
@@ -397,6 +402,12 @@ impl Store {
             }
             links.push(link);
         }
-        Ok(chain::verify(links))
+        // Report whichever problem comes first in the chain.
+        Ok(match (chain::verify(links), column_break) {
+            (Err(e), Some(c)) => Err(if c.seq() < e.seq() { c } else { e }),
+            (Err(e), None) => Err(e),
+            (Ok(_), Some(c)) => Err(c),
+            (Ok(ok), None) => Ok(ok),
+        })
     }
 }

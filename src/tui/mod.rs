@@ -21,11 +21,11 @@ use crate::signals;
 
 /// Open the review of `campaign` in the real terminal; restores the terminal on exit and panic.
 pub fn run_terminal(store: &mut Store, campaign: &str, reviewer: &str) -> Result<()> {
-    let mut app = open(store, campaign, reviewer, Utc::now())?;
+    let mut app = open(store, campaign, reviewer, crate::clock())?;
     let theme = Theme::from_env();
     let mut terminal = ratatui::init();
     let events = std::iter::from_fn(|| event::read().ok());
-    let result = run_loop(&mut terminal, store, &mut app, &theme, events, Utc::now);
+    let result = run_loop(&mut terminal, store, &mut app, &theme, events, crate::clock);
     ratatui::restore();
     result
 }

@@ -7,6 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Row, Table, TableState, Wrap};
 
+use super::action::Action;
 use super::app::{App, Card, Field, Mode};
 use super::keymap::{self, BINDINGS, Layer};
 use super::theme::Theme;
@@ -25,7 +26,11 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     ])
     .areas(frame.area());
     render_header(frame, header, gauge, app, theme);
-    let queue_width = body.width * 9 / 20;
+    let queue_width = if body.width >= 100 {
+        body.width * 9 / 20
+    } else {
+        body.width / 2
+    };
     let [queue, card] =
         Layout::horizontal([Constraint::Length(queue_width), Constraint::Min(20)]).areas(body);
     render_queue(frame, queue, app, theme);
@@ -179,9 +184,12 @@ fn card_lines<'a>(card: &'a Card, app: &App, theme: &Theme) -> (Vec<Line<'a>>, V
             id.business_function.as_deref().unwrap_or("— not set —")
         )),
         Line::from(format!(
-            "created   {}{}   last used {}",
+            "created   {}{}",
             day(id.created_at),
-            age(id.created_at, at),
+            age(id.created_at, at)
+        )),
+        Line::from(format!(
+            "last used {}",
             last_used_text(id.last_used_at, id.usage_tracked)
         )),
     ];
@@ -396,7 +404,7 @@ fn render_input(frame: &mut Frame, app: &App, theme: &Theme) {
         (Field::Justification, Verdict::Keep) => ("justification", false),
         (Field::Justification, _) => ("justification", true),
     };
-    let area = popup(frame.area(), 72, 9);
+    let area = popup(frame.area(), 72, 8);
     frame.render_widget(Clear, area);
     let title = format!(
         " {} '{}' — {what}{} ",
@@ -446,32 +454,49 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn render_help(frame: &mut Frame, theme: &Theme) {
-    let area = popup(frame.area(), 76, frame.area().height.saturating_sub(2));
-    frame.render_widget(Clear, area);
-    let mut lines = Vec::new();
-    let layers = [
-        Layer::Queue,
-        Layer::Card,
-        Layer::Select,
-        Layer::Confirm,
-        Layer::Input,
-    ];
-    for layer in layers {
-        lines.push(Line::from(Span::styled(layer.title(), theme.title)));
-        for b in BINDINGS.iter().filter(|b| b.layer == layer) {
-            let keys = b
-                .keys
+/// Help lines of one layer; the card's copies of queue keys are not repeated.
+fn help_lines(layer: Layer, theme: &Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(Span::styled(layer.title(), theme.title))];
+    for b in BINDINGS.iter().filter(|b| b.layer == layer) {
+        let moves = matches!(b.action, Action::Next | Action::Prev);
+        let repeated = layer == Layer::Card
+            && !moves
+            && BINDINGS
                 .iter()
-                .map(keymap::key_label)
-                .collect::<Vec<_>>()
-                .join(" ");
-            lines.push(Line::from(format!("  {keys:<16} {}", b.help)));
+                .any(|q| q.layer == Layer::Queue && q.action == b.action && q.keys == b.keys);
+        if repeated {
+            continue;
         }
+        let keys = b
+            .keys
+            .iter()
+            .map(keymap::key_label)
+            .collect::<Vec<_>>()
+            .join(" ");
+        lines.push(Line::from(format!(" {keys:<11}  {}", b.help)));
     }
+    lines
+}
+
+fn render_help(frame: &mut Frame, theme: &Theme) {
+    let area = popup(frame.area(), 78, frame.area().height.saturating_sub(2));
+    frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(" Keys — ? or Esc closes ")
         .border_style(theme.title);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let left: Vec<Line> = [Layer::Queue, Layer::Card]
+        .into_iter()
+        .flat_map(|l| help_lines(l, theme))
+        .collect();
+    let right: Vec<Line> = [Layer::Select, Layer::Confirm, Layer::Input]
+        .into_iter()
+        .flat_map(|l| help_lines(l, theme))
+        .collect();
+    let [l, r] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
+    frame.render_widget(Paragraph::new(left), l);
+    frame.render_widget(Paragraph::new(right), r);
 }

@@ -1,0 +1,423 @@
+//! The real binary: commands, output, exit codes and files, as a user or a script sees them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use common::{NOW, count, dump, fixture, repo};
+use predicates::prelude::*;
+
+struct Env {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("review.db");
+        Env { _dir: dir, db }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("nhi-review").expect("binary");
+        c.env("NHI_REVIEW_DB", &self.db)
+            .env("NHI_REVIEW_NOW", NOW)
+            .env_remove("NHI_REVIEW_REVIEWER");
+        c
+    }
+
+    fn import(&self, path: &Path) -> assert_cmd::assert::Assert {
+        self.cmd().arg("import").arg(path).assert()
+    }
+
+    fn conn(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).expect("open db")
+    }
+
+    fn stdout(&self, args: &[&str]) -> String {
+        let out = self
+            .cmd()
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).expect("utf-8")
+    }
+}
+
+fn example() -> PathBuf {
+    repo("examples/aws/credential-report.csv")
+}
+
+/// Numbers in "N records read = A identities + B people skipped + C root skipped + D rejected".
+fn reconciliation(line: &str) -> (u64, Vec<u64>) {
+    let (_, rest) = line.split_once(", ").expect("format");
+    let (read, sum) = rest.split_once(" records read = ").expect("read");
+    let sum = sum.split(';').next().expect("sum");
+    let parts = sum
+        .split(" + ")
+        .map(|p| p.split(' ').next().expect("n").parse().expect("number"))
+        .collect();
+    (read.parse().expect("read"), parts)
+}
+
+#[test]
+fn import_prints_a_reconciliation_line_whose_counts_add_up() {
+    let env = Env::new();
+    let out = env.import(&example()).success().get_output().stdout.clone();
+    let line = String::from_utf8(out).expect("utf-8");
+    assert!(
+        line.starts_with(&format!(
+            "{}: aws-credential-report, 29 records read",
+            example().display()
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains("22 identities + 6 people skipped + 1 root skipped + 0 rejected"),
+        "{line}"
+    );
+    let (read, parts) = reconciliation(&line);
+    assert_eq!(read, parts.iter().sum::<u64>());
+    assert!(line.contains("27 credentials"), "{line}");
+}
+
+#[test]
+fn importing_twice_leaves_one_copy() {
+    let env = Env::new();
+    env.import(&example()).success();
+    env.import(&example()).success();
+    let conn = env.conn();
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM identity"), 22);
+    assert_eq!(count(&conn, "SELECT COUNT(*) FROM credential"), 27);
+}
+
+#[test]
+fn the_json_form_of_the_report_imports_from_stdin() {
+    let env = Env::new();
+    let json = std::fs::read(fixture("aws/credential-report.json")).expect("read");
+    env.cmd()
+        .args(["import", "-"])
+        .write_stdin(json)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "-: aws-credential-report-json, 7 records read = 4 identities",
+        ));
+}
+
+#[test]
+fn malformed_files_fail_with_file_line_and_field_and_change_nothing() {
+    let env = Env::new();
+    env.import(&example()).success();
+    let before = dump(&env.conn());
+    let cases = [
+        ("aws/bad-date.csv", "line 4, field 'user_creation_time'"),
+        (
+            "aws/bad-header.csv",
+            "line 1, field 'access_key_1_last_rotated'",
+        ),
+        ("aws/truncated.csv", "line 5"),
+    ];
+    for (file, place) in cases {
+        let path = fixture(file);
+        env.import(&path)
+            .code(1)
+            .stderr(predicate::str::contains(path.display().to_string()))
+            .stderr(predicate::str::contains(place))
+            .stderr(predicate::str::contains("nothing from"));
+        assert_eq!(dump(&env.conn()), before, "{file} changed the database");
+    }
+}
+
+#[test]
+fn skip_bad_rows_imports_the_rest_and_exits_3() {
+    let env = Env::new();
+    env.cmd()
+        .args(["import", "--skip-bad-rows"])
+        .arg(fixture("aws/bad-date.csv"))
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains(
+            "3 identities + 2 people skipped + 1 root skipped + 1 rejected",
+        ))
+        .stdout(predicate::str::contains(
+            "rejected line 4, field 'user_creation_time'",
+        ));
+    assert!(env.stdout(&["sources"]).contains("bad-date.csv"));
+}
+
+#[test]
+fn an_unknown_shape_is_refused_with_the_supported_formats() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let odd = dir.path().join("odd.json");
+    std::fs::write(&odd, r#"{"an": ["unknown", "shape"]}"#).expect("write");
+    env.import(&odd)
+        .code(1)
+        .stderr(predicate::str::contains("not a format nhi-review knows"))
+        .stderr(predicate::str::contains("aws-credential-report"));
+}
+
+#[test]
+fn inventory_json_lines_have_the_contract_keys_and_honest_nulls() {
+    let env = Env::new();
+    env.import(&example()).success();
+    let out = env.stdout(&["inventory", "--format", "json"]);
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    assert_eq!(rows.len(), 22);
+    for key in [
+        "id",
+        "provider",
+        "account",
+        "native_id",
+        "kind",
+        "name",
+        "owner",
+        "status",
+        "created_at",
+        "last_used_at",
+        "third_party",
+        "credentials",
+        "grants",
+        "signals",
+    ] {
+        assert!(rows.iter().all(|r| r.get(key).is_some()), "missing {key}");
+    }
+    assert!(
+        !out.contains("\"N/A\"")
+            && !out.contains("no_information")
+            && !out.contains("not_supported")
+    );
+    let loader = rows
+        .iter()
+        .find(|r| r["name"] == "svc-snowflake-loader")
+        .expect("loader");
+    assert_eq!(
+        loader["credentials"][0]["last_used_at"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        loader["credentials"][0]["created_at"],
+        "2024-06-18T08:31:00Z"
+    );
+    assert!(
+        loader["signals"]
+            .as_array()
+            .expect("signals")
+            .iter()
+            .any(|s| s["code"] == "never_used")
+    );
+    let signer = rows
+        .iter()
+        .find(|r| r["name"] == "svc-cert-signer")
+        .expect("signer");
+    let codes: Vec<&str> = signer["signals"]
+        .as_array()
+        .expect("s")
+        .iter()
+        .filter_map(|s| s["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"usage_unknown") && !codes.contains(&"never_used"),
+        "{codes:?}"
+    );
+    // Humans are not there.
+    assert!(!out.contains("maria.schmidt"));
+}
+
+#[test]
+fn inventory_table_and_csv_list_every_identity() {
+    let env = Env::new();
+    env.import(&example()).success();
+    let table = env.stdout(&["inventory"]);
+    assert!(table.contains("svc-old-jenkins") && table.contains("22 identities"));
+    let csv = env.stdout(&["inventory", "--format", "csv"]);
+    assert_eq!(csv.lines().count(), 23);
+    assert!(csv.starts_with("id,provider,account,native_id,kind,name,owner"));
+}
+
+#[test]
+fn decide_then_export_round_trips_and_the_chain_verifies() {
+    let env = Env::new();
+    env.import(&example()).success();
+    env.cmd()
+        .args(["campaign", "start", "2026-Q4", "--due", "2026-12-31"])
+        .assert()
+        .success();
+    let decide = |identity: &str, verdict: &str, extra: &[&str]| {
+        env.cmd()
+            .args([
+                "decide",
+                "--campaign",
+                "2026-Q4",
+                "--identity",
+                identity,
+                "--verdict",
+                verdict,
+            ])
+            .args(extra)
+            .args(["--reviewer", "ana@example.com"])
+            .assert()
+    };
+    decide(
+        "arn:aws:iam::210987654321:user/platform/svc-terraform",
+        "keep",
+        &[
+            "--function",
+            "Infrastructure as code",
+            "--justification",
+            "Daily pipeline, key rotated",
+        ],
+    )
+    .success();
+    decide(
+        "arn:aws:iam::210987654321:user/svc-backup-nightly",
+        "reduce",
+        &[
+            "--remove",
+            "access_key_1",
+            "--function",
+            "Nightly backups",
+            "--justification",
+            "Key 2 replaced it",
+        ],
+    )
+    .success();
+    decide(
+        "arn:aws:iam::210987654321:user/svc-intern-project-2021",
+        "revoke",
+        &["--justification", "Project ended in 2021, \"no owner\""],
+    )
+    .success()
+    .stdout(predicate::str::contains("recorded #3"));
+    decide(
+        "arn:aws:iam::210987654321:user/svc-intern-project-2021",
+        "reduce",
+        &["--justification", "x"],
+    )
+    .code(1);
+
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("decisions.csv");
+    env.cmd()
+        .args(["export", "decisions", "--campaign", "2026-Q4", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(&out).expect("csv");
+    let headers = reader.headers().expect("headers").clone();
+    for col in [
+        "campaign",
+        "native_id",
+        "verdict",
+        "removed",
+        "business_function",
+        "justification",
+        "reviewer",
+        "decided_at",
+        "prev_hash",
+        "row_hash",
+    ] {
+        assert!(headers.iter().any(|h| h == col), "missing column {col}");
+    }
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
+    assert_eq!(rows.len(), 3);
+    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
+    assert_eq!(&rows[1][col("verdict")], "reduce");
+    assert_eq!(&rows[1][col("removed")], "credential:access_key_1");
+    assert_eq!(
+        &rows[2][col("justification")],
+        "Project ended in 2021, \"no owner\""
+    );
+    assert_eq!(&rows[2][col("reviewer")], "ana@example.com");
+    assert_eq!(&rows[2][col("decided_at")], NOW);
+    assert_eq!(&rows[1][col("prev_hash")], &rows[0][col("row_hash")]);
+    assert_eq!(&rows[0][col("campaign")], "2026-Q4");
+
+    env.cmd()
+        .args(["campaign", "verify", "2026-Q4"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("intact, 3 records"));
+    assert!(
+        env.stdout(&["campaign", "list"])
+            .contains("3/22 decided (keep 1, reduce 1, revoke 1)")
+    );
+
+    // Tamper in SQL: the check fails and says where.
+    let conn = env.conn();
+    conn.execute_batch("DROP TRIGGER decision_no_update;")
+        .expect("drop trigger");
+    conn.execute("UPDATE decision SET record = replace(record, 'Key 2 replaced it', 'Approved by CISO') WHERE seq = 2", [])
+        .expect("tamper");
+    env.cmd()
+        .args(["campaign", "verify", "2026-Q4"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "decision #2 does not match its hash",
+        ));
+    assert!(env.stdout(&["campaign", "list"]).contains("CHAIN BROKEN"));
+}
+
+#[test]
+fn the_database_is_private_to_its_owner() {
+    let env = Env::new();
+    env.import(&example()).success();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&env.db)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_and_runtime_errors_exit_1() {
+    let env = Env::new();
+    env.cmd().arg("frobnicate").assert().code(2);
+    env.cmd()
+        .args(["decide", "--campaign", "x"])
+        .assert()
+        .code(2);
+    env.cmd()
+        .args(["campaign", "close", "nope"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no campaign 'nope'"));
+    env.cmd()
+        .args(["import", "/no/such/file.csv"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot open"));
+}
+
+#[test]
+fn demo_without_the_screen_imports_the_example_into_a_fresh_database() {
+    let env = Env::new();
+    env.cmd()
+        .args(["demo", "--no-review"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("22 identities + 6 people skipped"))
+        .stdout(predicate::str::contains(
+            "started campaign '2026-Q4' with 22 identities",
+        ));
+    // With an explicit database that already holds data, the demo refuses.
+    env.cmd()
+        .args(["demo", "--no-review"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("fresh database"));
+}

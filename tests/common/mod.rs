@@ -1,0 +1,82 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, TimeZone, Utc};
+use nhi_importers::ImportOptions;
+use nhi_review::commands::{ImportInput, import_one};
+use nhi_review::db::{ImportReport, Store};
+
+/// The pinned "now" of the tests: the example data is dated relative to it.
+pub const NOW: &str = "2026-11-27T12:00:00Z";
+
+/// [`NOW`] as a time.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 27, 12, 0, 0)
+        .single()
+        .expect("valid")
+}
+
+/// Path of a file under the repository root.
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// Path of an importer fixture.
+pub fn fixture(path: &str) -> PathBuf {
+    repo("importers/tests/fixtures").join(path)
+}
+
+/// Import a file into the store as the CLI would.
+pub fn import(store: &mut Store, path: &Path, skip_bad_rows: bool) -> anyhow::Result<ImportReport> {
+    let file = std::fs::File::open(path)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let options = ImportOptions {
+        skip_bad_rows,
+        ..Default::default()
+    };
+    import_one(
+        store,
+        ImportInput { name, reader: file },
+        None,
+        &options,
+        now(),
+    )
+}
+
+/// Every row of every table, as text: equal dumps mean equal data.
+pub fn dump(conn: &rusqlite::Connection) -> String {
+    let mut out = String::new();
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    for t in tables {
+        out.push_str(&format!("## {t}\n"));
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM \"{t}\" ORDER BY rowid"))
+            .expect("select");
+        let n = stmt.column_count();
+        let mut rows = stmt.query([]).expect("rows");
+        while let Some(row) = rows.next().expect("row") {
+            let cells: Vec<String> = (0..n)
+                .map(|i| format!("{:?}", row.get_ref(i).expect("cell")))
+                .collect();
+            out.push_str(&cells.join("|"));
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Count rows with a query.
+pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).expect("count")
+}
