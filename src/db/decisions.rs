@@ -393,11 +393,11 @@ impl Store {
                     ),
                 );
                 if columns != recorded || rec.campaign != info.name {
-                    return Ok(Err(ChainBreak::Record {
+                    column_break = Some(ChainBreak::Record {
                         seq: link.seq,
                         why: "its columns disagree with its hashed record: the row was edited"
                             .into(),
-                    }));
+                    });
                 }
             }
             links.push(link);
