@@ -108,12 +108,13 @@ fn render_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .window
         .iter()
         .map(|r| {
-            let badges = r
-                .signals
-                .iter()
-                .map(|s| signals::badge(s))
-                .collect::<Vec<_>>()
-                .join(" ");
+            let mut badges: Vec<&str> = Vec::new();
+            for b in r.signals.iter().map(|s| signals::badge(s)) {
+                if !badges.contains(&b) {
+                    badges.push(b);
+                }
+            }
+            let badges = badges.join(" ");
             let used = last_used_text(r.last_used_at, r.usage_tracked);
             let mut cells = vec![verdict_mark(r.verdict).to_owned(), r.name.clone()];
             if wide {
@@ -308,7 +309,7 @@ fn render_card(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let focused = matches!(app.mode, Mode::Card | Mode::Select { .. });
     let title = match &app.mode {
         Mode::Select { marked } => {
-            format!(" Reduce: mark what to remove ({} marked) ", marked.len())
+            format!(" Reduce: mark items ({} marked) ", marked.len())
         }
         _ => " Identity ".to_owned(),
     };

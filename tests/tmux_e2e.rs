@@ -1,0 +1,213 @@
+//! End to end in a real terminal: the binary runs in tmux, keys are typed with `send-keys`, the
+//! screen is read with `capture-pane`. Waits poll for text (no bare sleeps); the session is
+//! killed on drop. Skipped, with a notice, where tmux is not installed.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{NOW, count, repo};
+
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn available() -> bool {
+        let ok = Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !ok {
+            eprintln!("tmux not found: skipping the end-to-end terminal test");
+        }
+        ok
+    }
+
+    fn start(tag: &str, command: &str) -> Tmux {
+        let name = format!("nhi-e2e-{tag}-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                "100",
+                "-y",
+                "30",
+                command,
+            ])
+            .status()
+            .expect("tmux runs");
+        assert!(status.success(), "tmux new-session failed");
+        Tmux { name }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .expect("capture");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let limit = std::env::var("NHI_E2E_TIMEOUT_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(15_000);
+        let deadline = Instant::now() + Duration::from_millis(limit);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-t", &self.name])
+            .args(keys)
+            .status()
+            .expect("send");
+        assert!(status.success());
+    }
+
+    /// Type text literally (no key-name lookup).
+    fn type_text(&self, text: &str) {
+        let status = Command::new("tmux")
+            .args(["send-keys", "-l", "-t", &self.name, text])
+            .status()
+            .expect("send");
+        assert!(status.success());
+    }
+
+    fn pane_pid(&self) -> u32 {
+        let out = Command::new("tmux")
+            .args(["display-message", "-p", "-t", &self.name, "#{pane_pid}"])
+            .output()
+            .expect("pid");
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .expect("a pid")
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .status();
+    }
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_nhi-review")
+}
+
+fn run(db: &Path, args: &[&str]) -> String {
+    let out = Command::new(bin())
+        .args(args)
+        .env("NHI_REVIEW_DB", db)
+        .env("NHI_REVIEW_NOW", NOW)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn review_command(db: &Path) -> String {
+    format!(
+        "env NHI_REVIEW_DB='{}' NHI_REVIEW_NOW='{NOW}' '{}' review 2026-Q4 --reviewer e2e@example.com",
+        db.display(),
+        bin()
+    )
+}
+
+#[test]
+fn decide_in_the_terminal_survive_sigkill_resume_and_export() {
+    if !Tmux::available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("e2e.db");
+    let example = repo("examples/aws/credential-report.csv");
+    run(&db, &["import", &example.display().to_string()]);
+    run(&db, &["campaign", "start", "2026-Q4"]);
+
+    // Keep the first identity, then kill the process the moment the decision is on screen.
+    let tmux = Tmux::start("a", &review_command(&db));
+    tmux.wait_for("Queue 1/22");
+    tmux.keys(&["K"]);
+    tmux.wait_for("business function");
+    tmux.type_text("Disaster recovery restores");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("justification (optional)");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("saved #1");
+    let pid = tmux.pane_pid();
+    let killed = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    drop(tmux);
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    assert_eq!(
+        count(&conn, "SELECT COUNT(*) FROM decision"),
+        1,
+        "the decision on screen survived SIGKILL"
+    );
+    drop(conn);
+
+    // Re-open: it resumes at the first undecided identity; reduce one, revoke the next, quit.
+    let tmux = Tmux::start("b", &review_command(&db));
+    tmux.wait_for("Queue 2/22");
+    tmux.keys(&["j", "R", "Space", "Enter"]);
+    tmux.wait_for("business function (optional)");
+    tmux.type_text("Nightly backups");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("justification");
+    tmux.type_text("Key 2 replaced key 1");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("saved #2");
+    tmux.keys(&["X"]);
+    tmux.wait_for("Confirm revoke");
+    tmux.keys(&["y", "Enter"]);
+    tmux.wait_for("justification");
+    tmux.type_text("Unused since 2024");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("saved #3");
+    assert!(screen.contains("keep 1 · reduce 1 · revoke 1"), "{screen}");
+    tmux.keys(&["q"]);
+    drop(tmux);
+
+    let csv = run(&db, &["export", "decisions", "--campaign", "2026-Q4"]);
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("csv");
+    let verdicts: Vec<(&str, &str, &str)> = rows.iter().map(|r| (&r[6], &r[8], &r[11])).collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("svc-dr-restore", "keep", ""),
+            ("svc-backup-nightly", "reduce", "Key 2 replaced key 1"),
+            ("svc-github-actions-legacy", "revoke", "Unused since 2024"),
+        ]
+    );
+    assert!(rows.iter().all(|r| &r[12] == "e2e@example.com"));
+    assert!(run(&db, &["campaign", "verify", "2026-Q4"]).contains("intact, 3 records"));
+}
