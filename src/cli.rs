@@ -57,6 +57,9 @@ pub struct ImportArgs {
     /// Record bad rows as rejects and import the rest (exit code 3)
     #[arg(long)]
     pub skip_bad_rows: bool,
+    /// Column-mapping file (TOML) for a CSV export of any other SaaS
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
 }
 
 /// Output formats of listings.

@@ -58,6 +58,7 @@ fn reconciliation(line: &str) -> (u64, Vec<u64>) {
     let (_, rest) = line.split_once(", ").expect("format");
     let (read, sum) = rest.split_once(" records read = ").expect("read");
     let sum = sum.split(';').next().expect("sum");
+    assert!(sum.contains("imported"), "{line}");
     let parts = sum
         .split(" + ")
         .map(|p| p.split(' ').next().expect("n").parse().expect("number"))
@@ -78,7 +79,9 @@ fn import_prints_a_reconciliation_line_whose_counts_add_up() {
         "{line}"
     );
     assert!(
-        line.contains("22 identities + 6 people skipped + 1 root skipped + 0 rejected"),
+        line.contains(
+            "22 imported + 6 people skipped + 1 skipped (root) + 0 rejected; 22 identities"
+        ),
         "{line}"
     );
     let (read, parts) = reconciliation(&line);
@@ -106,7 +109,7 @@ fn the_json_form_of_the_report_imports_from_stdin() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "-: aws-credential-report-json, 7 records read = 4 identities",
+            "-: aws-credential-report-json, 7 records read = 4 imported",
         ));
 }
 
@@ -143,7 +146,7 @@ fn skip_bad_rows_imports_the_rest_and_exits_3() {
         .assert()
         .code(3)
         .stdout(predicate::str::contains(
-            "3 identities + 2 people skipped + 1 root skipped + 1 rejected",
+            "3 imported + 2 people skipped + 1 skipped (root) + 1 rejected",
         ))
         .stdout(predicate::str::contains(
             "rejected line 4, field 'user_creation_time'",
@@ -159,7 +162,7 @@ fn an_unknown_shape_is_refused_with_the_supported_formats() {
     std::fs::write(&odd, r#"{"an": ["unknown", "shape"]}"#).expect("write");
     env.import(&odd)
         .code(1)
-        .stderr(predicate::str::contains("not a format nhi-review knows"))
+        .stderr(predicate::str::contains("JSON of a shape nhi-review does not know"))
         .stderr(predicate::str::contains("aws-credential-report"));
 }
 
@@ -410,9 +413,9 @@ fn demo_without_the_screen_imports_the_example_into_a_fresh_database() {
         .args(["demo", "--no-review"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("22 identities + 6 people skipped"))
+        .stdout(predicate::str::contains("22 imported + 6 people skipped"))
         .stdout(predicate::str::contains(
-            "started campaign '2026-Q4' with 22 identities",
+            "started campaign '2026-Q4' with 78 identities",
         ));
     // With an explicit database that already holds data, the demo refuses.
     env.cmd()

@@ -3,6 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// Account placeholder for exports that name a principal by a globally unique id without its
+/// account (Azure object ids): the store matches it to the one identity with that id.
+pub const ANY_ACCOUNT: &str = "*";
+
 /// The natural key of an identity: provider, account (or project, tenant, cluster, org) and the
 /// provider's own id for it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
@@ -13,6 +17,17 @@ pub struct IdentityKey {
     pub account: String,
     /// The provider's id: ARN, unique id, object id, …
     pub native_id: String,
+}
+
+impl IdentityKey {
+    /// A key from its parts.
+    pub fn new(provider: &str, account: &str, native_id: &str) -> Self {
+        IdentityKey {
+            provider: provider.to_owned(),
+            account: account.to_owned(),
+            native_id: native_id.to_owned(),
+        }
+    }
 }
 
 /// Lifecycle state of an identity as its source reports it.
@@ -106,6 +121,36 @@ pub struct Identity {
     pub usage_tracked: bool,
     /// Belongs to another organisation (vendor app, foreign tenant).
     pub third_party: bool,
+    /// The file only names this identity (as a key's or grant's holder) without describing it:
+    /// stored if new, never overwriting what a describing export said.
+    pub reference_only: bool,
+}
+
+impl Identity {
+    /// An active identity with nothing else known yet.
+    pub fn new(key: IdentityKey, kind: &str, name: &str) -> Self {
+        Identity {
+            key,
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+            owner: None,
+            status: Status::Active,
+            created_at: None,
+            last_used_at: None,
+            usage_tracked: false,
+            third_party: false,
+            reference_only: false,
+        }
+    }
+
+    /// An identity this file names but does not describe.
+    pub fn reference(key: IdentityKey, kind: &str, name: &str) -> Self {
+        Identity {
+            reference_only: true,
+            status: Status::Unknown,
+            ..Identity::new(key, kind, name)
+        }
+    }
 }
 
 /// A key, secret, token or certificate of an identity. Never the secret itself.
@@ -133,6 +178,24 @@ pub struct Credential {
     pub platform_managed: bool,
 }
 
+impl Credential {
+    /// An active credential with nothing else known yet (use not tracked).
+    pub fn new(identity: &IdentityKey, native_id: &str, kind: &str) -> Self {
+        Credential {
+            identity: identity.clone(),
+            native_id: native_id.to_owned(),
+            kind: kind.to_owned(),
+            created_at: None,
+            last_used_at: None,
+            usage_tracked: false,
+            last_used_where: None,
+            expires_at: None,
+            active: true,
+            platform_managed: false,
+        }
+    }
+}
+
 /// One permission held by an identity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Grant {
@@ -148,6 +211,20 @@ pub struct Grant {
     pub condition: Option<String>,
     /// Where it came from when inherited (group name, binding).
     pub via: Option<String>,
+}
+
+impl Grant {
+    /// A direct, unconditional grant.
+    pub fn new(identity: &IdentityKey, permission: &str, resource: &str, tier: Tier) -> Self {
+        Grant {
+            identity: identity.clone(),
+            permission: permission.to_owned(),
+            resource: resource.to_owned(),
+            tier,
+            condition: None,
+            via: None,
+        }
+    }
 }
 
 /// One normalised record.
@@ -181,6 +258,11 @@ pub trait Sink {
     fn record(&mut self, record: Record) -> Result<(), SinkError>;
     /// Take one rejected row (only with `skip_bad_rows`).
     fn reject(&mut self, reject: Reject) -> Result<(), SinkError>;
+    /// Learn that this principal is a person (not imported here; other exports that list it
+    /// must not import it either).
+    fn person(&mut self, _key: IdentityKey) -> Result<(), SinkError> {
+        Ok(())
+    }
 }
 
 /// Collects everything in memory: for tests and small tools.
@@ -227,28 +309,94 @@ impl Sink for VecSink {
     }
 }
 
-/// Reconciliation counts of one file. `records_read` always equals `identities +
-/// humans_skipped + other_skipped + rejected` for row-per-identity formats.
+/// Reconciliation counts of one file. `records_read` always equals `imported +
+/// humans_skipped + skipped (all reasons) + rejected`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Tally {
     /// Rows or objects read from the file.
     pub records_read: u64,
-    /// Identities pushed.
+    /// Rows or objects that yielded identities, credentials or grants.
+    pub imported: u64,
+    /// People found and not imported.
+    pub humans_skipped: u64,
+    /// Other records not imported, by reason (`root`, `Microsoft first-party`, …).
+    pub skipped: Vec<(String, u64)>,
+    /// Bad rows skipped under `skip_bad_rows`.
+    pub rejected: u64,
+    /// Identities described (not counting those only referred to).
     pub identities: u64,
     /// Credentials pushed (platform-managed ones included).
     pub credentials: u64,
     /// Grants pushed.
     pub grants: u64,
-    /// People found and not imported.
-    pub humans_skipped: u64,
-    /// Records that are neither people nor machine identities (an AWS root row).
-    pub other_skipped: u64,
     /// Platform-managed credentials among `credentials`.
     pub platform_managed: u64,
-    /// Bad rows skipped under `skip_bad_rows`.
-    pub rejected: u64,
     /// Secret values dropped at parse time.
     pub secrets_dropped: u64,
     /// Names of the secret fields dropped.
     pub dropped_fields: Vec<String>,
+    /// What the importer had to assume, said out loud (e.g. an account the file does not name).
+    pub notes: Vec<String>,
+    /// Identities counted so far, for formats where one identity spans several records.
+    #[serde(skip)]
+    pub seen: std::collections::HashSet<IdentityKey>,
+    /// The one object a per-object export covers (a service account's keys, a user's tokens,
+    /// an app's grants, a repository's keys): a newer export replaces only that object's records.
+    pub scope: Option<String>,
+}
+
+impl Tally {
+    /// Count one record not imported for `reason`.
+    pub fn skip(&mut self, reason: &str) {
+        match self.skipped.iter_mut().find(|(r, _)| r == reason) {
+            Some((_, n)) => *n += 1,
+            None => self.skipped.push((reason.to_owned(), 1)),
+        }
+    }
+
+    /// Records skipped for reasons other than being a person.
+    pub fn other_skipped(&self) -> u64 {
+        self.skipped.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Count one dropped secret value of `field`.
+    pub fn drop_secret(&mut self, field: &str) {
+        self.secrets_dropped += 1;
+        if !self.dropped_fields.iter().any(|f| f == field) {
+            self.dropped_fields.push(field.to_owned());
+        }
+    }
+
+    /// Count what one record adds.
+    pub fn count(&mut self, record: &Record) {
+        match record {
+            Record::Identity(i) if !i.reference_only => self.identities += 1,
+            Record::Identity(_) => {}
+            Record::Credential(c) => {
+                self.credentials += 1;
+                if c.platform_managed {
+                    self.platform_managed += 1;
+                }
+            }
+            Record::Grant(_) => self.grants += 1,
+        }
+    }
+
+    /// Count what one record adds, counting each described identity once however many records
+    /// describe it (an app in several users' token rows).
+    pub fn count_distinct(&mut self, record: &Record) {
+        if let Record::Identity(i) = record
+            && !i.reference_only
+            && !self.seen.insert(i.key.clone())
+        {
+            return;
+        }
+        self.count(record);
+    }
+
+    /// Whether the counts add up to the records read.
+    pub fn reconciles(&self) -> bool {
+        self.records_read
+            == self.imported + self.humans_skipped + self.other_skipped() + self.rejected
+    }
 }

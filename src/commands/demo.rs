@@ -28,12 +28,25 @@ pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
     };
     let mut store = Store::open(&path)?;
     let mut lines = Vec::new();
-    for (name, text) in crate::examples::FILES {
-        let input = ImportInput {
-            name: (*name).to_owned(),
-            reader: text.as_bytes(),
+    for example in crate::examples::FILES {
+        let mapping = match example.mapping {
+            Some(text) => Some(
+                nhi_importers::mapping::Mapping::from_toml(text)
+                    .map_err(|e| anyhow::anyhow!("example mapping of '{}': {e}", example.path))?,
+            ),
+            None => None,
         };
-        let report = import_one(&mut store, input, None, &ImportOptions::default(), ctx.now)?;
+        let options = ImportOptions {
+            account: example.account.map(str::to_owned),
+            mapping,
+            ..Default::default()
+        };
+        let input = ImportInput {
+            name: example.path.to_owned(),
+            path: None,
+            reader: example.text.as_bytes(),
+        };
+        let report = import_one(&mut store, input, None, &options, ctx.now)?;
         lines.push(reconciliation_line(&report));
     }
     let quarter = (ctx.now.month0() / 3) + 1;

@@ -5,9 +5,11 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 use chrono::{DateTime, Utc};
-use nhi_importers::detect::{SNIFF_LEN, detect};
+use nhi_importers::detect::SNIFF_LEN;
 use nhi_importers::hashing::HashingReader;
+use nhi_importers::mapping::Mapping;
 use nhi_importers::{Format, ImportOptions};
+use nhi_importers::{Sniffed, detect_json, sniff};
 
 use super::open_store;
 use crate::cli::ImportArgs;
@@ -18,11 +20,67 @@ use crate::{Outcome, RunContext};
 pub struct ImportInput<R> {
     /// Name as the user gave it.
     pub name: String,
+    /// Where it lives, when it is a file (mapping files are looked for beside it).
+    pub path: Option<std::path::PathBuf>,
     /// The bytes.
     pub reader: R,
 }
 
-/// Detect (unless forced) and import one input in one transaction.
+/// Mapping files that may read a CSV: `*.mapping.toml` beside it, then those in
+/// `<config dir>/nhi-review/mappings/`. The first whose columns the header has is used.
+fn find_mapping(path: Option<&Path>, prefix: &[u8]) -> Result<Option<Mapping>> {
+    let mut candidates: Vec<std::path::PathBuf> = Vec::new();
+    let mut add_dir = |dir: &Path, all_toml: bool| {
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            let mut found: Vec<_> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    if all_toml {
+                        n.ends_with(".toml")
+                    } else {
+                        n.ends_with(".mapping.toml")
+                    }
+                })
+                .collect();
+            found.sort();
+            candidates.extend(found);
+        }
+    };
+    if let Some(dir) = path.and_then(Path::parent) {
+        add_dir(
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            },
+            false,
+        );
+    }
+    if let Some(dirs) = directories::ProjectDirs::from("", "", "nhi-review") {
+        add_dir(&dirs.config_dir().join("mappings"), true);
+    }
+    for candidate in candidates {
+        let text = std::fs::read_to_string(&candidate)
+            .with_context(|| format!("reading the mapping file '{}'", candidate.display()))?;
+        let mapping = Mapping::from_toml(&text)
+            .map_err(|e| anyhow!("mapping file '{}': {e}", candidate.display()))?;
+        if mapping.matches(prefix) {
+            return Ok(Some(mapping));
+        }
+    }
+    Ok(None)
+}
+
+fn unknown_format(name: &str, what: &str) -> anyhow::Error {
+    anyhow!(
+        "'{name}': {what} of a shape nhi-review does not know (formats are told by content, not by file name). Supported formats:\n{}\nUse --format NAME if detection is wrong, or --mapping FILE for any other CSV.",
+        Format::supported_list()
+    )
+}
+
+/// Detect (unless forced) and import one input in one transaction. CSV streams; JSON is read
+/// whole, since its format is told by its structure.
 pub fn import_one<R: Read>(
     store: &mut Store,
     input: ImportInput<R>,
@@ -30,27 +88,57 @@ pub fn import_one<R: Read>(
     options: &ImportOptions,
     now: DateTime<Utc>,
 ) -> Result<ImportReport> {
+    let name = input.name;
     let mut reader = HashingReader::new(input.reader);
     let mut prefix = Vec::with_capacity(SNIFF_LEN);
     (&mut reader)
         .take(SNIFF_LEN as u64)
         .read_to_end(&mut prefix)
-        .with_context(|| format!("reading '{}'", input.name))?;
-    let format = match forced {
-        Some(f) => f,
-        None => detect(&prefix).ok_or_else(|| {
-            anyhow!(
-                "'{}': not a format nhi-review knows (detected by content, not by file name). Supported formats:\n{}\nUse --format NAME if detection is wrong.",
-                input.name,
-                Format::supported_list()
-            )
-        })?,
-    };
-    let options = ImportOptions {
-        file_name: input.name.clone(),
+        .with_context(|| format!("reading '{name}'"))?;
+    let mut options = ImportOptions {
+        file_name: name.clone(),
         ..options.clone()
     };
-    store.import_file(&input.name, format, &options, now, |sink| {
+    let path = input.path;
+    let sniffed = sniff(&prefix);
+    let json = match forced {
+        Some(f) => f.is_json(),
+        None => sniffed == Sniffed::Json,
+    };
+    if json {
+        let mut bytes = prefix;
+        reader
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("reading '{name}'"))?;
+        let (sha256, size) = reader
+            .finish()
+            .with_context(|| format!("reading '{name}'"))?;
+        let value = nhi_importers::read_json(&bytes, &name)?;
+        drop(bytes);
+        let format = match forced {
+            Some(f) => f,
+            None => detect_json(&value).ok_or_else(|| unknown_format(&name, "JSON"))?,
+        };
+        return store.import_file(&name, format, &options, now, |sink| {
+            let tally = nhi_importers::parse_value(format, &value, &options, sink)?;
+            Ok((tally, sha256, size))
+        });
+    }
+    let format = match (forced, sniffed) {
+        (Some(f), _) => f,
+        (None, Sniffed::Text(Some(f))) => f,
+        (None, _) => match options.mapping.as_ref().filter(|m| m.matches(&prefix)) {
+            Some(_) => Format::MappedCsv,
+            None => match find_mapping(path.as_deref(), &prefix)? {
+                Some(m) => {
+                    options.mapping = Some(m);
+                    Format::MappedCsv
+                }
+                None => return Err(unknown_format(&name, "a text file")),
+            },
+        },
+    };
+    store.import_file(&name, format, &options, now, |sink| {
         let tally = nhi_importers::parse(
             format,
             Cursor::new(prefix).chain(&mut reader),
@@ -66,19 +154,20 @@ pub fn import_one<R: Read>(
 pub fn reconciliation_line(r: &ImportReport) -> String {
     let t = &r.tally;
     let mut parts = vec![
-        format!("{} identities", t.identities),
+        format!("{} imported", t.imported),
         format!("{} people skipped", t.humans_skipped),
     ];
-    if t.other_skipped > 0 {
-        parts.push(format!("{} root skipped", t.other_skipped));
+    for (reason, n) in &t.skipped {
+        parts.push(format!("{n} skipped ({reason})"));
     }
     parts.push(format!("{} rejected", t.rejected));
     let mut line = format!(
-        "{}: {}, {} records read = {}; {} credentials ({} platform-managed), {} grants",
+        "{}: {}, {} records read = {}; {} identities, {} credentials ({} platform-managed), {} grants",
         r.name,
         r.format,
         t.records_read,
         parts.join(" + "),
+        t.identities,
         t.credentials,
         t.platform_managed,
         t.grants
@@ -113,10 +202,22 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
         None => None,
     };
     let mut store = open_store(ctx)?;
+    let mapping = match &args.mapping {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading the mapping file '{}'", path.display()))?;
+            Some(
+                Mapping::from_toml(&text)
+                    .map_err(|e| anyhow!("mapping file '{}': {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
     let options = ImportOptions {
         file_name: String::new(),
         account: args.account.clone(),
         skip_bad_rows: args.skip_bad_rows,
+        mapping,
     };
     let mut failed = 0;
     let mut rejected = false;
@@ -124,6 +225,7 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
         let result = if path == Path::new("-") {
             let input = ImportInput {
                 name: "-".into(),
+                path: None,
                 reader: std::io::stdin().lock(),
             };
             import_one(&mut store, input, forced, &options, ctx.now)
@@ -133,6 +235,7 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
                 .and_then(|file| {
                     let input = ImportInput {
                         name: path.display().to_string(),
+                        path: Some(path.clone()),
                         reader: file,
                     };
                     import_one(&mut store, input, forced, &options, ctx.now)
@@ -141,6 +244,9 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
         match result {
             Ok(report) => {
                 writeln!(out, "{}", reconciliation_line(&report))?;
+                for note in &report.tally.notes {
+                    writeln!(out, "  note: {note}")?;
+                }
                 for (location, field, message) in store.rejects(report.source_id)? {
                     let field = field.map(|f| format!(", field '{f}'")).unwrap_or_default();
                     writeln!(out, "  rejected {location}{field}: {message}")?;

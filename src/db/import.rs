@@ -4,7 +4,7 @@
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use nhi_importers::{Format, IdentityKey, ImportOptions, Record, Reject, Sink, SinkError, Tally};
-use rusqlite::{Transaction, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::{Store, ts};
@@ -48,9 +48,27 @@ struct DbSink<'a> {
     scope: Option<String>,
     now: String,
     last: Option<(IdentityKey, i64)>,
+    /// Identities of this file that an earlier export showed to be people, and what of theirs
+    /// was therefore not imported: (people, credentials, grants).
+    people: std::collections::HashSet<IdentityKey>,
+    dropped: (u64, u64, u64),
 }
 
 impl DbSink<'_> {
+    fn is_person(&self, key: &IdentityKey) -> rusqlite::Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM person WHERE provider = ?1 AND account = ?2 AND native_id = ?3",
+            )?
+            .query_row(
+                params![key.provider, key.account, key.native_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     fn scope_for(&mut self, account: &str) -> String {
         self.scope
             .get_or_insert_with(|| format!("{}:{}", self.family, account))
@@ -76,9 +94,63 @@ impl DbSink<'_> {
 
 impl Sink for DbSink<'_> {
     fn record(&mut self, record: Record) -> Result<(), SinkError> {
+        let holder = match &record {
+            Record::Identity(i) => &i.key,
+            Record::Credential(c) => &c.identity,
+            Record::Grant(g) => &g.identity,
+        };
+        if self.people.contains(holder) {
+            match record {
+                Record::Credential(_) => self.dropped.1 += 1,
+                Record::Grant(_) => self.dropped.2 += 1,
+                Record::Identity(_) => {}
+            }
+            return Ok(());
+        }
+        if let Record::Identity(i) = &record
+            && self.is_person(&i.key)?
+        {
+            if !i.reference_only {
+                self.dropped.0 += 1;
+            }
+            self.people.insert(i.key.clone());
+            return Ok(());
+        }
         match record {
+            Record::Identity(i) if i.reference_only => {
+                // Named, not described: keep what a describing export said.
+                let id = match super::resolve_natural(self.tx, &i.key)? {
+                    Some(id) => id,
+                    None => self
+                        .tx
+                        .prepare_cached(
+                            "INSERT INTO identity (short_id, provider, account, native_id, kind, name, owner, status,
+                                created_at, last_used_at, usage_tracked, third_party, first_seen_at, last_seen_at, described)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, 0)
+                             RETURNING id",
+                        )?
+                        .query_row(
+                            params![
+                                short_id(&i.key), i.key.provider, i.key.account, i.key.native_id, i.kind, i.name,
+                                i.owner, i.status.as_str(), i.created_at.map(ts), i.last_used_at.map(ts),
+                                i.usage_tracked, i.third_party, self.now
+                            ],
+                            |r| r.get(0),
+                        )?,
+                };
+                self.last = Some((i.key, id));
+            }
             Record::Identity(i) => {
                 let scope = self.scope_for(&i.key.account);
+                // A principal first met by id alone (account '*') becomes this identity, unless
+                // decisions were already recorded under its old key.
+                self.tx
+                    .prepare_cached(
+                        "UPDATE identity SET account = ?3, short_id = ?4 WHERE provider = ?1 AND account = '*'
+                           AND native_id = ?2 AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.identity_id = identity.id)
+                           AND NOT EXISTS (SELECT 1 FROM identity o WHERE o.provider = ?1 AND o.account = ?3 AND o.native_id = ?2)",
+                    )?
+                    .execute(params![i.key.provider, i.key.native_id, i.key.account, short_id(&i.key)])?;
                 let id: i64 = self.tx.prepare_cached(
                     "INSERT INTO identity (short_id, provider, account, native_id, kind, name, owner, status,
                         created_at, last_used_at, usage_tracked, third_party, first_seen_at, last_seen_at)
@@ -96,6 +168,7 @@ impl Sink for DbSink<'_> {
                         usage_tracked = MAX(excluded.usage_tracked, identity.usage_tracked),
                         third_party = excluded.third_party,
                         last_seen_at = excluded.last_seen_at,
+                        described = 1,
                         gone_at = NULL
                      RETURNING id",
                 )?.query_row(
@@ -151,6 +224,40 @@ impl Sink for DbSink<'_> {
         Ok(())
     }
 
+    fn person(&mut self, key: IdentityKey) -> Result<(), SinkError> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO person (provider, account, native_id) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![key.provider, key.account, key.native_id])?;
+        // Imported earlier from an export that could not tell (authorization details without a
+        // credential report): remove it, unless a review already refers to it.
+        if let Some(id) = super::resolve_natural(self.tx, &key)? {
+            let reviewed: bool = self.tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM campaign_identity WHERE identity_id = ?1)
+                     OR EXISTS (SELECT 1 FROM decision WHERE identity_id = ?1)",
+                [id],
+                |r| r.get(0),
+            )?;
+            if reviewed {
+                self.tx.execute(
+                    "UPDATE identity SET gone_at = ?2 WHERE id = ?1 AND gone_at IS NULL",
+                    params![id, self.now],
+                )?;
+            } else {
+                for sql in [
+                    "DELETE FROM grant_ WHERE identity_id = ?1",
+                    "DELETE FROM credential WHERE identity_id = ?1",
+                    "DELETE FROM identity_sighting WHERE identity_id = ?1",
+                    "DELETE FROM identity WHERE id = ?1",
+                ] {
+                    self.tx.execute(sql, [id])?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn reject(&mut self, reject: Reject) -> Result<(), SinkError> {
         self.tx
             .prepare_cached(
@@ -190,15 +297,45 @@ impl Store {
             scope: None,
             now: now_s.clone(),
             last: None,
+            people: Default::default(),
+            dropped: (0, 0, 0),
         };
-        let (tally, sha256, size) = read_all(&mut sink)?;
+        let (mut tally, sha256, size) = read_all(&mut sink)?;
+        // Identities an earlier export showed to be people are counted as people here too.
+        let (people, creds, grants) = sink.dropped;
+        tally.imported -= people.min(tally.imported);
+        tally.identities -= people.min(tally.identities);
+        tally.humans_skipped += people;
+        tally.credentials -= creds.min(tally.credentials);
+        tally.grants -= grants.min(tally.grants);
         let account = options.account.clone().unwrap_or_else(|| "*".into());
-        let scope = sink.scope_for(&account);
+        let mut scope = sink.scope_for(&account);
         drop(sink);
+        // A per-object export replaces only its object's records; one that names no object
+        // (an empty list) replaces nothing.
+        if format.per_object() {
+            let object = tally
+                .scope
+                .clone()
+                .unwrap_or_else(|| format!("import-{source_id}"));
+            scope = format!("{scope}:{object}");
+            for sql in [
+                "UPDATE OR REPLACE identity_sighting SET scope = ?1 WHERE source_id = ?2",
+                "UPDATE credential SET scope = ?1 WHERE source_id = ?2",
+                "UPDATE grant_ SET scope = ?1 WHERE source_id = ?2",
+            ] {
+                tx.execute(sql, params![scope, source_id])?;
+            }
+        }
 
+        // Gone: not in this newer export of a source that had it, and not current in any other
+        // source (an app in one user's token list may still be in another user's).
         let identities_gone = tx.execute(
-            "UPDATE identity SET gone_at = ?3 WHERE gone_at IS NULL AND id IN
-               (SELECT identity_id FROM identity_sighting WHERE scope = ?1 AND source_id <> ?2)",
+            "UPDATE identity SET gone_at = ?3 WHERE gone_at IS NULL AND id IN (
+               SELECT s.identity_id FROM identity_sighting s WHERE s.scope = ?1 AND s.source_id <> ?2
+               AND NOT EXISTS (
+                 SELECT 1 FROM identity_sighting o WHERE o.identity_id = s.identity_id AND o.scope <> ?1
+                   AND o.source_id = (SELECT MAX(f.id) FROM source_file f WHERE f.scope = o.scope)))",
             params![scope, source_id, now_s],
         )? as u64;
         let credentials_gone = tx.execute(
@@ -215,14 +352,17 @@ impl Store {
             .filter(|a| a != "*");
         tx.execute(
             "UPDATE source_file SET sha256 = ?2, size = ?3, scope = ?4, account = ?5, records_read = ?6,
-                identities = ?7, credentials = ?8, grants = ?9, humans_skipped = ?10, other_skipped = ?11,
-                platform_managed = ?12, rejected = ?13, secrets_dropped = ?14, dropped_fields = ?15
+                identities = ?7, credentials = ?8, grants = ?9, humans_skipped = ?10, skipped = ?11,
+                platform_managed = ?12, rejected = ?13, secrets_dropped = ?14, dropped_fields = ?15,
+                imported = ?16, notes = ?17
              WHERE id = ?1",
             params![
                 source_id, sha256, size as i64, scope, account, tally.records_read as i64,
                 tally.identities as i64, tally.credentials as i64, tally.grants as i64,
-                tally.humans_skipped as i64, tally.other_skipped as i64, tally.platform_managed as i64,
-                tally.rejected as i64, tally.secrets_dropped as i64, tally.dropped_fields.join(",")
+                tally.humans_skipped as i64, serde_json::to_string(&tally.skipped)?, tally.platform_managed as i64,
+                tally.rejected as i64, tally.secrets_dropped as i64, tally.dropped_fields.join(","),
+                tally.imported as i64,
+                serde_json::to_string(&tally.notes)?
             ],
         )?;
         tx.commit().context("committing the import")?;
@@ -243,8 +383,8 @@ impl Store {
     pub fn sources(&self) -> Result<Vec<SourceRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT id, provider, format, name, sha256, size, account, imported_at, records_read, identities,
-                    credentials, grants, humans_skipped, other_skipped, platform_managed, rejected,
-                    secrets_dropped, dropped_fields
+                    credentials, grants, humans_skipped, skipped, platform_managed, rejected,
+                    secrets_dropped, dropped_fields, imported, notes
              FROM source_file ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -263,7 +403,9 @@ impl Store {
                     credentials: r.get(10)?,
                     grants: r.get(11)?,
                     humans_skipped: r.get(12)?,
-                    other_skipped: r.get(13)?,
+                    skipped: serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or_default(),
+                    imported: r.get(18)?,
+                    notes: serde_json::from_str(&r.get::<_, String>(19)?).unwrap_or_default(),
                     platform_managed: r.get(14)?,
                     rejected: r.get(15)?,
                     secrets_dropped: r.get(16)?,
@@ -273,6 +415,7 @@ impl Store {
                         .filter(|s| !s.is_empty())
                         .map(str::to_owned)
                         .collect(),
+                    ..Default::default()
                 },
             })
         })?;

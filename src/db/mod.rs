@@ -152,11 +152,22 @@ pub(crate) fn resolve_identity(conn: &Connection, reference: &str) -> Result<i64
     }
 }
 
-/// Row id of the identity with this natural key, if imported.
+/// Row id of the identity with this natural key, if imported. An account of `*` matches any
+/// account of the provider (for exports that name principals by a globally unique id only),
+/// provided exactly one identity has that id.
 pub(crate) fn resolve_natural(
     conn: &Connection,
     key: &nhi_importers::IdentityKey,
 ) -> rusqlite::Result<Option<i64>> {
+    if key.account == nhi_importers::ANY_ACCOUNT {
+        let mut stmt = conn.prepare_cached(
+            "SELECT id FROM identity WHERE provider = ?1 AND native_id = ?2 LIMIT 2",
+        )?;
+        let ids: Vec<i64> = stmt
+            .query_map(rusqlite::params![key.provider, key.native_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        return Ok(if ids.len() == 1 { Some(ids[0]) } else { None });
+    }
     conn.prepare_cached(
         "SELECT id FROM identity WHERE provider = ?1 AND account = ?2 AND native_id = ?3",
     )?

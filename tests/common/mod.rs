@@ -41,7 +41,11 @@ pub fn import(store: &mut Store, path: &Path, skip_bad_rows: bool) -> anyhow::Re
     };
     import_one(
         store,
-        ImportInput { name, reader: file },
+        ImportInput {
+            name,
+            path: Some(path.to_path_buf()),
+            reader: file,
+        },
         None,
         &options,
         now(),

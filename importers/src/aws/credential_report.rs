@@ -94,7 +94,7 @@ impl Row<'_> {
 /// How one row is classified.
 enum RowKind {
     Root,
-    Human,
+    Human(IdentityKey),
     Machine(Identity, Vec<Credential>),
 }
 
@@ -119,7 +119,9 @@ fn classify(row: &Row) -> Result<RowKind, RowError> {
         return Ok(RowKind::Root);
     }
     match row.flag("password_enabled")? {
-        Some(true) => return Ok(RowKind::Human),
+        Some(true) => {
+            return Ok(RowKind::Human(IdentityKey::new("aws", account, arn)));
+        }
         Some(false) => {}
         None => {
             return Err(RowError {
@@ -198,6 +200,7 @@ fn classify(row: &Row) -> Result<RowKind, RowError> {
         last_used_at,
         usage_tracked,
         third_party: false,
+        reference_only: false,
     };
     Ok(RowKind::Machine(identity, credentials))
 }
@@ -216,45 +219,36 @@ pub fn parse_csv(
 }
 
 /// Parse the JSON that `aws iam get-credential-report` prints: decode `Content`, then read it as
-/// the CSV. The CLI's JSON holds the whole report in one string, so it is read whole; the CSV
-/// form streams.
+/// the CSV. The CLI's JSON holds the whole report in one string (AWS caps IAM users at 5,000 per
+/// account, so it stays small); the CSV form streams.
 pub fn parse_json(
-    mut input: impl Read,
+    root: &serde_json::Value,
     options: &ImportOptions,
     sink: &mut dyn Sink,
 ) -> Result<Tally, ImportError> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "PascalCase")]
-    struct Envelope {
-        content: Option<String>,
-        report_format: Option<String>,
-    }
     let file = options.file_name.as_str();
-    let mut text = String::new();
-    input
-        .read_to_string(&mut text)
-        .map_err(|e| ImportError::new(file, Location::File, None, format!("cannot read: {e}")))?;
-    let envelope: Envelope = serde_json::from_str(&text).map_err(|e| {
-        ImportError::new(
-            file,
-            Location::Line(e.line() as u64),
-            None,
-            format!("invalid JSON: {e}"),
-        )
-    })?;
-    if let Some(fmt) = envelope.report_format.as_deref()
+    let at = |field: &str| Location::Path(format!("$.{field}"));
+    if let Some(fmt) = root.get("ReportFormat").and_then(|v| v.as_str())
         && fmt != "text/csv"
     {
         return Err(ImportError::new(
             file,
-            Location::Path("$.ReportFormat".into()),
+            at("ReportFormat"),
             Some("ReportFormat"),
             format!("'{fmt}' is not supported (expected text/csv)"),
         ));
     }
-    let content = envelope.content.ok_or_else(|| {
-        ImportError::new(file, Location::Path("$".into()), Some("Content"), "missing")
-    })?;
+    let content = root
+        .get("Content")
+        .and_then(|v| v.as_str())
+        .ok_or_else(|| {
+            ImportError::new(
+                file,
+                at("Content"),
+                Some("Content"),
+                "missing, or not a string",
+            )
+        })?;
     let compact: String = content
         .chars()
         .filter(|c| !c.is_ascii_whitespace())
@@ -264,7 +258,7 @@ pub fn parse_json(
         .map_err(|e| {
             ImportError::new(
                 file,
-                Location::Path("$.Content".into()),
+                at("Content"),
                 Some("Content"),
                 format!("not valid base64: {e}"),
             )
@@ -284,6 +278,7 @@ fn parse_lines(
     let file = options.file_name.as_str();
     let sink_error =
         |e: crate::SinkError| ImportError::new(file, Location::File, None, e.to_string());
+    let (input, mut lines) = crate::lines::track(input);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let header = reader
         .headers()
@@ -301,13 +296,13 @@ fn parse_lines(
     let mut record = StringRecord::new();
     loop {
         let more = reader.read_record(&mut record).map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
+            let line = e.position().map_or(0, |p| lines.line(p.byte()));
             ImportError::new(file, at(line), None, format!("unreadable CSV: {e}"))
         })?;
         if !more {
             break;
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.line(p.byte()));
         tally.records_read += 1;
         let outcome = if record.len() < header.len() {
             let field = header.get(record.len()).unwrap_or("").to_owned();
@@ -326,15 +321,18 @@ fn parse_lines(
             })
         };
         match outcome {
-            Ok(RowKind::Root) => tally.other_skipped += 1,
-            Ok(RowKind::Human) => tally.humans_skipped += 1,
+            Ok(RowKind::Root) => tally.skip("root"),
+            Ok(RowKind::Human(key)) => {
+                tally.humans_skipped += 1;
+                sink.person(key).map_err(sink_error)?;
+            }
             Ok(RowKind::Machine(identity, credentials)) => {
-                tally.identities += 1;
-                tally.credentials += credentials.len() as u64;
-                sink.record(Record::Identity(identity))
-                    .map_err(sink_error)?;
-                for c in credentials {
-                    sink.record(Record::Credential(c)).map_err(sink_error)?;
+                tally.imported += 1;
+                let records = std::iter::once(Record::Identity(identity))
+                    .chain(credentials.into_iter().map(Record::Credential));
+                for record in records {
+                    tally.count(&record);
+                    sink.record(record).map_err(sink_error)?;
                 }
             }
             Err(RowError { field, message }) => {

@@ -1,5 +1,6 @@
 //! Amazon Web Services exports.
 
+pub mod authorization;
 pub mod credential_report;
 
 /// The account id inside an IAM ARN (`arn:aws:iam::555566667777:user/x` → `555566667777`).

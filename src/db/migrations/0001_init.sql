@@ -13,15 +13,17 @@ CREATE TABLE source_file (
     scope            TEXT NOT NULL,      -- what a newer export of the same source replaces
     imported_at      TEXT NOT NULL,
     records_read     INTEGER NOT NULL DEFAULT 0,
+    imported         INTEGER NOT NULL DEFAULT 0,
     identities       INTEGER NOT NULL DEFAULT 0,
     credentials      INTEGER NOT NULL DEFAULT 0,
     grants           INTEGER NOT NULL DEFAULT 0,
     humans_skipped   INTEGER NOT NULL DEFAULT 0,
-    other_skipped    INTEGER NOT NULL DEFAULT 0,
+    skipped          TEXT NOT NULL DEFAULT '[]',   -- JSON [[reason, count], …]
     platform_managed INTEGER NOT NULL DEFAULT 0,
     rejected         INTEGER NOT NULL DEFAULT 0,
     secrets_dropped  INTEGER NOT NULL DEFAULT 0,
-    dropped_fields   TEXT NOT NULL DEFAULT ''
+    dropped_fields   TEXT NOT NULL DEFAULT '',
+    notes            TEXT NOT NULL DEFAULT '[]'     -- JSON list: what the import had to assume
 );
 
 CREATE TABLE rejected_row (
@@ -46,11 +48,20 @@ CREATE TABLE identity (
     last_used_at      TEXT,
     usage_tracked     INTEGER NOT NULL CHECK (usage_tracked IN (0, 1)),
     third_party       INTEGER NOT NULL CHECK (third_party IN (0, 1)),
+    described         INTEGER NOT NULL DEFAULT 1 CHECK (described IN (0, 1)), -- 0: only named by keys or grants
     business_function TEXT,
     first_seen_at     TEXT NOT NULL,
     last_seen_at      TEXT NOT NULL,
     gone_at           TEXT,
     UNIQUE (provider, account, native_id)
+);
+
+-- Principals an export showed to be people: never imported as identities from any export.
+CREATE TABLE person (
+    provider  TEXT NOT NULL,
+    account   TEXT NOT NULL,
+    native_id TEXT NOT NULL,
+    PRIMARY KEY (provider, account, native_id)
 );
 
 -- Which source scopes have seen an identity, and in which import last.

@@ -1,0 +1,378 @@
+//! Google Cloud: service accounts, their keys, a project's IAM policy, and downloaded key files.
+//! Service accounts are keyed by email (what keys and policies name them by) in their project.
+
+use serde_json::Value;
+
+use crate::json::{Field, Obj, Outcome, each_item, items};
+use crate::model::{Credential, Grant, Identity, IdentityKey, Record, Sink, Status, Tally, Tier};
+use crate::{ImportError, ImportOptions};
+
+/// Google's "never expires" validBeforeTime.
+const NEVER: &str = "9999-12-31T23:59:59Z";
+
+/// Project of a service-account email (`name@PROJECT.iam.gserviceaccount.com`).
+pub fn project_of_email(email: &str) -> Option<&str> {
+    let domain = email.split_once('@')?.1;
+    domain.strip_suffix(".iam.gserviceaccount.com")
+}
+
+/// Owner hint from a free-text description: `owner: x`, `Owner=x`.
+fn owner_hint(description: &str) -> Option<String> {
+    let lower = description.to_ascii_lowercase();
+    let at = lower.find("owner")?;
+    let rest = description[at + 5..].trim_start_matches([':', '=', ' ']);
+    let word: String = rest
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != ',' && *c != ';')
+        .collect();
+    (!word.is_empty()).then_some(word)
+}
+
+/// Tier of a GCP role: owner and IAM administration are admin; other predefined roles are
+/// write unless they only view; custom roles are unknown.
+pub fn tier_of_role(role: &str) -> Tier {
+    let Some(name) = role.strip_prefix("roles/") else {
+        return Tier::Unknown;
+    };
+    if name == "owner"
+        || (name.starts_with("iam.") && name.ends_with("Admin"))
+        || name.ends_with("IamAdmin")
+        || name == "resourcemanager.organizationAdmin"
+    {
+        return Tier::Admin;
+    }
+    let lower = name.to_ascii_lowercase();
+    if name == "viewer"
+        || ["viewer", "reader", "browser", ".list", "getter"]
+            .iter()
+            .any(|s| lower.ends_with(s))
+    {
+        return Tier::Read;
+    }
+    Tier::Write
+}
+
+fn sa_key(project: &str, email: &str) -> IdentityKey {
+    IdentityKey::new("gcp", project, email)
+}
+
+/// `gcloud iam service-accounts list --format=json` (bare array or REST `{"accounts": […]}`).
+pub fn service_accounts(
+    root: &Value,
+    options: &ImportOptions,
+    sink: &mut dyn Sink,
+) -> Result<Tally, ImportError> {
+    let mut tally = Tally::default();
+    let (list, base) = items(root, &["accounts"], &options.file_name)?;
+    each_item(list, &base, options, sink, &mut tally, |sa| {
+        let email = sa.str("email")?;
+        let project = match sa.opt_str("projectId")? {
+            Some(p) => p,
+            None => project_of_email(email)
+                .ok_or_else(|| sa.error("projectId", "missing, and the email names no project"))?,
+        };
+        let name = sa.opt_str("displayName")?.unwrap_or(email);
+        let mut identity = Identity::new(sa_key(project, email), "service_account", name);
+        if sa.bool("disabled")? == Some(true) {
+            identity.status = Status::Disabled;
+        }
+        identity.owner = sa.opt_str("description")?.and_then(owner_hint);
+        Ok(Outcome::records(vec![Record::Identity(identity)]))
+    })?;
+    Ok(tally)
+}
+
+/// Project, service-account email and key id from a key's resource name.
+fn parse_key_name(name: &str) -> Option<(&str, &str, &str)> {
+    let rest = name.strip_prefix("projects/")?;
+    let (project, rest) = rest.split_once("/serviceAccounts/")?;
+    let (email, key_id) = rest.split_once("/keys/")?;
+    let project = if project == "-" {
+        project_of_email(email)?
+    } else {
+        project
+    };
+    Some((project, email, key_id))
+}
+
+/// `gcloud iam service-accounts keys list --iam-account=SA --format=json`.
+pub fn keys(
+    root: &Value,
+    options: &ImportOptions,
+    sink: &mut dyn Sink,
+) -> Result<Tally, ImportError> {
+    let mut tally = Tally::default();
+    let (list, base) = items(root, &["keys"], &options.file_name)?;
+    let mut scope: Option<String> = None;
+    each_item(list, &base, options, sink, &mut tally, |k| {
+        let name = k.str("name")?;
+        let (project, email, key_id) = match parse_key_name(name) {
+            Some(parts) => parts,
+            None => {
+                // A key named by id alone: the service account must come from --account.
+                let email = options.account.as_deref().ok_or_else(|| {
+                    k.error(
+                        "name",
+                        "names no service account; pass --account SERVICE_ACCOUNT_EMAIL",
+                    )
+                })?;
+                let project = project_of_email(email)
+                    .ok_or_else(|| k.error("name", "cannot tell the project"))?;
+                (project, email, name.rsplit('/').next().unwrap_or(name))
+            }
+        };
+        let key = sa_key(project, email);
+        scope.get_or_insert_with(|| email.to_owned());
+        let mut c = Credential::new(&key, key_id, "sa_key");
+        c.created_at = k.time("validAfterTime")?;
+        c.expires_at = match k.opt_str("validBeforeTime")? {
+            Some(NEVER) | None => None,
+            Some(_) => k.time("validBeforeTime")?,
+        };
+        c.active = k.bool("disabled")? != Some(true);
+        c.platform_managed = k.opt_str("keyType")? == Some("SYSTEM_MANAGED");
+        if let Some(reason) = k.opt_str("disableReason")?
+            && reason.contains("EXPOSED")
+        {
+            c.kind = "sa_key (exposed)".into();
+        }
+        let identity = Identity::reference(key, "service_account", email);
+        Ok(Outcome::records(vec![
+            Record::Identity(identity),
+            Record::Credential(c),
+        ]))
+    })?;
+    tally.scope = scope;
+    Ok(tally)
+}
+
+/// What an IAM policy member is.
+enum Member<'a> {
+    ServiceAccount(&'a str),
+    ServiceAgent(&'a str),
+    Deleted(&'a str),
+    Federated(&'a str),
+    Person,
+    Other(&'static str),
+}
+
+fn member(m: &str) -> Member<'_> {
+    if let Some(email) = m.strip_prefix("serviceAccount:") {
+        let agent = email.contains("@gcp-sa-")
+            || email.ends_with("@cloudservices.gserviceaccount.com")
+            || (email.starts_with("service-")
+                && email.ends_with(".gserviceaccount.com")
+                && !email.ends_with(".iam.gserviceaccount.com"))
+            || email.ends_with("@containerregistry.iam.gserviceaccount.com");
+        if agent {
+            Member::ServiceAgent(email)
+        } else {
+            Member::ServiceAccount(email)
+        }
+    } else if m.starts_with("deleted:serviceAccount:") {
+        Member::Deleted(m)
+    } else if m.starts_with("principal://") || m.starts_with("principalSet://") {
+        Member::Federated(m)
+    } else if m.starts_with("user:") || m.starts_with("deleted:user:") {
+        Member::Person
+    } else if m.starts_with("group:") || m.starts_with("deleted:group:") {
+        Member::Other("group")
+    } else if m.starts_with("domain:") {
+        Member::Other("domain")
+    } else {
+        Member::Other("public or other member")
+    }
+}
+
+/// `gcloud projects get-iam-policy PROJECT --format=json`: one grant per (member, role,
+/// condition). The policy does not name its project, so `--account PROJECT` must.
+pub fn iam_policy(
+    root: &Value,
+    options: &ImportOptions,
+    sink: &mut dyn Sink,
+) -> Result<Tally, ImportError> {
+    let mut tally = Tally::default();
+    let project = match options.account.as_deref() {
+        Some(p) => p.to_owned(),
+        None => {
+            let guess = policy_project(root);
+            let project = guess
+                .clone()
+                .unwrap_or_else(|| "unnamed-project".to_owned());
+            tally.notes.push(match guess {
+                Some(_) => format!("the policy does not name its project: '{project}' is the project of its service-account members; pass --account PROJECT_ID if that is wrong"),
+                None => format!("the policy does not name its project: recorded as '{project}'; pass --account PROJECT_ID"),
+            });
+            project
+        }
+    };
+    let project = project.as_str();
+    let resource = format!("projects/{project}");
+    // Flatten (binding, member) pairs, each one record with its own path.
+    let bindings = root
+        .get("bindings")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    for (b, binding) in bindings.iter().enumerate() {
+        let path = format!("$.bindings[{b}]");
+        let members = binding
+            .get("members")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let pairs: Vec<Value> = members
+            .iter()
+            .map(|m| serde_json::json!({"member": m, "role": binding.get("role"), "condition": binding.get("condition")}))
+            .collect();
+        each_item(
+            &pairs,
+            &format!("{path}.members"),
+            options,
+            sink,
+            &mut tally,
+            |pair| {
+                let role = pair.str("role")?;
+                let m = pair.str("member")?;
+                let condition = match pair.obj("condition")? {
+                    Some(c) => {
+                        let title = c.opt_str("title")?.unwrap_or("");
+                        let expr = c.opt_str("expression")?.unwrap_or("");
+                        Some(format!("{title}: {expr}"))
+                    }
+                    None => None,
+                };
+                let (identity, key) = match member(m) {
+                    Member::Person => return Ok(Outcome::person()),
+                    Member::Other(reason) => return Ok(Outcome::skip(reason)),
+                    Member::ServiceAccount(email) => {
+                        let key = sa_key(project_of_email(email).unwrap_or(project), email);
+                        (
+                            Identity::reference(key.clone(), "service_account", email),
+                            key,
+                        )
+                    }
+                    Member::ServiceAgent(email) => {
+                        let key = sa_key(project, email);
+                        (Identity::new(key.clone(), "service_agent", email), key)
+                    }
+                    Member::Deleted(raw) => {
+                        let key = sa_key(project, raw);
+                        let mut i = Identity::new(key.clone(), "deleted_service_account", raw);
+                        i.status = Status::Disabled;
+                        (i, key)
+                    }
+                    Member::Federated(raw) => {
+                        let key = sa_key(project, raw);
+                        (Identity::new(key.clone(), "federated_principal", raw), key)
+                    }
+                };
+                let mut grant = Grant::new(&key, role, &resource, tier_of_role(role));
+                grant.condition = condition;
+                Ok(Outcome::records(vec![
+                    Record::Identity(identity),
+                    Record::Grant(grant),
+                ]))
+            },
+        )?;
+    }
+    Ok(tally)
+}
+
+/// The one project whose user-managed service accounts the policy names, if exactly one.
+fn policy_project(root: &Value) -> Option<String> {
+    let mut projects: Vec<&str> = root
+        .get("bindings")?
+        .as_array()?
+        .iter()
+        .filter_map(|b| b.get("members")?.as_array())
+        .flatten()
+        .filter_map(|m| match member(m.as_str()?) {
+            Member::ServiceAccount(email) => project_of_email(email),
+            _ => None,
+        })
+        .collect();
+    projects.sort_unstable();
+    projects.dedup();
+    match projects.as_slice() {
+        [one] => Some((*one).to_owned()),
+        _ => None,
+    }
+}
+
+/// A downloaded key file: one identity and one credential; `private_key` is dropped unread.
+pub fn key_file(
+    root: &Value,
+    options: &ImportOptions,
+    sink: &mut dyn Sink,
+) -> Result<Tally, ImportError> {
+    let mut tally = Tally::default();
+    let single = std::slice::from_ref(root);
+    let mut scope: Option<String> = None;
+    each_item(
+        single,
+        "$",
+        options,
+        sink,
+        &mut tally,
+        |f: Obj| -> Field<Outcome> {
+            let email = f.str("client_email")?;
+            let key_id = f.str("private_key_id")?;
+            let project = match f.opt_str("project_id")? {
+                Some(p) => p,
+                None => project_of_email(email).ok_or_else(|| f.error("project_id", "missing"))?,
+            };
+            let key = sa_key(project, email);
+            scope = Some(format!("{email}/{key_id}"));
+            let credential = Credential::new(&key, key_id, "sa_key");
+            let mut out = Outcome::records(vec![
+                Record::Identity(Identity::reference(key, "service_account", email)),
+                Record::Credential(credential),
+            ]);
+            if f.get("private_key").is_some() {
+                out.secrets.push("private_key");
+            }
+            Ok(out)
+        },
+    )?;
+    Ok(tally)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_tiers() {
+        assert_eq!(tier_of_role("roles/owner"), Tier::Admin);
+        assert_eq!(
+            tier_of_role("roles/resourcemanager.projectIamAdmin"),
+            Tier::Admin
+        );
+        assert_eq!(tier_of_role("roles/iam.serviceAccountAdmin"), Tier::Admin);
+        assert_eq!(tier_of_role("roles/editor"), Tier::Write);
+        assert_eq!(tier_of_role("roles/storage.admin"), Tier::Write);
+        assert_eq!(tier_of_role("roles/bigquery.dataEditor"), Tier::Write);
+        assert_eq!(tier_of_role("roles/viewer"), Tier::Read);
+        assert_eq!(tier_of_role("roles/storage.objectViewer"), Tier::Read);
+        assert_eq!(
+            tier_of_role("projects/p/roles/customDeployer"),
+            Tier::Unknown
+        );
+    }
+
+    #[test]
+    fn key_names_and_owner_hints() {
+        assert_eq!(
+            parse_key_name(
+                "projects/-/serviceAccounts/ci@acme-prod.iam.gserviceaccount.com/keys/abc"
+            ),
+            Some(("acme-prod", "ci@acme-prod.iam.gserviceaccount.com", "abc"))
+        );
+        assert_eq!(
+            owner_hint("Runs ETL. Owner: data-team@example.com"),
+            Some("data-team@example.com".into())
+        );
+        assert_eq!(owner_hint("no hint here"), None);
+    }
+}
