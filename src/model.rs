@@ -146,6 +146,9 @@ pub struct IdentityView {
     pub usage_tracked: bool,
     /// Belongs to another organisation.
     pub third_party: bool,
+    /// Described by an identity export; `false` when only keys or grants name it (a dangling
+    /// subject, a deleted principal, or a list not imported).
+    pub described: bool,
     /// Business function set in review.
     pub business_function: Option<String>,
     /// First import that saw it.

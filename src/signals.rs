@@ -36,6 +36,7 @@ pub fn badge(code: &str) -> &'static str {
         "expired_present" => "EXP",
         "no_expiry" => "LLC",
         "gone" => "GON",
+        "not_in_inventory" => "DNG",
         _ => "?",
     }
 }
@@ -71,6 +72,17 @@ pub fn evaluate(
                 identity.gone_at.map(day).unwrap_or_default()
             ),
             weight: 5,
+        });
+    }
+
+    if !identity.described {
+        out.push(Signal {
+            code: "not_in_inventory",
+            owasp: "NHI1",
+            detail: format!(
+                "named only by keys or grants in the {source}: absent from every identity list imported (deleted, or its list was not imported)"
+            ),
+            weight: 10,
         });
     }
 
@@ -253,6 +265,7 @@ mod tests {
             last_used_at: Some(now() - Duration::days(1)),
             usage_tracked: true,
             third_party: false,
+            described: true,
             business_function: None,
             first_seen_at: now(),
             last_seen_at: now(),

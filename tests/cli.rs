@@ -162,7 +162,9 @@ fn an_unknown_shape_is_refused_with_the_supported_formats() {
     std::fs::write(&odd, r#"{"an": ["unknown", "shape"]}"#).expect("write");
     env.import(&odd)
         .code(1)
-        .stderr(predicate::str::contains("JSON of a shape nhi-review does not know"))
+        .stderr(predicate::str::contains(
+            "JSON of a shape nhi-review does not know",
+        ))
         .stderr(predicate::str::contains("aws-credential-report"));
 }
 
@@ -423,4 +425,139 @@ fn demo_without_the_screen_imports_the_example_into_a_fresh_database() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("fresh database"));
+}
+
+/// Secret values in the example exports (all invented): none may reach the database or output.
+const SECRETS: &[&str] = &[
+    "BEGIN PRIVATE KEY",
+    "Tk9UQUtFWS1OT1JUSFdJTkQ",
+    "5Aep861NWEXAMPLEONLY",
+    "NWdeleteTOKENexample",
+    "NWrequestTOKENexample",
+    "xoxb-NOT-A-REAL-TOKEN",
+    "xoxp-NOT-A-REAL-TOKEN",
+];
+
+#[test]
+fn no_secret_from_any_example_reaches_the_database_or_any_output() {
+    let env = Env::new();
+    let mut outputs = vec![env.stdout(&["demo", "--no-review"])];
+    for args in [
+        &["sources"][..],
+        &["inventory"],
+        &["inventory", "--format", "json"],
+        &["inventory", "--format", "csv"],
+        &["export", "inventory", "--campaign", "2026-Q4"],
+        &["export", "decisions", "--campaign", "2026-Q4"],
+    ] {
+        outputs.push(env.stdout(args));
+    }
+    // Importing the secret-bearing files again directly, with the mapping found beside them.
+    for file in [
+        "examples/gcp/key-file-etl-loader.json",
+        "examples/saas/salesforce-oauth-tokens.csv",
+        "examples/saas/slack-integrations.csv",
+    ] {
+        let out = env
+            .cmd()
+            .arg("import")
+            .arg(repo(file))
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        outputs.push(String::from_utf8_lossy(&out.stdout).into_owned());
+        outputs.push(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    assert!(
+        outputs[0].contains("1 secret values dropped (private_key)"),
+        "{}",
+        outputs[0]
+    );
+    assert!(outputs[0].contains("secret values dropped (ACCESSTOKEN, DELETETOKEN, REQUESTTOKEN)"));
+    // The database file and its write-ahead log, byte for byte.
+    let mut stored = Vec::new();
+    for suffix in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{suffix}", env.db.display()));
+        if let Ok(bytes) = std::fs::read(&path) {
+            stored.extend(bytes);
+        }
+    }
+    let stored = String::from_utf8_lossy(&stored);
+    for secret in SECRETS {
+        assert!(!stored.contains(secret), "'{secret}' is in the database");
+        for out in &outputs {
+            assert!(!out.contains(secret), "'{secret}' was printed");
+        }
+    }
+    // The key id is kept instead.
+    assert!(outputs[3].contains("3f9c0a7e5b2d4c6a8e1f0b9d7c5a3e1f2d4b6a8c"));
+}
+
+#[test]
+fn a_bad_json_field_names_its_path_and_the_database_stays_as_it_was() {
+    let env = Env::new();
+    env.import(&example()).success();
+    let before = dump(&env.conn());
+    let bad = fixture("gcp/keys-bad-date.json");
+    env.import(&bad)
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "'{}' at $[1].validAfterTime, field 'validAfterTime'",
+            bad.display()
+        )));
+    assert_eq!(dump(&env.conn()), before);
+    env.cmd()
+        .args(["import", "--skip-bad-rows"])
+        .arg(&bad)
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains(
+            "5 records read = 4 imported + 0 people skipped + 1 rejected",
+        ))
+        .stdout(predicate::str::contains(
+            "rejected at $[1].validAfterTime, field 'validAfterTime'",
+        ));
+}
+
+#[test]
+fn any_csv_imports_through_a_mapping_given_or_found_beside_it() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let csv = dir.path().join("apps.csv");
+    std::fs::copy(repo("examples/saas/slack-integrations.csv"), &csv).expect("copy");
+    env.import(&csv)
+        .code(1)
+        .stderr(predicate::str::contains("--mapping FILE"));
+    env.cmd()
+        .args(["import", "--mapping"])
+        .arg(repo("examples/saas/slack.mapping.toml"))
+        .arg(&csv)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "mapped-csv, 4 records read = 4 imported",
+        ));
+    std::fs::copy(
+        repo("examples/saas/slack.mapping.toml"),
+        dir.path().join("slack.mapping.toml"),
+    )
+    .expect("copy");
+    env.import(&csv).success();
+    let broken = dir.path().join("broken.toml");
+    std::fs::write(
+        &broken,
+        "provider = \"x\"\naccount = \"y\"\n[columns]\nid = \"App ID\"\ntoken = \"Token\"\n",
+    )
+    .expect("write");
+    env.cmd()
+        .args(["import", "--mapping"])
+        .arg(&broken)
+        .arg(&csv)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("broken.toml")
+                .and(predicate::str::contains("unknown field `token`")),
+        );
 }

@@ -140,7 +140,7 @@ impl Format {
             | Format::GithubPersonalAccessTokens
             | Format::GithubDeployKeys => "github",
             Format::OktaApps | Format::OktaApiTokens | Format::OktaAppGrants => "okta",
-            Format::WorkspaceTokens => "google-workspace",
+            Format::WorkspaceTokens => "workspace",
             Format::MappedCsv => "csv",
         }
     }

@@ -66,7 +66,7 @@ pub fn tokens(
         } else {
             client.to_owned()
         };
-        let key = IdentityKey::new("google-workspace", domain, &native);
+        let key = IdentityKey::new("workspace", domain, &native);
         let mut identity = Identity::new(
             key.clone(),
             "oauth_app",

@@ -280,7 +280,7 @@ pub fn sources(store: &Store, out: &mut dyn Write) -> Result<()> {
     }
     writeln!(
         out,
-        "{:<4} {:<20} {:<28} {:<14} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:<12} FILE",
+        "{:<4} {:<20} {:<29} {:<20} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:<12} FILE",
         "ID",
         "IMPORTED",
         "FORMAT",
@@ -297,11 +297,11 @@ pub fn sources(store: &Store, out: &mut dyn Write) -> Result<()> {
         let t = &s.tally;
         writeln!(
             out,
-            "{:<4} {:<20} {:<28} {:<14} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:<12} {}",
+            "{:<4} {:<20} {:<29} {:<20} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:<12} {}",
             s.id,
             s.imported_at,
             s.format,
-            s.account.as_deref().unwrap_or("-"),
+            crate::text::clip(s.account.as_deref().unwrap_or("-"), 20),
             t.records_read,
             t.identities,
             t.credentials,

@@ -118,7 +118,7 @@ pub fn run(
         ListFormat::Table => {
             writeln!(
                 out,
-                "{:<17} {:<9} {:<14} {:<28} {:<16} {:<10} {:>5} {:>6}  SIGNALS",
+                "{:<24} {:<10} {:<18} {:<28} {:<18} {:<10} {:>5} {:>6}  SIGNALS",
                 "ID", "PROVIDER", "KIND", "NAME", "OWNER", "LAST USED", "CREDS", "GRANTS"
             )?;
             let mut count = 0u64;
@@ -131,12 +131,12 @@ pub fn run(
                     .join(" ");
                 writeln!(
                     out,
-                    "{:<17} {:<9} {:<14} {:<28} {:<16} {:<10} {:>5} {:>6}  {}",
+                    "{:<24} {:<10} {:<18} {:<28} {:<18} {:<10} {:>5} {:>6}  {}",
                     identity.short_id,
-                    identity.provider,
-                    identity.kind,
+                    clip(&identity.provider, 10),
+                    clip(&identity.kind, 18),
                     clip(&identity.name, 28),
-                    clip(identity.owner.as_deref().unwrap_or("-"), 16),
+                    clip(identity.owner.as_deref().unwrap_or("-"), 18),
                     last_used_text(identity.last_used_at, identity.usage_tracked),
                     identity.credentials.len(),
                     identity.grants.len(),

@@ -347,8 +347,9 @@ impl Store {
             params![scope, source_id, now_s],
         )? as u64;
         let account = scope
-            .split_once(':')
-            .map(|(_, a)| a.to_owned())
+            .split(':')
+            .nth(1)
+            .map(str::to_owned)
             .filter(|a| a != "*");
         tx.execute(
             "UPDATE source_file SET sha256 = ?2, size = ?3, scope = ?4, account = ?5, records_read = ?6,

@@ -19,7 +19,8 @@ pub struct InventoryFilter {
 }
 
 const IDENTITY_COLUMNS: &str = "id, short_id, provider, account, native_id, kind, name, owner, status,
-    created_at, last_used_at, usage_tracked, third_party, business_function, first_seen_at, last_seen_at, gone_at";
+    created_at, last_used_at, usage_tracked, third_party, business_function, first_seen_at, last_seen_at, gone_at,
+    described";
 
 fn identity_from_row(r: &Row) -> rusqlite::Result<IdentityView> {
     let status: String = r.get(8)?;
@@ -41,6 +42,7 @@ fn identity_from_row(r: &Row) -> rusqlite::Result<IdentityView> {
         first_seen_at: parse_ts(r.get(14)?).unwrap_or_default(),
         last_seen_at: parse_ts(r.get(15)?).unwrap_or_default(),
         gone_at: parse_ts(r.get(16)?),
+        described: r.get(17)?,
         credentials: Vec::new(),
         grants: Vec::new(),
     })
