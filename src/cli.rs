@@ -26,7 +26,7 @@ pub enum Command {
     /// Import exports (format detected from content); prints one reconciliation line per file
     Import(ImportArgs),
     /// List imported files with sha256 and counts
-    Sources,
+    Sources(SourcesArgs),
     /// List identities with credentials, grants and risk signals
     Inventory(InventoryArgs),
     /// Start, list, close or verify review campaigns
@@ -60,6 +60,14 @@ pub struct ImportArgs {
     /// Column-mapping file (TOML) for a CSV export of any other SaaS
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+}
+
+/// `sources`.
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// JSON Lines, one import per line
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Output formats of listings.

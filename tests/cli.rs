@@ -561,3 +561,56 @@ fn any_csv_imports_through_a_mapping_given_or_found_beside_it() {
                 .and(predicate::str::contains("unknown field `token`")),
         );
 }
+
+#[test]
+fn sources_and_inventory_show_provenance_and_joined_identities() {
+    let env = Env::new();
+    env.stdout(&["demo", "--no-review"]);
+    let sources = env.stdout(&["sources"]);
+    assert!(
+        sources.contains("#1   examples/aws/credential-report.csv"),
+        "{sources}"
+    );
+    assert!(
+        sources.contains("sha256 5ed76ef2cbcbc87c6e1dd425cb0c5053fcdcc9d95427fdb35146715729ad4ec9")
+    );
+    assert!(sources.contains("10 secret values dropped (ACCESSTOKEN, DELETETOKEN, REQUESTTOKEN)"));
+    let json: Vec<serde_json::Value> = env
+        .stdout(&["sources", "--json"])
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    assert_eq!(json.len(), nhi_review::examples::FILES.len());
+    assert!(json.iter().all(
+        |s| s["sha256"].as_str().is_some_and(|h| h.len() == 64) && s["size"].as_i64() > Some(0)
+    ));
+    let inventory = env.stdout(&["inventory", "--format", "json", "--provider", "aws"]);
+    let ci: serde_json::Value = inventory
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .find(|v| v["name"] == "svc-ci-deploy")
+        .expect("joined user");
+    assert_eq!(ci["credentials"].as_array().map(Vec::len), Some(2));
+    let tiers: Vec<(&str, &str)> = ci["grants"]
+        .as_array()
+        .expect("grants")
+        .iter()
+        .map(|g| {
+            (
+                g["permission"].as_str().unwrap_or(""),
+                g["tier"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tiers,
+        [("nw-ci-deploy", "admin"), ("inline:read-artifacts", "read")]
+    );
+    let vendor = env.stdout(&["inventory", "--format", "json", "--provider", "azure"]);
+    assert!(
+        vendor
+            .lines()
+            .any(|l| l.contains("\"name\":\"Contoso Expense\"")
+                && l.contains("\"third_party\":true"))
+    );
+}

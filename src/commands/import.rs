@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use nhi_importers::detect::SNIFF_LEN;
 use nhi_importers::hashing::HashingReader;
 use nhi_importers::mapping::Mapping;
-use nhi_importers::{Format, ImportOptions};
+use nhi_importers::{Format, ImportOptions, Tally};
 use nhi_importers::{Sniffed, detect_json, sniff};
 
 use super::open_store;
@@ -150,9 +150,8 @@ pub fn import_one<R: Read>(
     })
 }
 
-/// The reconciliation line printed per file: its counts add up to the records read.
-pub fn reconciliation_line(r: &ImportReport) -> String {
-    let t = &r.tally;
+/// "N records read = imported + people + skipped (reason) + rejected": always adds up.
+fn records_text(t: &Tally) -> String {
     let mut parts = vec![
         format!("{} imported", t.imported),
         format!("{} people skipped", t.humans_skipped),
@@ -161,24 +160,34 @@ pub fn reconciliation_line(r: &ImportReport) -> String {
         parts.push(format!("{n} skipped ({reason})"));
     }
     parts.push(format!("{} rejected", t.rejected));
-    let mut line = format!(
-        "{}: {}, {} records read = {}; {} identities, {} credentials ({} platform-managed), {} grants",
-        r.name,
-        r.format,
-        t.records_read,
-        parts.join(" + "),
-        t.identities,
-        t.credentials,
-        t.platform_managed,
-        t.grants
+    format!("{} records read = {}", t.records_read, parts.join(" + "))
+}
+
+/// What the records yielded, and the secrets dropped.
+fn yield_text(t: &Tally) -> String {
+    let mut text = format!(
+        "{} identities, {} credentials ({} platform-managed), {} grants",
+        t.identities, t.credentials, t.platform_managed, t.grants
     );
     if t.secrets_dropped > 0 {
-        line.push_str(&format!(
+        text.push_str(&format!(
             "; {} secret values dropped ({})",
             t.secrets_dropped,
             t.dropped_fields.join(", ")
         ));
     }
+    text
+}
+
+/// The reconciliation line printed per file: its counts add up to the records read.
+pub fn reconciliation_line(r: &ImportReport) -> String {
+    let mut line = format!(
+        "{}: {}, {}; {}",
+        r.name,
+        r.format,
+        records_text(&r.tally),
+        yield_text(&r.tally)
+    );
     let gone = r.identities_gone + r.credentials_gone + r.grants_gone;
     if gone > 0 {
         line.push_str(&format!(
@@ -271,46 +280,34 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
     })
 }
 
-/// `sources`.
-pub fn sources(store: &Store, out: &mut dyn Write) -> Result<()> {
+/// `sources`: every import with its provenance and reconciliation, for people or as JSON Lines.
+pub fn sources(store: &Store, json: bool, out: &mut dyn Write) -> Result<()> {
     let rows = store.sources()?;
-    if rows.is_empty() {
+    if rows.is_empty() && !json {
         writeln!(out, "no files imported yet: nhi-review import FILE…")?;
-        return super::finish(out);
     }
-    writeln!(
-        out,
-        "{:<4} {:<20} {:<29} {:<20} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:<12} FILE",
-        "ID",
-        "IMPORTED",
-        "FORMAT",
-        "ACCOUNT",
-        "READ",
-        "IDENT",
-        "CREDS",
-        "GRANTS",
-        "PEOPLE",
-        "REJECT",
-        "SHA256"
-    )?;
     for s in rows {
+        if json {
+            serde_json::to_writer(&mut *out, &s)?;
+            writeln!(out)?;
+            continue;
+        }
         let t = &s.tally;
+        writeln!(out, "#{:<3} {}", s.id, s.name)?;
         writeln!(
             out,
-            "{:<4} {:<20} {:<29} {:<20} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:<12} {}",
-            s.id,
-            s.imported_at,
+            "     {} · account {} · imported {} · {} bytes",
             s.format,
-            crate::text::clip(s.account.as_deref().unwrap_or("-"), 20),
-            t.records_read,
-            t.identities,
-            t.credentials,
-            t.grants,
-            t.humans_skipped,
-            t.rejected,
-            &s.sha256[..12.min(s.sha256.len())],
-            s.name
+            s.account.as_deref().unwrap_or("-"),
+            s.imported_at,
+            s.size
         )?;
+        writeln!(out, "     sha256 {}", s.sha256)?;
+        writeln!(out, "     {}", records_text(t))?;
+        writeln!(out, "     {}", yield_text(t))?;
+        for note in &t.notes {
+            writeln!(out, "     note: {note}")?;
+        }
     }
     super::finish(out)
 }

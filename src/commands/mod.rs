@@ -32,8 +32,8 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
     let mut out = stdout.lock();
     let outcome = match command {
         Command::Import(args) => import::run(ctx, &args, &mut out)?,
-        Command::Sources => {
-            import::sources(&open_store(ctx)?, &mut out)?;
+        Command::Sources(args) => {
+            import::sources(&open_store(ctx)?, args.json, &mut out)?;
             Outcome::Done
         }
         Command::Inventory(args) => {
