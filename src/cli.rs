@@ -99,6 +99,12 @@ pub struct InventoryArgs {
     /// Reference date for signal ages (default: now)
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub as_of: Option<chrono::NaiveDate>,
+    /// Days after which a credential is due for rotation
+    #[arg(long, default_value_t = 90)]
+    pub rotation_days: i64,
+    /// Days without use after which an identity is inactive
+    #[arg(long, default_value_t = 90)]
+    pub inactivity_days: i64,
 }
 
 /// `campaign …`.
@@ -137,7 +143,7 @@ pub enum CampaignCommand {
 pub struct ReviewArgs {
     /// Campaign name (default: the newest open campaign)
     pub campaign: Option<String>,
-    /// Reviewer name stored on each decision (default: $NHI_REVIEW_REVIEWER, then your login name)
+    /// Reviewer name stored on each decision (default: $NHI_REVIEW_REVIEWER, then the config file, then your login name)
     #[arg(long)]
     pub reviewer: Option<String>,
 }
@@ -163,9 +169,12 @@ pub struct DecideArgs {
     /// Why
     #[arg(long, default_value = "")]
     pub justification: String,
-    /// Who decides (default: $NHI_REVIEW_REVIEWER, then your login name)
+    /// Who decides (default: $NHI_REVIEW_REVIEWER, then the config file, then your login name)
     #[arg(long)]
     pub reviewer: Option<String>,
+    /// Set the identity's accountable owner first (kept for later campaigns)
+    #[arg(long)]
+    pub owner: Option<String>,
 }
 
 /// What `export` writes.

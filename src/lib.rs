@@ -80,15 +80,48 @@ pub fn default_db_path() -> Result<PathBuf> {
     Ok(dirs.data_dir().join("review.db"))
 }
 
-/// The reviewer name: given, else `NHI_REVIEW_REVIEWER`, else the login name.
-pub fn reviewer_name(given: Option<&str>) -> String {
+/// Settings a user may keep in `<config dir>/nhi-review/config.toml`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Reviewer name stored on decisions when `--reviewer` is not given.
+    pub reviewer: Option<String>,
+}
+
+/// Path of the config file.
+pub fn config_path() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "nhi-review").map(|d| d.config_dir().join("config.toml"))
+}
+
+/// Read the config file; a missing file is an empty config, a broken one an error.
+pub fn config() -> Result<Config> {
+    let Some(path) = config_path() else {
+        return Ok(Config::default());
+    };
+    match std::fs::read_to_string(&path) {
+        Ok(text) => toml::from_str(&text)
+            .with_context(|| format!("reading the config file '{}'", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(e) => Err(e).with_context(|| format!("reading the config file '{}'", path.display())),
+    }
+}
+
+/// The reviewer name: given, else `NHI_REVIEW_REVIEWER`, else the config file's `reviewer`,
+/// else the login name.
+pub fn reviewer_name(given: Option<&str>) -> Result<String> {
     let from_env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    given
+    if let Some(name) = given
         .map(str::to_owned)
         .filter(|v| !v.trim().is_empty())
         .or_else(|| from_env("NHI_REVIEW_REVIEWER"))
-        .or_else(|| from_env("USER"))
+    {
+        return Ok(name);
+    }
+    if let Some(name) = config()?.reviewer.filter(|v| !v.trim().is_empty()) {
+        return Ok(name);
+    }
+    Ok(from_env("USER")
         .or_else(|| from_env("LOGNAME"))
         .or_else(|| from_env("USERNAME"))
-        .unwrap_or_else(|| "unknown-reviewer".into())
+        .unwrap_or_else(|| "unknown-reviewer".into()))
 }

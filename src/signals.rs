@@ -37,6 +37,8 @@ pub fn badge(code: &str) -> &'static str {
         "no_expiry" => "LLC",
         "gone" => "GON",
         "not_in_inventory" => "DNG",
+        "long_lived" => "LLC",
+        "new" => "NEW",
         _ => "?",
     }
 }
@@ -184,6 +186,30 @@ pub fn evaluate(
         }
     }
 
+    for c in live_creds.iter().filter(|c| c.active) {
+        let detail = match (c.expires_at, c.created_at) {
+            (None, _) => Some(format!("{} {} never expires", c.kind, c.id)),
+            (Some(exp), Some(created)) if (exp - created).num_days() > LONG_LIVED_DAYS => {
+                Some(format!(
+                    "{} {} is valid for {} years (until {})",
+                    c.kind,
+                    c.id,
+                    (exp - created).num_days() / 365,
+                    day(exp)
+                ))
+            }
+            _ => None,
+        };
+        if let Some(detail) = detail {
+            out.push(Signal {
+                code: "long_lived",
+                owasp: "NHI7",
+                detail,
+                weight: 3,
+            });
+        }
+    }
+
     let active_keys = live_creds.iter().filter(|c| c.active).count();
     if active_keys > 1 {
         out.push(Signal {
@@ -231,6 +257,143 @@ pub fn evaluate(
         });
     }
     out
+}
+
+/// A credential valid for longer than this is long-lived even with an expiry date.
+const LONG_LIVED_DAYS: i64 = 366;
+
+/// Signals relative to the previous campaign: new since then. (Gone since then is the `gone`
+/// signal, which campaigns keep in scope for previously reviewed identities.)
+pub fn since_previous(previous: Option<&str>, was_reviewed: bool) -> Vec<Signal> {
+    match previous {
+        Some(name) if !was_reviewed => vec![Signal {
+            code: "new",
+            owasp: "NHI1",
+            detail: format!("new since campaign '{name}': never reviewed before"),
+            weight: 8,
+        }],
+        _ => Vec::new(),
+    }
+}
+
+/// A suggested verdict with its reasons. Never applied without a reviewer's keystroke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recommendation {
+    /// Suggested verdict.
+    pub verdict: crate::model::Verdict,
+    /// For reduce: the credentials and grants to remove (decision references).
+    pub remove: Vec<String>,
+    /// Why, one short clause each.
+    pub reasons: Vec<String>,
+}
+
+/// Suggest a verdict from the facts and signals.
+pub fn recommend(
+    identity: &IdentityView,
+    found: &[Signal],
+    thresholds: &Thresholds,
+    now: DateTime<Utc>,
+) -> Recommendation {
+    use crate::model::Verdict;
+    let has = |code: &str| found.iter().any(|s| s.code == code);
+    let admin = has("admin_grant");
+    let with_admin = |mut r: Vec<String>| {
+        if admin {
+            r.push("holds admin-tier grants".into());
+        }
+        r
+    };
+    let revoke = |reasons: Vec<String>| Recommendation {
+        verdict: Verdict::Revoke,
+        remove: Vec::new(),
+        reasons: with_admin(reasons),
+    };
+    if let Some(g) = identity.gone_at {
+        return revoke(vec![format!(
+            "gone from its source since {}: confirm it was removed",
+            day(g)
+        )]);
+    }
+    if has("disabled_with_access") {
+        return revoke(vec!["disabled at the source but still holds access".into()]);
+    }
+    if has("not_in_inventory") {
+        return revoke(vec![
+            "absent from every identity list: remove what still names it".into(),
+        ]);
+    }
+    if has("never_used") {
+        let since = identity
+            .created_at
+            .map(|c| format!(" in {} days", days(c, now)))
+            .unwrap_or_default();
+        return revoke(vec![format!("never used{since}")]);
+    }
+    if let Some(t) = identity.last_used_at
+        && identity.usage_tracked
+        && days(t, now) >= 2 * thresholds.inactivity_days
+    {
+        return revoke(vec![format!(
+            "unused for {} days (twice the {}-day threshold)",
+            days(t, now),
+            thresholds.inactivity_days
+        )]);
+    }
+    // Reduce: credentials that are off, expired, or stale beside a fresher one.
+    let creds: Vec<_> = identity
+        .credentials
+        .iter()
+        .filter(|c| !c.platform_managed && c.gone_at.is_none())
+        .collect();
+    let freshest_use = creds
+        .iter()
+        .filter(|c| c.active)
+        .filter_map(|c| c.last_used_at)
+        .max();
+    let mut remove = Vec::new();
+    let mut reasons = Vec::new();
+    for c in &creds {
+        let stale_beside_fresher = c.active
+            && creds.iter().filter(|o| o.active).count() > 1
+            && c.created_at
+                .is_some_and(|t| days(t, now) >= thresholds.rotation_days)
+            && c.last_used_at < freshest_use;
+        let why = if !c.active {
+            Some(format!("{} is inactive", c.id))
+        } else if c.expires_at.is_some_and(|e| e <= now) {
+            Some(format!("{} has expired", c.id))
+        } else if stale_beside_fresher {
+            Some(format!(
+                "{} is stale and a fresher credential is in use",
+                c.id
+            ))
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            remove.push(c.reference());
+            reasons.push(why);
+        }
+    }
+    if !remove.is_empty() {
+        return Recommendation {
+            verdict: Verdict::Reduce,
+            remove,
+            reasons,
+        };
+    }
+    let mut reasons = vec![match (identity.last_used_at, identity.usage_tracked) {
+        (Some(t), _) => format!("in use (last {})", day(t)),
+        _ => "no unused or excess credential found".to_owned(),
+    }];
+    if admin {
+        reasons.push("check that its admin-tier grants are needed".into());
+    }
+    Recommendation {
+        verdict: Verdict::Keep,
+        remove: Vec::new(),
+        reasons,
+    }
 }
 
 /// Risk score used to order the review queue: higher is reviewed first.
@@ -300,6 +463,98 @@ mod tests {
     #[test]
     fn a_healthy_identity_has_no_signals() {
         assert!(codes(&identity()).is_empty());
+    }
+
+    #[test]
+    fn long_lived_credentials_never_expire_or_outlast_a_year() {
+        let mut i = identity();
+        let mut k = key("k1", 10);
+        k.expires_at = Some(now() + Duration::days(300));
+        i.credentials = vec![k.clone()];
+        assert!(!codes(&i).contains(&"long_lived"));
+        k.expires_at = None;
+        i.credentials = vec![k.clone()];
+        assert!(codes(&i).contains(&"long_lived"));
+        k.expires_at = Some(now() + Duration::days(100 * 365));
+        i.credentials = vec![k];
+        let s = evaluate(&i, &Thresholds::default(), now());
+        assert!(
+            s.iter()
+                .any(|s| s.code == "long_lived" && s.detail.contains("valid for 100 years")),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn new_since_the_previous_campaign() {
+        assert_eq!(since_previous(None, false), vec![]);
+        assert_eq!(since_previous(Some("2026-Q3"), true), vec![]);
+        let s = since_previous(Some("2026-Q3"), false);
+        assert_eq!((s[0].code, s[0].owasp), ("new", "NHI1"));
+        assert!(s[0].detail.contains("2026-Q3"));
+    }
+
+    fn suggest(i: &IdentityView) -> Recommendation {
+        let found = evaluate(i, &Thresholds::default(), now());
+        recommend(i, &found, &Thresholds::default(), now())
+    }
+
+    #[test]
+    fn recommendations_say_why() {
+        use crate::model::Verdict;
+        let mut i = identity();
+        i.credentials = vec![key("k1", 10)];
+        assert_eq!(suggest(&i).verdict, Verdict::Keep);
+        i.last_used_at = None;
+        let r = suggest(&i);
+        assert_eq!(r.verdict, Verdict::Revoke);
+        assert!(
+            r.reasons[0].starts_with("never used in 400 days"),
+            "{:?}",
+            r.reasons
+        );
+        i.last_used_at = Some(now() - Duration::days(179));
+        assert_eq!(
+            suggest(&i).verdict,
+            Verdict::Keep,
+            "inactive but under twice the threshold"
+        );
+        i.last_used_at = Some(now() - Duration::days(180));
+        assert_eq!(suggest(&i).verdict, Verdict::Revoke);
+        // Reduce: an inactive key beside an active one.
+        i.last_used_at = Some(now() - Duration::days(1));
+        let mut off = key("k2", 500);
+        off.active = false;
+        i.credentials = vec![key("k1", 10), off];
+        let r = suggest(&i);
+        assert_eq!(
+            (r.verdict, r.remove.clone()),
+            (Verdict::Reduce, vec!["credential:k2".to_owned()])
+        );
+        // Stale beside a fresher one in use.
+        let mut old = key("k0", 400);
+        old.last_used_at = Some(now() - Duration::days(30));
+        let mut fresh = key("k1", 10);
+        fresh.last_used_at = Some(now() - Duration::days(1));
+        i.credentials = vec![old, fresh];
+        assert_eq!(suggest(&i).remove, ["credential:k0"]);
+        // Disabled with access: revoke, and admin is mentioned.
+        i.status = Status::Disabled;
+        i.grants = vec![GrantView {
+            permission: "Owner".into(),
+            resource: "/".into(),
+            tier: Tier::Admin,
+            condition: String::new(),
+            via: String::new(),
+            gone_at: None,
+        }];
+        let r = suggest(&i);
+        assert_eq!(r.verdict, Verdict::Revoke);
+        assert!(
+            r.reasons.iter().any(|x| x.contains("admin")),
+            "{:?}",
+            r.reasons
+        );
     }
 
     #[test]

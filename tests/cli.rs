@@ -614,3 +614,92 @@ fn sources_and_inventory_show_provenance_and_joined_identities() {
                 && l.contains("\"third_party\":true"))
     );
 }
+
+#[test]
+fn the_reviewer_comes_from_the_flag_the_environment_the_config_file_or_the_login() {
+    let env = Env::new();
+    env.import(&example()).success();
+    env.cmd()
+        .args(["campaign", "start", "2026-Q4"])
+        .assert()
+        .success();
+    let config = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(config.path().join("nhi-review")).expect("mkdir");
+    std::fs::write(
+        config.path().join("nhi-review/config.toml"),
+        "reviewer = \"cfg@example.com\"\n",
+    )
+    .expect("write");
+    let decide = |id: &str, extra: &[&str], envs: &[(&str, &str)]| {
+        let mut c = env.cmd();
+        c.env("XDG_CONFIG_HOME", config.path())
+            .env("USER", "login-name");
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        c.args([
+            "decide",
+            "--campaign",
+            "2026-Q4",
+            "--verdict",
+            "keep",
+            "--function",
+            "f",
+            "--identity",
+            id,
+        ])
+        .args(extra)
+        .assert()
+        .success();
+    };
+    decide(
+        "arn:aws:iam::210987654321:user/platform/svc-terraform",
+        &["--reviewer", "flag@example.com"],
+        &[],
+    );
+    decide(
+        "arn:aws:iam::210987654321:user/svc-ses-mailer",
+        &[],
+        &[("NHI_REVIEW_REVIEWER", "env@example.com")],
+    );
+    decide(
+        "arn:aws:iam::210987654321:user/observability/svc-sns-alerts",
+        &["--owner", "oncall@northwind.example"],
+        &[],
+    );
+    let out = env.stdout(&["export", "decisions", "--campaign", "2026-Q4"]);
+    let reviewers: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(12).unwrap_or(""))
+        .collect();
+    assert_eq!(
+        reviewers,
+        ["flag@example.com", "env@example.com", "cfg@example.com"]
+    );
+    let inventory = env.stdout(&["inventory", "--format", "json"]);
+    assert!(
+        inventory.lines().any(|l| l.contains("svc-sns-alerts")
+            && l.contains("\"owner\":\"oncall@northwind.example\""))
+    );
+    std::fs::write(
+        config.path().join("nhi-review/config.toml"),
+        "reviewer = 7\n",
+    )
+    .expect("write");
+    env.cmd()
+        .env("XDG_CONFIG_HOME", config.path())
+        .args([
+            "decide",
+            "--campaign",
+            "2026-Q4",
+            "--verdict",
+            "keep",
+            "--function",
+            "f",
+        ])
+        .args(["--identity", "arn:aws:iam::210987654321:user/svc-no-keys"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("config.toml"));
+}

@@ -5,7 +5,7 @@ mod common;
 
 use common::{count, dump, fixture, import, now, repo};
 use nhi_review::chain::ChainBreak;
-use nhi_review::db::{NewDecision, Store};
+use nhi_review::db::{NewDecision, QueueFilter, QueueSort, QueueView, Store};
 use nhi_review::model::{DecisionAction, Thresholds, Verdict};
 
 const CI_DEPLOY: &str = "arn:aws:iam::555566667777:user/ci/svc-ci-deploy";
@@ -205,7 +205,9 @@ fn a_campaign_freezes_the_population_riskiest_first() {
     let c = store.campaign("2026-Q4").expect("campaign");
     assert_eq!(c.population_size, 4);
     assert_eq!(c.population_hash.len(), 64);
-    let queue = store.queue_window(c.id, 0, 10).expect("queue");
+    let queue = store
+        .queue_window(c.id, &QueueView::default(), 0, 10)
+        .expect("queue");
     let risks: Vec<u32> = queue.iter().map(|r| r.risk).collect();
     let mut sorted = risks.clone();
     sorted.sort_by(|a, b| b.cmp(a));
@@ -385,7 +387,10 @@ fn the_rules_of_each_verdict_are_enforced() {
 fn undo_supersedes_and_the_identity_is_undecided_again() {
     let mut store = with_campaign();
     let c = store.campaign("2026-Q4").expect("c");
-    let first = store.queue_window(c.id, 0, 1).expect("q")[0].clone();
+    let first = store
+        .queue_window(c.id, &QueueView::default(), 0, 1)
+        .expect("q")[0]
+        .clone();
     let mut undo = decision(&first.short_id, Verdict::Keep);
     undo.action = DecisionAction::Undo;
     undo.verdict = None;
@@ -399,9 +404,19 @@ fn undo_supersedes_and_the_identity_is_undecided_again() {
     store
         .record_decision(&decision(&first.short_id, Verdict::Keep))
         .expect("keep");
-    assert_eq!(store.first_undecided(c.id).expect("pos"), Some(1));
+    assert_eq!(
+        store
+            .first_undecided(c.id, &QueueView::default())
+            .expect("pos"),
+        Some(1)
+    );
     store.record_decision(&undo).expect("undo");
-    assert_eq!(store.first_undecided(c.id).expect("pos"), Some(0));
+    assert_eq!(
+        store
+            .first_undecided(c.id, &QueueView::default())
+            .expect("pos"),
+        Some(0)
+    );
     assert_eq!(store.campaign("2026-Q4").expect("c").counts.decided(), 0);
     assert_eq!(
         count(store.connection(), "SELECT COUNT(*) FROM decision"),
@@ -434,4 +449,125 @@ fn a_closed_campaign_and_late_identities_refuse_decisions() {
         .record_decision(&decision(CI_DEPLOY, Verdict::Keep))
         .expect_err("closed");
     assert!(e.to_string().contains("closed"));
+}
+
+#[test]
+fn queue_views_filter_search_and_sort_in_sql() {
+    let mut store = Store::open_in_memory().expect("store");
+    import(
+        &mut store,
+        &repo("examples/aws/credential-report.csv"),
+        false,
+    )
+    .expect("import");
+    store
+        .start_campaign("2026-Q4", None, Thresholds::default(), now())
+        .expect("campaign");
+    let c = store.campaign("2026-Q4").expect("c");
+    let view = |filter: QueueFilter, search: &str, sort: QueueSort| QueueView {
+        filter,
+        search: search.into(),
+        sort,
+    };
+    let names = |store: &Store, v: &QueueView| -> Vec<String> {
+        store
+            .queue_window(c.id, v, 0, 100)
+            .expect("window")
+            .into_iter()
+            .map(|r| r.name)
+            .collect()
+    };
+    let all = QueueView::default();
+    assert_eq!(store.queue_count(c.id, &all).expect("count"), 22);
+    let never = view(
+        QueueFilter::Signal("never_used".into()),
+        "",
+        QueueSort::Risk,
+    );
+    assert_eq!(
+        names(&store, &never),
+        ["svc-dr-restore", "svc-snowflake-loader"],
+        "riskiest first; svc-no-keys is too new"
+    );
+    // LIKE wildcards in the search are literal.
+    assert_eq!(
+        store
+            .queue_count(c.id, &view(QueueFilter::All, "%", QueueSort::Risk))
+            .expect("count"),
+        0
+    );
+    assert_eq!(
+        store
+            .queue_count(c.id, &view(QueueFilter::All, "svc_", QueueSort::Risk))
+            .expect("count"),
+        0
+    );
+    assert_eq!(
+        names(&store, &view(QueueFilter::All, "JENKINS", QueueSort::Risk)),
+        ["svc-old-jenkins"]
+    );
+    let by_name = names(&store, &view(QueueFilter::All, "", QueueSort::Name));
+    let mut sorted = by_name.clone();
+    sorted.sort();
+    assert_eq!(by_name, sorted);
+    assert_eq!(
+        names(
+            &store,
+            &view(QueueFilter::Provider("gcp".into()), "", QueueSort::Risk)
+        )
+        .len(),
+        0
+    );
+    // Verdict filters and row positions follow decisions.
+    let keep = decision_in(
+        &c.name,
+        "arn:aws:iam::210987654321:user/svc-ses-mailer",
+        Verdict::Keep,
+    );
+    store.record_decision(&keep).expect("keep");
+    assert_eq!(
+        names(
+            &store,
+            &view(QueueFilter::Verdict(Verdict::Keep), "", QueueSort::Risk)
+        ),
+        ["svc-ses-mailer"]
+    );
+    assert_eq!(
+        store
+            .queue_count(c.id, &view(QueueFilter::Undecided, "", QueueSort::Risk))
+            .expect("n"),
+        21
+    );
+    let ses = store
+        .find_identity("arn:aws:iam::210987654321:user/svc-ses-mailer")
+        .expect("ses");
+    let by_name_view = view(QueueFilter::All, "", QueueSort::Name);
+    let row = store
+        .row_of(c.id, &by_name_view, ses.row_id)
+        .expect("row")
+        .expect("shown");
+    assert_eq!(by_name[row as usize], "svc-ses-mailer");
+    assert_eq!(
+        store
+            .row_of(
+                c.id,
+                &view(QueueFilter::Undecided, "", QueueSort::Risk),
+                ses.row_id
+            )
+            .expect("row"),
+        None
+    );
+    assert_eq!(
+        store
+            .queue_count(c.id, &view(QueueFilter::NoOwner, "", QueueSort::Risk))
+            .expect("n"),
+        22
+    );
+}
+
+fn decision_in(campaign: &str, identity: &str, verdict: Verdict) -> NewDecision {
+    NewDecision {
+        campaign: campaign.into(),
+        ..decision(identity, verdict)
+    }
 }

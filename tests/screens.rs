@@ -119,7 +119,10 @@ fn snapshot_reduce_justification() {
 
 #[test]
 fn snapshot_keep_function() {
-    snap("keep_function", "KDisaster recovery");
+    snap(
+        "keep_function",
+        "Kplatform-team@northwind.example<Enter>Disaster recovery",
+    );
 }
 
 #[test]
@@ -136,13 +139,13 @@ fn snapshot_help() {
 fn snapshot_after_a_decision() {
     snap(
         "after_keep",
-        "KDisaster recovery restores<Enter>Tested quarterly<Enter>",
+        "Ksre@northwind.example<Enter>Disaster recovery restores<Enter>Tested quarterly<Enter>",
     );
 }
 
 #[test]
 fn snapshot_rule_error() {
-    snap("keep_needs_function", "K<Enter>");
+    snap("keep_needs_function", "Kteam<Enter><Enter>");
 }
 
 #[test]
@@ -152,7 +155,7 @@ fn keep_records_and_moves_on() {
     drive(
         &mut store,
         &mut app,
-        "KDR restores<Enter>Tested<Enter>",
+        "Ksre@northwind.example<Enter>DR restores<Enter>Tested<Enter>",
         80,
         24,
     );
@@ -167,6 +170,12 @@ fn keep_records_and_moves_on() {
     assert_eq!(rows[0].business_function, "DR restores");
     assert_eq!(rows[0].justification, "Tested");
     assert_eq!(rows[0].reviewer, "ana@example.com");
+    let kept = store.find_identity(&first).expect("identity");
+    assert_eq!(
+        kept.owner.as_deref(),
+        Some("sre@northwind.example"),
+        "keep asked for the missing owner"
+    );
 }
 
 #[test]
@@ -251,7 +260,13 @@ fn escape_cancels_at_every_step_without_recording() {
 #[test]
 fn undo_makes_the_identity_undecided_again() {
     let (mut store, mut app) = setup();
-    drive(&mut store, &mut app, "KDR<Enter><Enter>ku", 80, 24);
+    drive(
+        &mut store,
+        &mut app,
+        "Kteam<Enter>DR<Enter><Enter>ku",
+        80,
+        24,
+    );
     assert_eq!(app.campaign.counts.decided(), 0);
     let rows = store.decisions("2026-Q4").expect("decisions");
     assert_eq!(
@@ -272,7 +287,7 @@ fn text_entry_edits_and_refuses_control_characters() {
     drive(
         &mut store,
         &mut app,
-        "KDisaster recoverx<BS>y<Enter>",
+        "Kteam<Enter>Disaster recoverx<BS>y<Enter>",
         80,
         24,
     );
@@ -289,7 +304,7 @@ fn reopening_resumes_at_the_first_undecided_identity() {
     drive(
         &mut store,
         &mut app,
-        "KA<Enter><Enter>KB<Enter><Enter>",
+        "Kteam-a<Enter>A<Enter><Enter>Kteam-b<Enter>B<Enter><Enter>",
         80,
         24,
     );
@@ -308,4 +323,302 @@ fn moving_far_pages_the_queue_from_the_database() {
     );
     drive(&mut store, &mut app, "g", 80, 24);
     assert_eq!(app.cursor, 0);
+}
+
+/// Two campaigns: 2026-Q3 kept svc-terraform and svc-ci-deploy; before 2026-Q4, svc-ci-deploy's
+/// second key was deleted. Returns the store and the screen on 2026-Q4.
+fn two_campaigns() -> (Store, App) {
+    use nhi_review::db::NewDecision;
+    use nhi_review::model::DecisionAction;
+    let mut store = Store::open_in_memory().expect("store");
+    let report = repo("examples/aws/credential-report.csv");
+    common::import(&mut store, &report, false).expect("import");
+    let earlier = now() - chrono::Duration::days(91);
+    store
+        .start_campaign("2026-Q3", None, Thresholds::default(), earlier)
+        .expect("q3");
+    for (native, function) in [
+        (
+            "arn:aws:iam::210987654321:user/platform/svc-terraform",
+            "Infrastructure as code",
+        ),
+        (
+            "arn:aws:iam::210987654321:user/ci/svc-ci-deploy",
+            "Deploys from CI",
+        ),
+    ] {
+        store
+            .record_decision(&NewDecision {
+                campaign: "2026-Q3".into(),
+                identity: native.into(),
+                action: DecisionAction::Decide,
+                verdict: Some(Verdict::Keep),
+                remove: vec![],
+                business_function: function.into(),
+                justification: "In daily use".into(),
+                reviewer: "bob@example.com".into(),
+                decided_at: earlier,
+            })
+            .expect("decide");
+    }
+    store.close_campaign("2026-Q3", earlier).expect("close");
+    let text = std::fs::read_to_string(&report).expect("read");
+    let changed = text.replace(
+        "false,2024-03-02T11:00:00+00:00,2024-07-30T22:10:00+00:00,us-east-1,s3",
+        "false,N/A,N/A,N/A,N/A",
+    );
+    assert_ne!(text, changed, "the example has svc-ci-deploy's second key");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("credential-report.csv");
+    std::fs::write(&path, changed).expect("write");
+    common::import(&mut store, &path, false).expect("re-import");
+    store
+        .start_campaign("2026-Q4", None, Thresholds::default(), now())
+        .expect("q4");
+    let app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
+    (store, app)
+}
+
+fn snap_two(name: &str, script: &str) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let (mut store, mut app) = two_campaigns();
+        let terminal = drive(&mut store, &mut app, script, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn an_unchanged_keep_is_carried_forward_and_re_attested_with_one_key() {
+    let (mut store, mut app) = two_campaigns();
+    drive(&mut store, &mut app, "/svc-terraform<Enter>", 80, 24);
+    let card = app.card.as_ref().expect("card");
+    let (campaign, last) = card.carry_forward().expect("unchanged since Q3");
+    assert_eq!(
+        (campaign, last.business_function.as_str()),
+        ("2026-Q3", "Infrastructure as code")
+    );
+    drive(&mut store, &mut app, "A", 80, 24);
+    let rows = store.decisions("2026-Q4").expect("decisions");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].action.as_str(), rows[0].verdict.as_str()),
+        ("reattest", "keep")
+    );
+    assert_eq!(rows[0].business_function, "Infrastructure as code");
+    assert!(rows[0].justification.contains("unchanged since '2026-Q3'"));
+}
+
+#[test]
+fn a_changed_identity_shows_what_changed_and_cannot_be_re_attested() {
+    let (mut store, mut app) = two_campaigns();
+    drive(&mut store, &mut app, "/svc-ci-deploy<Enter>", 80, 24);
+    let previous = app
+        .card
+        .as_ref()
+        .and_then(|c| c.previous.clone())
+        .expect("in Q3");
+    assert_eq!(previous.changes.len(), 1, "{:?}", previous.changes);
+    assert!(
+        previous.changes[0].starts_with("- credential access_key_2"),
+        "{:?}",
+        previous.changes
+    );
+    drive(&mut store, &mut app, "A", 80, 24);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("changed since '2026-Q3'"))
+    );
+    assert_eq!(
+        count(
+            store.connection(),
+            "SELECT COUNT(*) FROM decision d JOIN campaign c ON c.id = d.campaign_id WHERE c.name = '2026-Q4'"
+        ),
+        0
+    );
+    // Earlier campaigns' decisions are on the card.
+    let earlier = &app.card.as_ref().expect("card").earlier;
+    assert_eq!(earlier[0].0, "2026-Q3");
+    assert_eq!(earlier[0].1, "keep");
+}
+
+#[test]
+fn snapshot_carry_forward_and_changes() {
+    snap_two("carry_forward", "/svc-terraform<Enter>");
+    snap_two("changed_since", "/svc-ci-deploy<Enter>");
+}
+
+#[test]
+fn search_narrows_the_queue_and_escape_clears_it() {
+    let (mut store, mut app) = setup();
+    drive(&mut store, &mut app, "/jenkins", 80, 24);
+    assert_eq!(app.total(), 1);
+    assert_eq!(
+        app.card.as_ref().map(|c| c.identity.name.as_str()),
+        Some("svc-old-jenkins")
+    );
+    drive(&mut store, &mut app, "<Enter>", 80, 24);
+    assert_eq!(
+        (app.mode.clone(), app.total()),
+        (Mode::Browse, 1),
+        "Enter keeps the search"
+    );
+    drive(&mut store, &mut app, "<Esc>", 80, 24);
+    assert_eq!(app.total(), 22);
+    assert_eq!(
+        app.card.as_ref().map(|c| c.identity.name.as_str()),
+        Some("svc-old-jenkins"),
+        "stays on it"
+    );
+    drive(&mut store, &mut app, "/no such thing", 80, 24);
+    assert_eq!((app.total(), app.card.is_none()), (0, true));
+}
+
+#[test]
+fn the_undecided_filter_drops_what_was_just_decided() {
+    let (mut store, mut app) = setup();
+    drive(&mut store, &mut app, "fj<Enter>", 80, 24);
+    assert_eq!(app.view.filter, nhi_review::db::QueueFilter::Undecided);
+    let second = app.window[1].name.clone();
+    drive(&mut store, &mut app, "Xy<Enter>Never used<Enter>", 80, 24);
+    assert_eq!(app.total(), 21);
+    assert_eq!(app.cursor, 0);
+    assert_eq!(
+        app.card.as_ref().map(|c| c.identity.name.clone()),
+        Some(second),
+        "the next one moved up"
+    );
+}
+
+#[test]
+fn sort_cycles_through_the_orders() {
+    let (mut store, mut app) = setup();
+    drive(&mut store, &mut app, "sg", 80, 24);
+    assert_eq!(app.view.sort, nhi_review::db::QueueSort::Name);
+    assert_eq!(app.window[0].name, "svc-analytics-readonly");
+    drive(&mut store, &mut app, "sg", 80, 24);
+    assert_eq!(app.view.sort, nhi_review::db::QueueSort::LastUsed);
+    assert_eq!(
+        app.window.last().map(|r| r.name.as_str()),
+        Some("svc-legacy-ftp"),
+        "unknown use sorts last"
+    );
+}
+
+#[test]
+fn bulk_revoke_records_one_chained_decision_per_marked_identity() {
+    let (mut store, mut app) = setup();
+    drive(&mut store, &mut app, "vvv", 80, 24);
+    assert_eq!(app.marked.len(), 3);
+    drive(&mut store, &mut app, "k", 80, 24);
+    drive(&mut store, &mut app, "v", 80, 24);
+    assert_eq!(app.marked.len(), 2, "v again unmarks");
+    drive(&mut store, &mut app, "R", 80, 24);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("one identity at a time"))
+    );
+    drive(&mut store, &mut app, "K", 80, 24);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("2 of the 2 marked identities have none"))
+    );
+    drive(
+        &mut store,
+        &mut app,
+        "Xy<Enter>Unused service users<Enter>",
+        80,
+        24,
+    );
+    let rows = store.decisions("2026-Q4").expect("decisions");
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r.verdict == "revoke" && r.justification == "Unused service users")
+    );
+    assert_eq!(rows[1].prev_hash, rows[0].row_hash);
+    assert!(app.marked.is_empty());
+    assert!(store.verify_chain("2026-Q4").expect("read").is_ok());
+}
+
+#[test]
+fn bulk_keep_needs_owners_then_one_function() {
+    let (mut store, mut app) = setup();
+    drive(
+        &mut store,
+        &mut app,
+        "osre@northwind.example<Enter>vosre@northwind.example<Enter>vK",
+        80,
+        24,
+    );
+    drive(&mut store, &mut app, "Nightly jobs<Enter><Enter>", 80, 24);
+    let rows = store.decisions("2026-Q4").expect("decisions");
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r.verdict == "keep" && r.business_function == "Nightly jobs")
+    );
+}
+
+#[test]
+fn e_and_o_set_the_function_and_owner_without_deciding() {
+    let (mut store, mut app) = setup();
+    drive(
+        &mut store,
+        &mut app,
+        "eRestores backups<Enter>oteam-dr@northwind.example<Enter>",
+        80,
+        24,
+    );
+    let identity = &app.card.as_ref().expect("card").identity;
+    assert_eq!(
+        identity.business_function.as_deref(),
+        Some("Restores backups")
+    );
+    assert_eq!(identity.owner.as_deref(), Some("team-dr@northwind.example"));
+    assert_eq!(
+        count(store.connection(), "SELECT COUNT(*) FROM decision"),
+        0
+    );
+    // Keep now asks for neither the owner nor (beyond accepting it) the function.
+    drive(&mut store, &mut app, "K<Enter><Enter>", 80, 24);
+    assert_eq!(
+        store.decisions("2026-Q4").expect("d")[0].business_function,
+        "Restores backups"
+    );
+}
+
+#[test]
+fn accepting_a_suggested_reduce_starts_with_its_items_marked() {
+    let (mut store, mut app) = setup();
+    drive(&mut store, &mut app, "jj", 80, 24);
+    let suggestion = app.card.as_ref().expect("card").recommendation.clone();
+    assert_eq!(suggestion.verdict, Verdict::Reduce);
+    drive(&mut store, &mut app, "a", 80, 24);
+    let Mode::Select { marked } = &app.mode else {
+        panic!("choosing items")
+    };
+    assert_eq!(marked.len(), suggestion.remove.len());
+    drive(
+        &mut store,
+        &mut app,
+        "<Enter><Enter>Replaced by key 1<Enter>",
+        80,
+        24,
+    );
+    assert_eq!(
+        store.decisions("2026-Q4").expect("d")[0].removed,
+        suggestion.remove
+    );
+}
+
+#[test]
+fn snapshot_search_filter_bulk_and_edit() {
+    snap("search_typing", "/svc-s");
+    snap("filter_menu", "f");
+    snap("bulk_confirm", "vvX");
+    snap("edit_owner", "osre@north");
+    snap("help_scrolled", "?jjjjj");
 }

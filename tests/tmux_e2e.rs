@@ -153,6 +153,9 @@ fn decide_in_the_terminal_survive_sigkill_resume_and_export() {
     let tmux = Tmux::start("a", &review_command(&db));
     tmux.wait_for("Queue 1/22");
     tmux.keys(&["K"]);
+    tmux.wait_for("— owner");
+    tmux.type_text("sre@northwind.example");
+    tmux.keys(&["Enter"]);
     tmux.wait_for("business function");
     tmux.type_text("Disaster recovery restores");
     tmux.keys(&["Enter"]);

@@ -16,6 +16,10 @@ pub fn run(
     args: &DecideArgs,
     out: &mut dyn Write,
 ) -> Result<()> {
+    if let Some(owner) = &args.owner {
+        let identity = store.find_identity(&args.identity)?;
+        store.set_owner(identity.row_id, owner)?;
+    }
     let row = store.record_decision(&NewDecision {
         campaign: args.campaign.clone(),
         identity: args.identity.clone(),
@@ -24,7 +28,7 @@ pub fn run(
         remove: args.remove.clone(),
         business_function: args.function.clone(),
         justification: args.justification.clone(),
-        reviewer: crate::reviewer_name(args.reviewer.as_deref()),
+        reviewer: crate::reviewer_name(args.reviewer.as_deref())?,
         decided_at: ctx.now,
     })?;
     writeln!(

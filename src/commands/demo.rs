@@ -53,7 +53,7 @@ pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
     let name = format!("{}-Q{quarter}", ctx.now.year());
     let due = ctx.now.date_naive() + chrono::Days::new(30);
     let campaign = store.start_campaign(&name, Some(due), Thresholds::default(), ctx.now)?;
-    let reviewer = crate::reviewer_name(args.reviewer.as_deref());
+    let reviewer = crate::reviewer_name(args.reviewer.as_deref())?;
     if args.no_review {
         for l in &lines {
             println!("{l}");

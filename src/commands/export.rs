@@ -78,7 +78,7 @@ fn write_population(
     let mut n = 0;
     let page = 500;
     loop {
-        let rows = store.queue_window(info.id, n as u64, page)?;
+        let rows = store.queue_window(info.id, &crate::db::QueueView::default(), n as u64, page)?;
         for r in &rows {
             w.write_record([
                 (r.position + 1).to_string(),

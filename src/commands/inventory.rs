@@ -86,7 +86,13 @@ pub fn run(
         .as_of
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .map_or(ctx.now, |n| n.and_utc());
-    let thresholds = Thresholds::default();
+    if args.rotation_days < 1 || args.inactivity_days < 1 {
+        anyhow::bail!("--rotation-days and --inactivity-days must be at least 1");
+    }
+    let thresholds = Thresholds {
+        rotation_days: args.rotation_days,
+        inactivity_days: args.inactivity_days,
+    };
     let filter = InventoryFilter {
         provider: args.provider.clone(),
         kind: args.kind.clone(),

@@ -54,7 +54,7 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
             crate::tui::run_terminal(
                 &mut store,
                 &name,
-                &crate::reviewer_name(args.reviewer.as_deref()),
+                &crate::reviewer_name(args.reviewer.as_deref())?,
             )?;
             Outcome::Done
         }

@@ -62,10 +62,186 @@ impl VerdictCounts {
     }
 }
 
+/// The standing decision of an identity in a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandingDecision {
+    /// `decide` or `reattest`.
+    pub action: String,
+    /// The verdict.
+    pub verdict: Option<Verdict>,
+    /// What a reduce removes.
+    pub removed: Vec<String>,
+    /// Business function.
+    pub business_function: String,
+    /// Justification.
+    pub justification: String,
+    /// Reviewer.
+    pub reviewer: String,
+    /// When.
+    pub decided_at: String,
+}
+
+/// An identity as a campaign froze it, and how it was decided there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    /// Hash of the snapshot.
+    pub fingerprint: String,
+    /// Owner, credentials and grants at that campaign's start, one per line.
+    pub snapshot: String,
+    /// The standing decision there, if decided.
+    pub decision: Option<StandingDecision>,
+}
+
+/// Which identities the queue shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum QueueFilter {
+    /// Everything.
+    #[default]
+    All,
+    /// No standing verdict.
+    Undecided,
+    /// This standing verdict.
+    Verdict(Verdict),
+    /// One provider.
+    Provider(String),
+    /// Carrying this signal code.
+    Signal(String),
+    /// No owner known.
+    NoOwner,
+    /// Owner contains this text.
+    Owner(String),
+}
+
+/// Queue order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueueSort {
+    /// Riskiest first (the campaign's frozen order).
+    #[default]
+    Risk,
+    /// By name.
+    Name,
+    /// Longest unused first (never used first, unknown last).
+    LastUsed,
+    /// By provider, then risk.
+    Provider,
+}
+
+impl QueueSort {
+    /// All orders, in the order `s` cycles through them.
+    pub const ALL: [QueueSort; 4] = [
+        QueueSort::Risk,
+        QueueSort::Name,
+        QueueSort::LastUsed,
+        QueueSort::Provider,
+    ];
+
+    /// Shown in the queue title.
+    pub fn label(self) -> &'static str {
+        match self {
+            QueueSort::Risk => "riskiest first",
+            QueueSort::Name => "by name",
+            QueueSort::LastUsed => "longest unused first",
+            QueueSort::Provider => "by provider",
+        }
+    }
+
+    /// The next order.
+    pub fn next(self) -> QueueSort {
+        let i = QueueSort::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        QueueSort::ALL[(i + 1) % QueueSort::ALL.len()]
+    }
+
+    /// The sort key; ties fall back to the frozen position.
+    fn key_expr(self) -> &'static str {
+        match self {
+            QueueSort::Risk => "''",
+            QueueSort::Name => "lower(i.name)",
+            // Never used (tracked, no date) first, then oldest use; unknown use last.
+            QueueSort::LastUsed => {
+                "CASE WHEN i.usage_tracked = 0 THEN '9' WHEN i.last_used_at IS NULL THEN '0' ELSE '1' || i.last_used_at END"
+            }
+            QueueSort::Provider => "i.provider",
+        }
+    }
+
+    fn order_by(self) -> String {
+        format!("{}, ci.position", self.key_expr())
+    }
+}
+
+/// Filter, search text and order of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QueueView {
+    /// Filter.
+    pub filter: QueueFilter,
+    /// Case-insensitive text to find in name, native id or owner.
+    pub search: String,
+    /// Order.
+    pub sort: QueueSort,
+}
+
+impl QueueView {
+    /// SQL condition (over `ci` and `i`) and its arguments. Only fixed SQL text is built here;
+    /// every value is a bound argument.
+    fn where_clause(&self, campaign_id: i64) -> (String, Vec<rusqlite::types::Value>) {
+        use rusqlite::types::Value;
+        let mut clause = String::from("ci.campaign_id = ?");
+        let mut args = vec![Value::Integer(campaign_id)];
+        match &self.filter {
+            QueueFilter::All => {}
+            QueueFilter::Undecided => clause.push_str(" AND ci.verdict IS NULL"),
+            QueueFilter::Verdict(v) => {
+                clause.push_str(" AND ci.verdict = ?");
+                args.push(Value::Text(v.as_str().into()));
+            }
+            QueueFilter::Provider(p) => {
+                clause.push_str(" AND i.provider = ?");
+                args.push(Value::Text(p.clone()));
+            }
+            QueueFilter::Signal(code) => {
+                clause.push_str(" AND (',' || ci.signals || ',') LIKE ?");
+                args.push(Value::Text(format!("%,{code},%")));
+            }
+            QueueFilter::NoOwner => {
+                clause.push_str(" AND COALESCE(i.review_owner, i.owner) IS NULL")
+            }
+            QueueFilter::Owner(text) => {
+                clause.push_str(" AND COALESCE(i.review_owner, i.owner) LIKE ? ESCAPE '\\'");
+                args.push(Value::Text(like_pattern(text)));
+            }
+        }
+        if !self.search.trim().is_empty() {
+            clause.push_str(
+                " AND (i.name LIKE ?1x ESCAPE '\\' OR i.native_id LIKE ?1x ESCAPE '\\' OR COALESCE(i.review_owner, i.owner, '') LIKE ?1x ESCAPE '\\')",
+            );
+            let pattern = like_pattern(self.search.trim());
+            clause = clause.replace("?1x", "?");
+            for _ in 0..3 {
+                args.push(Value::Text(pattern.clone()));
+            }
+        }
+        (clause, args)
+    }
+
+    /// Whether anything narrows the queue.
+    pub fn is_narrowed(&self) -> bool {
+        self.filter != QueueFilter::All || !self.search.trim().is_empty()
+    }
+}
+
+/// `%text%` with LIKE's wildcards escaped.
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// One line of the review queue.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueRow {
-    /// Place in the campaign's review order, from 0.
+    /// Place in the campaign's frozen (risk) order, from 0.
     pub position: u64,
     /// Identity row id.
     pub identity_id: i64,
@@ -91,29 +267,42 @@ pub struct QueueRow {
     pub verdict: Option<Verdict>,
 }
 
-/// Hash of what a reviewer attests to: owner, credentials and grants. Equal fingerprints in two
-/// campaigns mean nothing reviewable changed.
-pub(crate) fn fingerprint(identity: &IdentityView) -> String {
-    let mut text = format!("owner={}\n", identity.owner.as_deref().unwrap_or(""));
+/// What a reviewer attests to, one fact per line (owner, credentials, grants), and its hash.
+/// Equal snapshots in two campaigns mean nothing reviewable changed; their line differences say
+/// what did.
+pub(crate) fn snapshot(identity: &IdentityView) -> (String, String) {
+    let mut lines = vec![format!(
+        "owner {}",
+        identity.owner.as_deref().unwrap_or("(none)")
+    )];
     for c in identity.credentials.iter().filter(|c| c.gone_at.is_none()) {
-        let created = c.created_at.map(ts).unwrap_or_default();
-        let expires = c.expires_at.map(ts).unwrap_or_default();
-        text.push_str(&format!(
-            "cred={}|{}|{}|{created}|{expires}\n",
-            c.id, c.kind, c.active
+        let created = c.created_at.map(ts).unwrap_or_else(|| "-".into());
+        let expires = c.expires_at.map(ts).unwrap_or_else(|| "never".into());
+        let state = if c.active { "active" } else { "inactive" };
+        lines.push(format!(
+            "credential {} {} {state} created {created} expires {expires}",
+            c.id, c.kind
         ));
     }
     for g in identity.grants.iter().filter(|g| g.gone_at.is_none()) {
-        text.push_str(&format!(
-            "grant={}|{}|{}|{}|{}\n",
+        let mut line = format!(
+            "grant {} on {} ({})",
             g.permission,
             g.resource,
-            g.tier.as_str(),
-            g.condition,
-            g.via
-        ));
+            g.tier.as_str()
+        );
+        if !g.condition.is_empty() {
+            line.push_str(&format!(" if {}", g.condition));
+        }
+        if !g.via.is_empty() {
+            line.push_str(&format!(" via {}", g.via));
+        }
+        lines.push(line);
     }
-    sha256_hex(text.as_bytes())
+    lines.sort();
+    let text = lines.join("\n");
+    let hash = sha256_hex(text.as_bytes());
+    (hash, text)
 }
 
 /// One member of a population being frozen.
@@ -122,6 +311,7 @@ struct Member {
     risk: u32,
     codes: String,
     fingerprint: String,
+    snapshot: String,
     sort_key: (String, String),
 }
 
@@ -133,7 +323,8 @@ fn check_name(name: &str) -> Result<()> {
 }
 
 impl Store {
-    /// Freeze today's identities (not gone) as the population of a new campaign, in risk order.
+    /// Freeze the population of a new campaign in risk order: every identity not gone, plus
+    /// those the previous campaign reviewed that have gone since (so the reviewer confirms them).
     pub fn start_campaign(
         &mut self,
         name: &str,
@@ -147,21 +338,46 @@ impl Store {
                 "campaign '{name}' already exists: pick another name, or review it with 'nhi-review review {name}'"
             );
         }
+        let previous = self.latest_campaign()?;
+        let in_previous: std::collections::HashSet<i64> = match &previous {
+            Some(p) => {
+                let mut stmt = self
+                    .conn
+                    .prepare("SELECT identity_id FROM campaign_identity WHERE campaign_id = ?1")?;
+                stmt.query_map([p.id], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?
+            }
+            None => Default::default(),
+        };
         // Only what ordering and freezing need is kept, never the identities' facts.
         let mut population: Vec<Member> = Vec::new();
         let mut keys = Vec::new();
-        self.for_each_identity(&InventoryFilter::default(), |identity| {
-            let found = signals::evaluate(&identity, &thresholds, now);
+        let all = InventoryFilter {
+            include_gone: true,
+            ..Default::default()
+        };
+        self.for_each_identity(&all, |identity| {
+            let was_reviewed = in_previous.contains(&identity.row_id);
+            if identity.gone_at.is_some() && !was_reviewed {
+                return Ok(());
+            }
+            let mut found = signals::evaluate(&identity, &thresholds, now);
+            found.extend(signals::since_previous(
+                previous.as_ref().map(|p| p.name.as_str()),
+                was_reviewed,
+            ));
             let codes = found.iter().map(|s| s.code).collect::<Vec<_>>().join(",");
             keys.push(format!(
                 "{}\t{}\t{}\n",
                 identity.provider, identity.account, identity.native_id
             ));
+            let (fingerprint, snapshot) = snapshot(&identity);
             population.push(Member {
                 identity_id: identity.row_id,
                 risk: signals::risk(&found),
                 codes,
-                fingerprint: fingerprint(&identity),
+                fingerprint,
+                snapshot,
                 sort_key: (identity.name.to_lowercase(), identity.native_id.clone()),
             });
             Ok(())
@@ -195,8 +411,8 @@ impl Store {
         let campaign_id = tx.last_insert_rowid();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO campaign_identity (campaign_id, identity_id, position, risk, signals, fingerprint)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO campaign_identity (campaign_id, identity_id, position, risk, signals, fingerprint, snapshot)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?;
             for (position, m) in population.iter().enumerate() {
                 insert.execute(params![
@@ -205,12 +421,81 @@ impl Store {
                     position as i64,
                     m.risk,
                     m.codes,
-                    m.fingerprint
+                    m.fingerprint,
+                    m.snapshot
                 ])?;
             }
         }
         tx.commit()?;
         self.campaign(name)
+    }
+
+    /// The most recently started campaign, if any.
+    pub fn latest_campaign(&self) -> Result<Option<CampaignInfo>> {
+        let name: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT name FROM campaign ORDER BY id DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        name.map(|n| self.campaign(&n)).transpose()
+    }
+
+    /// The campaign started just before this one, if any.
+    pub fn previous_campaign(&self, campaign_id: i64) -> Result<Option<CampaignInfo>> {
+        let name: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT name FROM campaign WHERE id < ?1 ORDER BY id DESC LIMIT 1",
+                [campaign_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        name.map(|n| self.campaign(&n)).transpose()
+    }
+
+    /// How an identity stood in another campaign: its snapshot at that campaign's start and the
+    /// decision standing there (if any).
+    pub fn standing_in(&self, campaign_id: i64, identity_id: i64) -> Result<Option<Standing>> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row(
+                "SELECT fingerprint, snapshot FROM campaign_identity WHERE campaign_id = ?1 AND identity_id = ?2",
+                params![campaign_id, identity_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((fingerprint, snapshot)) = row else {
+            return Ok(None);
+        };
+        let decision = self
+            .conn
+            .query_row(
+                "SELECT action, verdict, removed, business_function, justification, reviewer, decided_at FROM decision
+                 WHERE campaign_id = ?1 AND identity_id = ?2 ORDER BY seq DESC LIMIT 1",
+                params![campaign_id, identity_id],
+                |r| {
+                    let removed: String = r.get(2)?;
+                    Ok(StandingDecision {
+                        action: r.get(0)?,
+                        verdict: r.get::<_, Option<String>>(1)?.as_deref().and_then(Verdict::from_name),
+                        removed: serde_json::from_str(&removed).unwrap_or_default(),
+                        business_function: r.get(3)?,
+                        justification: r.get(4)?,
+                        reviewer: r.get(5)?,
+                        decided_at: r.get(6)?,
+                    })
+                },
+            )
+            .optional()?
+            .filter(|d| d.verdict.is_some());
+        Ok(Some(Standing {
+            fingerprint,
+            snapshot,
+            decision,
+        }))
     }
 
     fn find_campaign(&self, name: &str) -> Result<Option<CampaignInfo>> {
@@ -286,10 +571,7 @@ impl Store {
     /// Standing verdicts of a campaign.
     pub fn verdict_counts(&self, campaign_id: i64) -> Result<VerdictCounts> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.verdict, COUNT(*) FROM decision d
-             JOIN (SELECT identity_id, MAX(seq) AS seq FROM decision WHERE campaign_id = ?1 GROUP BY identity_id) last
-               ON last.identity_id = d.identity_id AND last.seq = d.seq
-             WHERE d.campaign_id = ?1 AND d.verdict IS NOT NULL GROUP BY d.verdict",
+            "SELECT verdict, COUNT(*) FROM campaign_identity WHERE campaign_id = ?1 AND verdict IS NOT NULL GROUP BY verdict",
         )?;
         let mut counts = VerdictCounts::default();
         let rows = stmt.query_map([campaign_id], |r| {
@@ -307,17 +589,39 @@ impl Store {
         Ok(counts)
     }
 
-    /// Up to `len` queue rows from `position` on, in review order.
-    pub fn queue_window(&self, campaign_id: i64, position: u64, len: u64) -> Result<Vec<QueueRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT ci.position, i.id, i.short_id, i.provider, i.kind, i.name, i.owner, i.last_used_at,
-                    i.usage_tracked, ci.risk, ci.signals,
-                    (SELECT d.verdict FROM decision d WHERE d.campaign_id = ci.campaign_id
-                       AND d.identity_id = ci.identity_id ORDER BY d.seq DESC LIMIT 1)
+    /// How many queue rows a view shows.
+    pub fn queue_count(&self, campaign_id: i64, view: &QueueView) -> Result<u64> {
+        let (clause, args) = view.where_clause(campaign_id);
+        let sql = format!(
+            "SELECT COUNT(*) FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id WHERE {clause}"
+        );
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?)
+    }
+
+    /// Up to `len` rows of a view from row `offset` on.
+    pub fn queue_window(
+        &self,
+        campaign_id: i64,
+        view: &QueueView,
+        offset: u64,
+        len: u64,
+    ) -> Result<Vec<QueueRow>> {
+        let (clause, mut args) = view.where_clause(campaign_id);
+        // The default order walks the position index; other orders sort the filtered rows.
+        let sql = format!(
+            "SELECT ci.position, i.id, i.short_id, i.provider, i.kind, i.name, COALESCE(i.review_owner, i.owner),
+                    i.last_used_at, i.usage_tracked, ci.risk, ci.signals, ci.verdict
              FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
-             WHERE ci.campaign_id = ?1 AND ci.position >= ?2 ORDER BY ci.position LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![campaign_id, position as i64, len as i64], |r| {
+             WHERE {clause} ORDER BY {} LIMIT ? OFFSET ?",
+            view.sort.order_by()
+        );
+        args.push(rusqlite::types::Value::Integer(len as i64));
+        args.push(rusqlite::types::Value::Integer(offset as i64));
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             let signals: String = r.get(10)?;
             let verdict: Option<String> = r.get(11)?;
             Ok(QueueRow {
@@ -342,16 +646,95 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(Into::into)
     }
 
-    /// Position of the first identity without a standing verdict, if any.
-    pub fn first_undecided(&self, campaign_id: i64) -> Result<Option<u64>> {
-        let pos: Option<u64> = self.conn.query_row(
-            "SELECT MIN(ci.position) FROM campaign_identity ci WHERE ci.campaign_id = ?1 AND
-               (SELECT d.verdict FROM decision d WHERE d.campaign_id = ci.campaign_id
-                  AND d.identity_id = ci.identity_id ORDER BY d.seq DESC LIMIT 1) IS NULL",
-            [campaign_id],
-            |r| r.get(0),
+    /// Row index, in a view, of the first identity without a standing verdict.
+    pub fn first_undecided(&self, campaign_id: i64, view: &QueueView) -> Result<Option<u64>> {
+        let undecided = QueueView {
+            filter: QueueFilter::Undecided,
+            ..view.clone()
+        };
+        let (clause, args) = undecided.where_clause(campaign_id);
+        let sql = format!(
+            "SELECT ci.identity_id FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+             WHERE {clause} ORDER BY {} LIMIT 1",
+            view.sort.order_by()
+        );
+        let first: Option<i64> = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args), |r| r.get(0))
+            .optional()?;
+        match first {
+            Some(id) => self.row_of(campaign_id, view, id),
+            None => Ok(None),
+        }
+    }
+
+    /// Row index of an identity in a view (None when the view hides it).
+    pub fn row_of(
+        &self,
+        campaign_id: i64,
+        view: &QueueView,
+        identity_id: i64,
+    ) -> Result<Option<u64>> {
+        // Rows before it in the view's order: compare on the sort key, then position.
+        let (clause, mut args) = view.where_clause(campaign_id);
+        let key = view.sort.key_expr();
+        let sql = format!(
+            "SELECT (SELECT COUNT(*) FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+                     WHERE {clause} AND ({key}, ci.position) < (t.k, t.p))
+             FROM (SELECT {key} AS k, ci.position AS p FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+                   WHERE ci.campaign_id = ? AND ci.identity_id = ?) t"
+        );
+        args.push(rusqlite::types::Value::Integer(campaign_id));
+        args.push(rusqlite::types::Value::Integer(identity_id));
+        let row: Option<u64> = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args), |r| r.get(0))
+            .optional()?;
+        // Hidden by the filter: no row.
+        if row.is_some() && self.in_view(campaign_id, view, identity_id)? {
+            Ok(row)
+        } else {
+            Ok(None)
+        }
+    }
+
+    fn in_view(&self, campaign_id: i64, view: &QueueView, identity_id: i64) -> Result<bool> {
+        let (clause, mut args) = view.where_clause(campaign_id);
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+             WHERE {clause} AND ci.identity_id = ?)"
+        );
+        args.push(rusqlite::types::Value::Integer(identity_id));
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?)
+    }
+
+    /// Distinct providers and signal codes of a campaign's population, for the filter menu.
+    pub fn queue_facets(&self, campaign_id: i64) -> Result<(Vec<String>, Vec<String>)> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT i.provider FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+             WHERE ci.campaign_id = ?1 ORDER BY 1",
         )?;
-        Ok(pos)
+        let providers = stmt
+            .query_map([campaign_id], |r| r.get(0))?
+            .collect::<Result<Vec<String>, _>>()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT signals FROM campaign_identity WHERE campaign_id = ?1",
+        )?;
+        let mut codes: Vec<String> = Vec::new();
+        for row in stmt.query_map([campaign_id], |r| r.get::<_, String>(0))? {
+            for code in row?.split(',').filter(|c| !c.is_empty()) {
+                if !codes.iter().any(|c| c == code) {
+                    codes.push(code.to_owned());
+                }
+            }
+        }
+        codes.sort();
+        Ok((providers, codes))
     }
 
     /// Whether an identity is in a campaign's population.

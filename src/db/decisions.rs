@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::{Store, resolve_identity, ts};
@@ -143,9 +143,138 @@ fn resolve_removals(identity: &IdentityView, asked: &[String]) -> Result<Vec<Str
     Ok(out)
 }
 
+/// A validated decision, ready to append.
+struct Prepared {
+    campaign_id: i64,
+    campaign: String,
+    identity: IdentityView,
+    action: DecisionAction,
+    verdict: Option<Verdict>,
+    removed: Vec<String>,
+    function: String,
+    justification: String,
+    reviewer: String,
+    decided_at: DateTime<Utc>,
+}
+
+/// Append one decision to its campaign's chain inside `tx`: read the head, write the canonical
+/// record and its hash, remember the business function, update the standing verdict.
+fn append(tx: &Transaction, p: Prepared) -> Result<DecisionRow> {
+    if p.action == DecisionAction::Undo {
+        let standing: Option<Option<String>> = tx
+            .query_row(
+                "SELECT verdict FROM campaign_identity WHERE campaign_id = ?1 AND identity_id = ?2",
+                params![p.campaign_id, p.identity.row_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if standing.flatten().is_none() {
+            bail!("'{}' has no decision to undo", p.identity.name);
+        }
+    }
+    let head: Option<(u64, String)> = tx
+        .query_row(
+            "SELECT seq, row_hash FROM decision WHERE campaign_id = ?1 ORDER BY seq DESC LIMIT 1",
+            [p.campaign_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (seq, prev_hash) = head.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let canonical = CanonicalDecision {
+        action: p.action.as_str().to_owned(),
+        business_function: p.function.clone(),
+        campaign: p.campaign.clone(),
+        decided_at: ts(p.decided_at),
+        identity_account: p.identity.account.clone(),
+        identity_native_id: p.identity.native_id.clone(),
+        identity_provider: p.identity.provider.clone(),
+        justification: p.justification.clone(),
+        prev_hash: prev_hash.clone(),
+        removed: p.removed.clone(),
+        reviewer: p.reviewer.clone(),
+        seq,
+        verdict: p.verdict.map(|v| v.as_str().to_owned()).unwrap_or_default(),
+    };
+    let record = canonical.to_canonical();
+    let row_hash = sha256_hex(record.as_bytes());
+    tx.prepare_cached(
+        "INSERT INTO decision (campaign_id, identity_id, seq, action, verdict, removed, business_function,
+            justification, reviewer, decided_at, prev_hash, row_hash, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        p.campaign_id,
+        p.identity.row_id,
+        seq,
+        p.action.as_str(),
+        p.verdict.map(Verdict::as_str),
+        serde_json::to_string(&p.removed)?,
+        p.function,
+        p.justification,
+        p.reviewer,
+        canonical.decided_at,
+        prev_hash,
+        row_hash,
+        record
+    ])?;
+    tx.prepare_cached(
+        "UPDATE campaign_identity SET verdict = ?3 WHERE campaign_id = ?1 AND identity_id = ?2",
+    )?
+    .execute(params![
+        p.campaign_id,
+        p.identity.row_id,
+        p.verdict.map(Verdict::as_str)
+    ])?;
+    if !p.function.is_empty() {
+        tx.prepare_cached("UPDATE identity SET business_function = ?2 WHERE id = ?1")?
+            .execute(params![p.identity.row_id, p.function])?;
+    }
+    Ok(DecisionRow {
+        seq,
+        campaign: p.campaign,
+        identity_id: p.identity.short_id,
+        provider: p.identity.provider,
+        account: p.identity.account,
+        native_id: p.identity.native_id,
+        name: p.identity.name,
+        action: canonical.action,
+        verdict: canonical.verdict,
+        removed: p.removed,
+        business_function: canonical.business_function,
+        justification: canonical.justification,
+        reviewer: canonical.reviewer,
+        decided_at: canonical.decided_at,
+        prev_hash,
+        row_hash,
+    })
+}
+
 impl Store {
     /// Validate and append one decision to its campaign's chain; returns it as recorded.
     pub fn record_decision(&mut self, d: &NewDecision) -> Result<DecisionRow> {
+        let mut rows = self.record_decisions(std::slice::from_ref(d))?;
+        rows.pop().context("no decision recorded")
+    }
+
+    /// Validate every decision, then append them all in one transaction, each its own chained
+    /// record (a bulk decision). Nothing is recorded if any is invalid.
+    pub fn record_decisions(&mut self, decisions: &[NewDecision]) -> Result<Vec<DecisionRow>> {
+        let prepared = decisions
+            .iter()
+            .map(|d| self.prepare(d))
+            .collect::<Result<Vec<_>>>()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut rows = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            rows.push(append(&tx, p)?);
+        }
+        tx.commit().context("committing the decision")?;
+        Ok(rows)
+    }
+
+    fn prepare(&self, d: &NewDecision) -> Result<Prepared> {
         let campaign = self.campaign(&d.campaign)?;
         if !campaign.is_open() {
             bail!(
@@ -161,12 +290,12 @@ impl Store {
                 campaign.name
             );
         }
-        let function = d.business_function.trim();
-        let justification = d.justification.trim();
-        let reviewer = d.reviewer.trim();
-        check_text("the business function", function)?;
-        check_text("the justification", justification)?;
-        check_text("the reviewer", reviewer)?;
+        let function = d.business_function.trim().to_owned();
+        let justification = d.justification.trim().to_owned();
+        let reviewer = d.reviewer.trim().to_owned();
+        check_text("the business function", &function)?;
+        check_text("the justification", &justification)?;
+        check_text("the reviewer", &reviewer)?;
         if reviewer.is_empty() {
             bail!("a decision needs a reviewer: pass --reviewer NAME");
         }
@@ -177,7 +306,10 @@ impl Store {
             (_, None) => bail!("a decision needs a verdict: keep, reduce or revoke"),
             (_, Some(Verdict::Keep)) => {
                 if function.is_empty() {
-                    bail!("keep needs the business function this identity serves (--function)");
+                    bail!(
+                        "keep needs the business function '{}' serves (--function)",
+                        identity.name
+                    );
                 }
                 if !removed.is_empty() {
                     bail!("keep removes nothing: use reduce to remove credentials or grants");
@@ -200,91 +332,17 @@ impl Store {
                 }
             }
         }
-
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if d.action == DecisionAction::Undo {
-            let standing: Option<Option<String>> = tx
-                .query_row(
-                    "SELECT verdict FROM decision WHERE campaign_id = ?1 AND identity_id = ?2 ORDER BY seq DESC LIMIT 1",
-                    params![campaign.id, identity.row_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if standing.flatten().is_none() {
-                bail!("'{}' has no decision to undo", identity.name);
-            }
-        }
-        let head: Option<(u64, String)> = tx
-            .query_row(
-                "SELECT seq, row_hash FROM decision WHERE campaign_id = ?1 ORDER BY seq DESC LIMIT 1",
-                [campaign.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (seq, prev_hash) = head.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
-        let canonical = CanonicalDecision {
-            action: d.action.as_str().to_owned(),
-            business_function: function.to_owned(),
-            campaign: campaign.name.clone(),
-            decided_at: ts(d.decided_at),
-            identity_account: identity.account.clone(),
-            identity_native_id: identity.native_id.clone(),
-            identity_provider: identity.provider.clone(),
-            justification: justification.to_owned(),
-            prev_hash: prev_hash.clone(),
-            removed: removed.clone(),
-            reviewer: reviewer.to_owned(),
-            seq,
-            verdict: d.verdict.map(|v| v.as_str().to_owned()).unwrap_or_default(),
-        };
-        let record = canonical.to_canonical();
-        let row_hash = sha256_hex(record.as_bytes());
-        tx.execute(
-            "INSERT INTO decision (campaign_id, identity_id, seq, action, verdict, removed, business_function,
-                justification, reviewer, decided_at, prev_hash, row_hash, record)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            params![
-                campaign.id,
-                identity.row_id,
-                seq,
-                d.action.as_str(),
-                d.verdict.map(Verdict::as_str),
-                serde_json::to_string(&removed)?,
-                function,
-                justification,
-                reviewer,
-                canonical.decided_at,
-                prev_hash,
-                row_hash,
-                record
-            ],
-        )?;
-        if !function.is_empty() {
-            tx.execute(
-                "UPDATE identity SET business_function = ?2 WHERE id = ?1",
-                params![identity.row_id, function],
-            )?;
-        }
-        tx.commit().context("committing the decision")?;
-        Ok(DecisionRow {
-            seq,
+        Ok(Prepared {
+            campaign_id: campaign.id,
             campaign: campaign.name,
-            identity_id: identity.short_id,
-            provider: identity.provider,
-            account: identity.account,
-            native_id: identity.native_id,
-            name: identity.name,
-            action: canonical.action,
-            verdict: canonical.verdict,
+            identity,
+            action: d.action,
+            verdict: d.verdict,
             removed,
-            business_function: canonical.business_function,
-            justification: canonical.justification,
-            reviewer: canonical.reviewer,
-            decided_at: canonical.decided_at,
-            prev_hash,
-            row_hash,
+            function,
+            justification,
+            reviewer,
+            decided_at: d.decided_at,
         })
     }
 
@@ -330,6 +388,26 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT action, COALESCE(verdict, ''), reviewer, decided_at FROM decision
              WHERE campaign_id = ?1 AND identity_id = ?2 ORDER BY seq DESC",
+        )?;
+        let rows = stmt.query_map(params![campaign_id, identity_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+
+    /// Standing decisions on one identity in campaigns before this one, newest first:
+    /// (campaign, verdict, reviewer, decided_at).
+    pub fn earlier_decisions(
+        &self,
+        campaign_id: i64,
+        identity_id: i64,
+    ) -> Result<Vec<(String, String, String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.name, ci.verdict,
+                    (SELECT d.reviewer FROM decision d WHERE d.campaign_id = c.id AND d.identity_id = ci.identity_id ORDER BY d.seq DESC LIMIT 1),
+                    (SELECT d.decided_at FROM decision d WHERE d.campaign_id = c.id AND d.identity_id = ci.identity_id ORDER BY d.seq DESC LIMIT 1)
+             FROM campaign c JOIN campaign_identity ci ON ci.campaign_id = c.id
+             WHERE c.id < ?1 AND ci.identity_id = ?2 AND ci.verdict IS NOT NULL ORDER BY c.id DESC",
         )?;
         let rows = stmt.query_map(params![campaign_id, identity_id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))

@@ -18,7 +18,7 @@ pub struct InventoryFilter {
     pub include_gone: bool,
 }
 
-const IDENTITY_COLUMNS: &str = "id, short_id, provider, account, native_id, kind, name, owner, status,
+const IDENTITY_COLUMNS: &str = "id, short_id, provider, account, native_id, kind, name, COALESCE(review_owner, owner), status,
     created_at, last_used_at, usage_tracked, third_party, business_function, first_seen_at, last_seen_at, gone_at,
     described";
 
@@ -126,6 +126,38 @@ impl Store {
     pub fn find_identity(&self, reference: &str) -> Result<IdentityView> {
         let id = super::resolve_identity(&self.conn, reference)?;
         self.identity(id)
+    }
+
+    /// Set the owner in review (it wins over what exports say). Empty clears it.
+    pub fn set_owner(&mut self, row_id: i64, owner: &str) -> Result<()> {
+        let owner = owner.trim();
+        if let Some(c) = owner.chars().find(|c| c.is_control()) {
+            anyhow::bail!(
+                "the owner contains a control character (U+{:04X})",
+                c as u32
+            );
+        }
+        self.conn.execute(
+            "UPDATE identity SET review_owner = ?2 WHERE id = ?1",
+            params![row_id, (!owner.is_empty()).then_some(owner)],
+        )?;
+        Ok(())
+    }
+
+    /// Set the business function outside a decision (the next decision carries it).
+    pub fn set_business_function(&mut self, row_id: i64, function: &str) -> Result<()> {
+        let function = function.trim();
+        if let Some(c) = function.chars().find(|c| c.is_control()) {
+            anyhow::bail!(
+                "the business function contains a control character (U+{:04X})",
+                c as u32
+            );
+        }
+        self.conn.execute(
+            "UPDATE identity SET business_function = ?2 WHERE id = ?1",
+            params![row_id, (!function.is_empty()).then_some(function)],
+        )?;
+        Ok(())
     }
 
     /// Number of identities, not counting gone ones.

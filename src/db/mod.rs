@@ -7,7 +7,9 @@ mod decisions;
 mod import;
 mod inventory;
 
-pub use campaigns::{CampaignInfo, QueueRow};
+pub use campaigns::{
+    CampaignInfo, QueueFilter, QueueRow, QueueSort, QueueView, Standing, StandingDecision,
+};
 pub use decisions::{DecisionRow, NewDecision};
 pub use import::ImportReport;
 pub use inventory::InventoryFilter;

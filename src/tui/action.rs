@@ -33,6 +33,24 @@ pub enum Action {
     Cancel,
     /// Show or hide the key help.
     Help,
+    /// Re-attest last campaign's keep for an unchanged identity.
+    Reattest,
+    /// Start the suggested verdict's flow.
+    AcceptSuggestion,
+    /// Edit the business function.
+    EditFunction,
+    /// Set the owner.
+    SetOwner,
+    /// Search by text.
+    Search,
+    /// Choose a filter.
+    Filter,
+    /// Next sort order.
+    Sort,
+    /// Mark or unmark for a bulk decision.
+    Mark,
+    /// Clear marks, then search and filter.
+    ClearView,
     /// Leave the review.
     Quit,
     /// Text entry: type a character.

@@ -16,8 +16,12 @@ pub enum Layer {
     Select,
     /// Confirming a revoke.
     Confirm,
-    /// Typing a business function or justification.
+    /// Typing a business function, owner or justification.
     Input,
+    /// Typing a search.
+    Search,
+    /// Choosing from a menu (filters).
+    Menu,
     /// The help overlay.
     Help,
 }
@@ -31,9 +35,22 @@ impl Layer {
             Layer::Select => "Choosing what to remove (reduce)",
             Layer::Confirm => "Confirming a revoke",
             Layer::Input => "Typing text",
+            Layer::Search => "Searching",
+            Layer::Menu => "Filter menu",
             Layer::Help => "Help",
         }
     }
+
+    /// Layers in help order.
+    pub const HELP_ORDER: [Layer; 7] = [
+        Layer::Queue,
+        Layer::Card,
+        Layer::Select,
+        Layer::Confirm,
+        Layer::Input,
+        Layer::Search,
+        Layer::Menu,
+    ];
 }
 
 /// A key: code plus whether Ctrl is held.
@@ -152,10 +169,73 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         layer: Layer::Queue,
+        keys: &[ch('A')],
+        action: Action::Reattest,
+        hint: "",
+        help: "re-attest unchanged keep",
+    },
+    Binding {
+        layer: Layer::Queue,
+        keys: &[ch('a')],
+        action: Action::AcceptSuggestion,
+        hint: "a suggested",
+        help: "take the suggestion",
+    },
+    Binding {
+        layer: Layer::Queue,
         keys: &[ch('u')],
         action: Action::Undo,
-        hint: "u undo",
+        hint: "",
         help: "undo standing decision",
+    },
+    Binding {
+        layer: Layer::Queue,
+        keys: &[ch('e')],
+        action: Action::EditFunction,
+        hint: "",
+        help: "edit business function",
+    },
+    Binding {
+        layer: Layer::Queue,
+        keys: &[ch('o')],
+        action: Action::SetOwner,
+        hint: "",
+        help: "set the owner",
+    },
+    Binding {
+        layer: Layer::Queue,
+        keys: &[ch('/')],
+        action: Action::Search,
+        hint: "/ search",
+        help: "search name, id, owner",
+    },
+    Binding {
+        layer: Layer::Queue,
+        keys: &[ch('f')],
+        action: Action::Filter,
+        hint: "f filter",
+        help: "filter the queue",
+    },
+    Binding {
+        layer: Layer::Queue,
+        keys: &[ch('s')],
+        action: Action::Sort,
+        hint: "",
+        help: "next sort order",
+    },
+    Binding {
+        layer: Layer::Queue,
+        keys: &[ch('v')],
+        action: Action::Mark,
+        hint: "",
+        help: "mark for a bulk decision",
+    },
+    Binding {
+        layer: Layer::Queue,
+        keys: &[code(Esc)],
+        action: Action::ClearView,
+        hint: "",
+        help: "clear marks, then filters",
     },
     Binding {
         layer: Layer::Queue,
@@ -187,38 +267,66 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         layer: Layer::Card,
+        keys: &[code(Esc), code(KeyCode::Tab)],
+        action: Action::ToggleFocus,
+        hint: "Esc queue",
+        help: "back to the queue",
+    },
+    Binding {
+        layer: Layer::Card,
         keys: &[ch('K')],
         action: Action::Keep,
         hint: "K keep",
-        help: "keep",
+        help: "keep: name the function",
     },
     Binding {
         layer: Layer::Card,
         keys: &[ch('R')],
         action: Action::Reduce,
         hint: "R reduce",
-        help: "reduce",
+        help: "reduce: mark, justify",
     },
     Binding {
         layer: Layer::Card,
         keys: &[ch('X')],
         action: Action::Revoke,
         hint: "X revoke",
-        help: "revoke",
+        help: "revoke: confirm, justify",
+    },
+    Binding {
+        layer: Layer::Card,
+        keys: &[ch('A')],
+        action: Action::Reattest,
+        hint: "",
+        help: "re-attest unchanged keep",
+    },
+    Binding {
+        layer: Layer::Card,
+        keys: &[ch('a')],
+        action: Action::AcceptSuggestion,
+        hint: "a suggested",
+        help: "take the suggestion",
     },
     Binding {
         layer: Layer::Card,
         keys: &[ch('u')],
         action: Action::Undo,
-        hint: "u undo",
+        hint: "",
         help: "undo standing decision",
     },
     Binding {
         layer: Layer::Card,
-        keys: &[code(Esc), code(KeyCode::Tab)],
-        action: Action::ToggleFocus,
-        hint: "Esc queue",
-        help: "back to the queue",
+        keys: &[ch('e')],
+        action: Action::EditFunction,
+        hint: "",
+        help: "edit business function",
+    },
+    Binding {
+        layer: Layer::Card,
+        keys: &[ch('o')],
+        action: Action::SetOwner,
+        hint: "",
+        help: "set the owner",
     },
     Binding {
         layer: Layer::Card,
@@ -232,7 +340,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[ch('q'), ctrl('c')],
         action: Action::Quit,
         hint: "q quit",
-        help: "quit",
+        help: "quit (all is saved)",
     },
     Binding {
         layer: Layer::Select,
@@ -295,7 +403,7 @@ pub const BINDINGS: &[Binding] = &[
         keys: &[code(Esc)],
         action: Action::Cancel,
         hint: "Esc cancel",
-        help: "cancel the decision",
+        help: "cancel",
     },
     Binding {
         layer: Layer::Input,
@@ -347,11 +455,116 @@ pub const BINDINGS: &[Binding] = &[
         help: "clear the line",
     },
     Binding {
+        layer: Layer::Search,
+        keys: &[code(Enter)],
+        action: Action::Confirm,
+        hint: "Enter done",
+        help: "keep the search",
+    },
+    Binding {
+        layer: Layer::Search,
+        keys: &[code(Esc)],
+        action: Action::Cancel,
+        hint: "Esc clear",
+        help: "clear the search",
+    },
+    Binding {
+        layer: Layer::Search,
+        keys: &[code(Backspace)],
+        action: Action::Backspace,
+        hint: "",
+        help: "delete before cursor",
+    },
+    Binding {
+        layer: Layer::Search,
+        keys: &[code(Delete)],
+        action: Action::Delete,
+        hint: "",
+        help: "delete at cursor",
+    },
+    Binding {
+        layer: Layer::Search,
+        keys: &[code(Left)],
+        action: Action::Left,
+        hint: "",
+        help: "cursor left",
+    },
+    Binding {
+        layer: Layer::Search,
+        keys: &[code(Right)],
+        action: Action::Right,
+        hint: "",
+        help: "cursor right",
+    },
+    Binding {
+        layer: Layer::Search,
+        keys: &[code(Home), ctrl('a')],
+        action: Action::Home,
+        hint: "",
+        help: "start of line",
+    },
+    Binding {
+        layer: Layer::Search,
+        keys: &[code(End), ctrl('e')],
+        action: Action::End,
+        hint: "",
+        help: "end of line",
+    },
+    Binding {
+        layer: Layer::Search,
+        keys: &[ctrl('u')],
+        action: Action::Clear,
+        hint: "",
+        help: "clear the line",
+    },
+    Binding {
+        layer: Layer::Menu,
+        keys: &[ch('j'), code(Down)],
+        action: Action::Next,
+        hint: "j/k choose",
+        help: "next choice",
+    },
+    Binding {
+        layer: Layer::Menu,
+        keys: &[ch('k'), code(Up)],
+        action: Action::Prev,
+        hint: "",
+        help: "previous choice",
+    },
+    Binding {
+        layer: Layer::Menu,
+        keys: &[code(Enter)],
+        action: Action::Confirm,
+        hint: "Enter apply",
+        help: "apply the filter",
+    },
+    Binding {
+        layer: Layer::Menu,
+        keys: &[code(Esc)],
+        action: Action::Cancel,
+        hint: "Esc cancel",
+        help: "leave it as it was",
+    },
+    Binding {
         layer: Layer::Help,
         keys: &[ch('?'), code(Esc), ch('q')],
         action: Action::Help,
         hint: "? close",
         help: "close the help",
+    },
+    Binding {
+        layer: Layer::Help,
+        keys: &[ch('j'), code(Down)],
+        action: Action::Next,
+        hint: "j/k scroll",
+        help: "scroll down",
+    },
+    Binding {
+        layer: Layer::Help,
+        keys: &[ch('k'), code(Up)],
+        action: Action::Prev,
+        hint: "",
+        help: "scroll up",
     },
 ];
 
@@ -373,7 +586,7 @@ pub fn resolve(layer: Layer, event: KeyEvent) -> Option<Action> {
         return bound;
     }
     match (layer, event.code) {
-        (Layer::Input, KeyCode::Char(c)) if !ctrl_held => Some(Action::Char(c)),
+        (Layer::Input | Layer::Search, KeyCode::Char(c)) if !ctrl_held => Some(Action::Char(c)),
         _ => None,
     }
 }
@@ -436,6 +649,9 @@ mod tests {
             (Layer::Input, KeyCode::Char('K'), Some(Action::Char('K'))),
             (Layer::Input, KeyCode::Char('q'), Some(Action::Char('q'))),
             (Layer::Input, KeyCode::Esc, Some(Action::Cancel)),
+            (Layer::Search, KeyCode::Char('j'), Some(Action::Char('j'))),
+            (Layer::Queue, KeyCode::Char('/'), Some(Action::Search)),
+            (Layer::Menu, KeyCode::Enter, Some(Action::Confirm)),
         ];
         for (layer, code, want) in cases {
             assert_eq!(resolve(layer, press(code)), want, "{layer:?} {code:?}");
@@ -470,6 +686,7 @@ mod tests {
     #[test]
     fn footer_hints_come_from_the_table() {
         assert_eq!(hints(Layer::Confirm), ["y revoke", "n/Esc cancel"]);
+        assert!(hints(Layer::Queue).contains(&"/ search"));
         assert!(hints(Layer::Queue).contains(&"K keep"));
     }
 }

@@ -8,14 +8,14 @@ pub mod theme;
 pub mod ui;
 
 use anyhow::{Context, Result};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
 
-use self::app::{App, Card, Effect, WINDOW};
+use self::app::{Anchor, App, Card, Effect, Previous, WINDOW};
 use self::theme::Theme;
-use crate::db::Store;
+use crate::db::{QueueView, Store};
 use crate::model::{DecisionAction, Verdict};
 use crate::signals;
 
@@ -31,48 +31,117 @@ pub fn run_terminal(store: &mut Store, campaign: &str, reviewer: &str) -> Result
 }
 
 /// Build the screen state for a campaign, positioned at the first undecided identity.
-pub fn open(
-    store: &Store,
-    campaign: &str,
-    reviewer: &str,
-    now: chrono::DateTime<Utc>,
-) -> Result<App> {
+pub fn open(store: &Store, campaign: &str, reviewer: &str, now: DateTime<Utc>) -> Result<App> {
     let info = store.campaign(campaign)?;
-    let start = store.first_undecided(info.id)?.unwrap_or(0);
+    let view = QueueView::default();
+    let start = store.first_undecided(info.id, &view)?.unwrap_or(0);
+    let facets = store.queue_facets(info.id)?;
     let mut app = App::new(info, reviewer, start, now);
-    load(store, &mut app, start)?;
+    app.facets = facets;
+    load(store, &mut app, start, false)?;
     Ok(app)
 }
 
-/// Fetch the queue window (only when the cursor nears its edge) and the card at `position`.
-fn load(store: &Store, app: &mut App, position: u64) -> Result<()> {
-    let (start, window) = if app.window_covers(position) && !app.window.is_empty() {
+/// What changed between two snapshots, as `+ added` and `- gone` lines.
+pub fn changes(before: &str, after: &str) -> Vec<String> {
+    let old: Vec<&str> = before.lines().collect();
+    let new: Vec<&str> = after.lines().collect();
+    let mut out: Vec<String> = old
+        .iter()
+        .filter(|l| !new.contains(l))
+        .map(|l| format!("- {l}"))
+        .collect();
+    out.extend(
+        new.iter()
+            .filter(|l| !old.contains(l))
+            .map(|l| format!("+ {l}")),
+    );
+    out
+}
+
+/// Everything the card shows about one identity.
+fn card(store: &Store, app: &App, identity_id: i64) -> Result<Card> {
+    let campaign = &app.campaign;
+    let identity = store.identity(identity_id)?;
+    let previous_campaign = store.previous_campaign(campaign.id)?;
+    let before = match &previous_campaign {
+        Some(p) => store.standing_in(p.id, identity_id)?,
+        None => None,
+    };
+    let mut found = signals::evaluate(&identity, &campaign.thresholds, campaign.started_at);
+    found.extend(signals::since_previous(
+        previous_campaign.as_ref().map(|p| p.name.as_str()),
+        before.is_some(),
+    ));
+    let recommendation =
+        signals::recommend(&identity, &found, &campaign.thresholds, campaign.started_at);
+    let previous = match (previous_campaign, before) {
+        (Some(p), Some(before)) => {
+            let now = store.standing_in(campaign.id, identity_id)?;
+            let changed = now
+                .map(|n| changes(&before.snapshot, &n.snapshot))
+                .unwrap_or_default();
+            Some(Previous {
+                campaign: p.name,
+                decision: before.decision,
+                changes: changed,
+            })
+        }
+        _ => None,
+    };
+    Ok(Card {
+        history: store.identity_history(campaign.id, identity_id)?,
+        earlier: store.earlier_decisions(campaign.id, identity_id)?,
+        identity,
+        signals: found,
+        recommendation,
+        previous,
+    })
+}
+
+/// Fetch the queue window (only when the cursor nears its edge, or `fresh`) and the card.
+fn load(store: &Store, app: &mut App, row: u64, fresh: bool) -> Result<()> {
+    let (start, window) = if !fresh && app.window_covers(row) && !app.window.is_empty() {
         // Still refresh the visible rows' verdicts: a decision changes them.
         (
             app.window_start,
-            store.queue_window(app.campaign.id, app.window_start, app.window.len() as u64)?,
+            store.queue_window(
+                app.campaign.id,
+                &app.view,
+                app.window_start,
+                app.window.len() as u64,
+            )?,
         )
     } else {
-        let start = position.saturating_sub(WINDOW / 2);
-        (start, store.queue_window(app.campaign.id, start, WINDOW)?)
+        let start = row.saturating_sub(WINDOW / 2);
+        (
+            start,
+            store.queue_window(app.campaign.id, &app.view, start, WINDOW)?,
+        )
     };
-    let row = window.iter().find(|r| r.position == position);
-    let card = match row {
-        Some(r) => {
-            let identity = store.identity(r.identity_id)?;
-            let found =
-                signals::evaluate(&identity, &app.campaign.thresholds, app.campaign.started_at);
-            let history = store.identity_history(app.campaign.id, r.identity_id)?;
-            Some(Card {
-                identity,
-                signals: found,
-                history,
-            })
-        }
-        None => None,
-    };
+    let selected = row
+        .checked_sub(start)
+        .and_then(|i| window.get(usize::try_from(i).ok()?))
+        .map(|r| r.identity_id);
+    let card = selected.map(|id| card(store, app, id)).transpose()?;
     app.loaded(start, window, card);
     Ok(())
+}
+
+/// Recount the view and place the cursor.
+fn reload(store: &Store, app: &mut App, anchor: Anchor) -> Result<()> {
+    let id = app.campaign.id;
+    app.total = store.queue_count(id, &app.view)?;
+    let last = app.total.saturating_sub(1);
+    let row = match anchor {
+        Anchor::Identity(identity) => store
+            .row_of(id, &app.view, identity)?
+            .unwrap_or(app.cursor.min(last)),
+        Anchor::Row(r) => r.min(last),
+        Anchor::FirstUndecided => store.first_undecided(id, &app.view)?.unwrap_or(0),
+    };
+    app.cursor = row;
+    load(store, app, row, true)
 }
 
 /// Perform one effect and feed its outcome back into the app.
@@ -80,25 +149,58 @@ fn perform(store: &mut Store, app: &mut App, effect: Effect) -> Result<()> {
     let mut next = Some(effect);
     while let Some(effect) = next.take() {
         match effect {
-            Effect::Load(position) => load(store, app, position)?,
-            Effect::Record(decision) => {
-                let outcome = store
-                    .record_decision(&decision)
-                    .and_then(|row| Ok((row, store.campaign(&app.campaign.name)?)))
-                    .map(|(row, campaign)| {
-                        let what = match (decision.action, decision.verdict) {
+            Effect::Load(row) => load(store, app, row, false)?,
+            Effect::Reload(anchor) => reload(store, app, anchor)?,
+            Effect::Record { owner, decisions } => {
+                let bulk = decisions.len() > 1;
+                let outcome = owner
+                    .map_or(Ok(()), |(id, o)| store.set_owner(id, &o))
+                    .and_then(|()| store.record_decisions(&decisions))
+                    .and_then(|rows| Ok((rows, store.campaign(&app.campaign.name)?)))
+                    .map(|(rows, campaign)| {
+                        let first = &decisions[0];
+                        let what = match (first.action, first.verdict) {
                             (DecisionAction::Undo, _) => "undone: back to undecided".to_owned(),
-                            (_, Some(Verdict::Keep)) => "kept".to_owned(),
+                            (DecisionAction::Reattest, _) => "re-attested keep".to_owned(),
                             (_, Some(Verdict::Reduce)) => {
-                                format!("reduce: {} to remove", row.removed.len())
+                                format!("reduce: {} to remove", rows[0].removed.len())
                             }
-                            (_, Some(Verdict::Revoke)) => "revoke".to_owned(),
+                            (_, Some(v)) => v.as_str().to_owned(),
                             (_, None) => String::new(),
                         };
-                        (format!("saved #{}: {} {what}", row.seq, row.name), campaign)
+                        let news = match rows.as_slice() {
+                            [one] => format!("saved #{}: {} {what}", one.seq, one.name),
+                            many => format!(
+                                "saved #{}–#{}: {what} for {} identities",
+                                many[0].seq,
+                                many[many.len() - 1].seq,
+                                many.len()
+                            ),
+                        };
+                        (news, campaign)
                     })
                     .map_err(|e| format!("not saved: {e:#}"));
-                next = app.recorded(outcome);
+                next = app.recorded(outcome, bulk);
+            }
+            Effect::SetOwner(id, owner) => {
+                let outcome = store
+                    .set_owner(id, &owner)
+                    .map(|()| {
+                        if owner.is_empty() {
+                            "owner cleared".to_owned()
+                        } else {
+                            format!("owner set to {owner}")
+                        }
+                    })
+                    .map_err(|e| format!("not saved: {e:#}"));
+                next = app.saved(outcome);
+            }
+            Effect::SetFunction(id, function) => {
+                let outcome = store
+                    .set_business_function(id, &function)
+                    .map(|()| format!("business function set to '{function}'"))
+                    .map_err(|e| format!("not saved: {e:#}"));
+                next = app.saved(outcome);
             }
         }
     }
@@ -112,7 +214,7 @@ pub fn run_loop<B: Backend>(
     app: &mut App,
     theme: &Theme,
     events: impl IntoIterator<Item = Event>,
-    clock: impl Fn() -> chrono::DateTime<Utc>,
+    clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<()>
 where
     B::Error: Send + Sync + 'static,
@@ -136,5 +238,25 @@ where
         if let Some(effect) = app.update(action) {
             perform(store, app, effect)?;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changes;
+
+    #[test]
+    fn changes_list_what_went_and_what_came() {
+        let before = "owner a\ngrant x on * (read)";
+        let after = "owner a\ngrant x on * (admin)\ncredential k2";
+        assert_eq!(
+            changes(before, after),
+            [
+                "- grant x on * (read)",
+                "+ grant x on * (admin)",
+                "+ credential k2"
+            ]
+        );
+        assert!(changes(before, before).is_empty());
     }
 }

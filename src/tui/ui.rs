@@ -1,4 +1,4 @@
-//! Drawing the review screen from `App`; no I/O, no state changes beyond scroll offsets.
+//! Drawing the review screen from `App`; no I/O and no state changes.
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -8,9 +8,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, Paragraph, Row, Table, TableState, Wrap};
 
 use super::action::Action;
-use super::app::{App, Card, Field, Mode};
+use super::app::{App, Card, EditWhat, Field, Mode, TextField};
 use super::keymap::{self, BINDINGS, Layer};
 use super::theme::Theme;
+use crate::db::QueueFilter;
 use crate::model::{Tier, Verdict};
 use crate::signals;
 use crate::text::{clip, last_used_text};
@@ -38,9 +39,10 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme) {
     render_status(frame, status, app, theme);
     render_footer(frame, footer, app, theme);
     match &app.mode {
-        Mode::ConfirmRevoke => render_confirm(frame, app, theme),
-        Mode::Input { .. } => render_input(frame, app, theme),
-        Mode::Help(_) => render_help(frame, theme),
+        Mode::ConfirmRevoke { bulk } => render_confirm(frame, app, *bulk, theme),
+        Mode::Input { .. } | Mode::Edit { .. } => render_input(frame, app, theme),
+        Mode::Menu { options, selected } => render_menu(frame, options, *selected, theme),
+        Mode::Help { scroll, .. } => render_help(frame, *scroll, theme),
         _ => {}
     }
 }
@@ -61,14 +63,14 @@ fn render_header(frame: &mut Frame, header: Rect, gauge: Rect, app: &App, theme:
         .map(|d| format!("due {d}"))
         .unwrap_or_else(|| "no due date".into());
     let state = if c.is_open() { "" } else { "  [closed]" };
-    let line = Line::from(vec![
+    let spans = vec![
         Span::styled(" nhi-review ", theme.title),
         Span::raw(format!(
             " campaign {}  {due}{state}  reviewer {}",
             c.name, app.reviewer
         )),
-    ]);
-    frame.render_widget(Paragraph::new(line), header);
+    ];
+    frame.render_widget(Paragraph::new(Line::from(spans)), header);
     let decided = c.counts.decided();
     let ratio = if c.population_size == 0 {
         0.0
@@ -92,15 +94,40 @@ fn render_header(frame: &mut Frame, header: Rect, gauge: Rect, app: &App, theme:
     );
 }
 
+fn filter_label(f: &QueueFilter) -> Option<String> {
+    match f {
+        QueueFilter::All => None,
+        QueueFilter::Undecided => Some("undecided".into()),
+        QueueFilter::Verdict(v) => Some(v.as_str().into()),
+        QueueFilter::Provider(p) => Some(p.clone()),
+        QueueFilter::Signal(s) => Some(s.clone()),
+        QueueFilter::NoOwner => Some("no owner".into()),
+        QueueFilter::Owner(o) => Some(format!("owner {o}")),
+    }
+}
+
 fn render_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let focused = matches!(app.mode, Mode::Browse);
+    let focused = matches!(app.mode, Mode::Browse | Mode::Search { .. });
+    let mut title = format!(
+        " Queue {}/{} ",
+        (app.cursor + 1).min(app.total()),
+        app.total()
+    );
+    if !app.marked.is_empty() {
+        title.push_str(&format!("· {} marked ", app.marked.len()));
+    }
+    if let Some(f) = filter_label(&app.view.filter) {
+        title.push_str(&format!("[{f}] "));
+    }
+    if !app.view.search.is_empty() {
+        title.push_str(&format!("'{}' ", clip(&app.view.search, 12)));
+    }
+    if app.view.sort != Default::default() {
+        title.push_str(&format!("{} ", app.view.sort.label()));
+    }
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(format!(
-            " Queue {}/{} ",
-            (app.cursor + 1).min(app.total()),
-            app.total()
-        ))
+        .title(title)
         .border_style(if focused { theme.title } else { Style::new() });
     let inner_height = area.height.saturating_sub(3) as u64; // borders + header row
     let wide = area.width >= 50;
@@ -114,25 +141,29 @@ fn render_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     badges.push(b);
                 }
             }
-            let badges = badges.join(" ");
-            let used = last_used_text(r.last_used_at, r.usage_tracked);
-            let mut cells = vec![verdict_mark(r.verdict).to_owned(), r.name.clone()];
+            let mark = if app.marked.contains_key(&r.identity_id) {
+                "*"
+            } else {
+                " "
+            };
+            let mut cells = vec![format!("{mark}{}", verdict_mark(r.verdict)), r.name.clone()];
             if wide {
                 cells.push(r.provider.clone());
             }
-            cells.push(used);
-            cells.push(badges);
+            cells.push(last_used_text(r.last_used_at, r.usage_tracked));
+            cells.push(badges.join(" "));
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![Constraint::Length(1), Constraint::Fill(3)];
+    let mut widths = vec![Constraint::Length(2), Constraint::Fill(3)];
     let mut header = vec!["", "NAME"];
     if wide {
-        widths.push(Constraint::Length(5));
+        widths.push(Constraint::Length(6));
         header.push("PROV");
     }
     widths.extend([Constraint::Length(10), Constraint::Fill(2)]);
     header.extend(["LAST USED", "SIGNALS"]);
+    let empty = app.window.is_empty();
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(theme.title))
         .row_highlight_style(theme.selected)
@@ -144,6 +175,20 @@ fn render_queue(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .with_selected(selected)
         .with_offset(offset);
     frame.render_stateful_widget(table, area, &mut state);
+    if empty && app.view.is_narrowed() {
+        let inner = Rect {
+            x: area.x + 2,
+            y: area.y + 2,
+            width: area.width.saturating_sub(4),
+            height: 2,
+        };
+        frame.render_widget(
+            Paragraph::new("Nothing matches. Esc shows everything.")
+                .style(theme.muted)
+                .wrap(Wrap { trim: true }),
+            inner,
+        );
+    }
 }
 
 fn day(t: Option<DateTime<Utc>>) -> String {
@@ -160,6 +205,10 @@ fn tier_style(tier: Tier, theme: &Theme) -> Style {
         Tier::Write => theme.warn,
         _ => Style::new(),
     }
+}
+
+fn heading<'a>(text: String, theme: &Theme) -> Line<'a> {
+    Line::from(Span::styled(text, theme.title))
 }
 
 /// The card's lines, and the line index of each removable item.
@@ -197,11 +246,63 @@ fn card_lines<'a>(card: &'a Card, app: &App, theme: &Theme) -> (Vec<Line<'a>>, V
     if id.third_party {
         lines.push(Line::from(Span::styled("third party", theme.warn)));
     }
-    if let Some(g) = id.gone_at {
-        lines.push(Line::from(Span::styled(
-            format!("absent from the newest export since {}", day(Some(g))),
-            theme.warn,
-        )));
+    let r = &card.recommendation;
+    let mut suggestion = format!(
+        "suggested {} — {}",
+        r.verdict.as_str(),
+        r.reasons.join("; ")
+    );
+    if !r.remove.is_empty() {
+        suggestion.push_str(&format!(" (remove {})", r.remove.join(", ")));
+    }
+    lines.push(Line::from(Span::styled(suggestion, theme.ok)));
+    if let Some(p) = &card.previous {
+        let last = p.decision.as_ref().map_or_else(
+            || "undecided".to_owned(),
+            |d| {
+                let verdict = d.verdict.map_or("", Verdict::as_str);
+                let function = if d.business_function.is_empty() {
+                    String::new()
+                } else {
+                    format!(", '{}'", d.business_function)
+                };
+                format!("{verdict} by {}{function}", d.reviewer)
+            },
+        );
+        if p.changes.is_empty() {
+            let hint = if card.carry_forward().is_some() {
+                " — A re-attests"
+            } else {
+                ""
+            };
+            lines.push(Line::from(Span::styled(
+                format!("unchanged since {}: {last}{hint}", p.campaign),
+                theme.ok,
+            )));
+            if let Some(d) = &p.decision
+                && d.verdict != Some(Verdict::Keep)
+            {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "{} was decided in {} but nothing changed: not carried out",
+                        d.verdict.map_or("", Verdict::as_str),
+                        p.campaign
+                    ),
+                    theme.warn,
+                )));
+            }
+        } else {
+            lines.push(Line::from(Span::styled(
+                format!("changed since {} ({last}):", p.campaign),
+                theme.warn,
+            )));
+            for change in p.changes.iter().take(6) {
+                lines.push(Line::from(format!("  {change}")));
+            }
+            if p.changes.len() > 6 {
+                lines.push(Line::from(format!("  … and {} more", p.changes.len() - 6)));
+            }
+        }
     }
     let marked: Vec<usize> = match &app.mode {
         Mode::Select { marked } => marked.iter().copied().collect(),
@@ -227,11 +328,10 @@ fn card_lines<'a>(card: &'a Card, app: &App, theme: &Theme) -> (Vec<Line<'a>>, V
         item_lines.push(lines.len());
         lines.push(Line::from(Span::styled(format!("{check}{text}"), st)));
     };
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
+    lines.push(heading(
         format!("Credentials ({})", id.credentials.len()),
-        theme.title,
-    )));
+        theme,
+    ));
     if id.credentials.is_empty() {
         lines.push(Line::from(Span::styled("none", theme.muted)));
     }
@@ -246,8 +346,9 @@ fn card_lines<'a>(card: &'a Card, app: &App, theme: &Theme) -> (Vec<Line<'a>>, V
             .expires_at
             .map(|e| format!(" expires {}", day(Some(e))))
             .unwrap_or_default();
+        let gone = if c.gone_at.is_some() { " (gone)" } else { "" };
         let text = format!(
-            "{} {} {state} rotated {}{} {used}{expires}",
+            "{} {} {state} rotated {}{} {used}{expires}{gone}",
             c.id,
             c.kind,
             day(c.created_at),
@@ -263,10 +364,7 @@ fn card_lines<'a>(card: &'a Card, app: &App, theme: &Theme) -> (Vec<Line<'a>>, V
             item += 1;
         }
     }
-    lines.push(Line::from(Span::styled(
-        format!("Grants ({})", id.grants.len()),
-        theme.title,
-    )));
+    lines.push(heading(format!("Grants ({})", id.grants.len()), theme));
     if id.grants.is_empty() {
         lines.push(Line::from(Span::styled(
             "none in the imported exports",
@@ -274,14 +372,17 @@ fn card_lines<'a>(card: &'a Card, app: &App, theme: &Theme) -> (Vec<Line<'a>>, V
         )));
     }
     for g in &id.grants {
-        let text = format!("{:<7} {} on {}", g.tier.as_str(), g.permission, g.resource);
+        let mut text = format!("{:<7} {} on {}", g.tier.as_str(), g.permission, g.resource);
+        if !g.via.is_empty() {
+            text.push_str(&format!(" via {}", g.via));
+        }
+        if !g.condition.is_empty() {
+            text.push_str(" (conditional)");
+        }
         push_item(&mut lines, text, tier_style(g.tier, theme), item);
         item += 1;
     }
-    lines.push(Line::from(Span::styled(
-        format!("Signals ({})", card.signals.len()),
-        theme.title,
-    )));
+    lines.push(heading(format!("Signals ({})", card.signals.len()), theme));
     for s in &card.signals {
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", s.owasp), theme.warn),
@@ -289,17 +390,23 @@ fn card_lines<'a>(card: &'a Card, app: &App, theme: &Theme) -> (Vec<Line<'a>>, V
         ]));
     }
     if !card.history.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "Decisions in this campaign",
-            theme.title,
-        )));
+        lines.push(heading("Decisions in this campaign".into(), theme));
         for (action, verdict, reviewer, at) in &card.history {
-            let what = if action == "undo" {
-                "undone".to_owned()
-            } else {
-                format!("{action} {verdict}")
+            let what = match action.as_str() {
+                "undo" => "undone".to_owned(),
+                "reattest" => format!("re-attested {verdict}"),
+                _ => verdict.clone(),
             };
             lines.push(Line::from(format!("{at} {what} by {reviewer}")));
+        }
+    }
+    if !card.earlier.is_empty() {
+        lines.push(heading("Earlier campaigns".into(), theme));
+        for (campaign, verdict, reviewer, at) in &card.earlier {
+            lines.push(Line::from(format!(
+                "{campaign}: {verdict} by {reviewer} ({})",
+                at.get(..10).unwrap_or(at)
+            )));
         }
     }
     (lines, item_lines)
@@ -308,9 +415,7 @@ fn card_lines<'a>(card: &'a Card, app: &App, theme: &Theme) -> (Vec<Line<'a>>, V
 fn render_card(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let focused = matches!(app.mode, Mode::Card | Mode::Select { .. });
     let title = match &app.mode {
-        Mode::Select { marked } => {
-            format!(" Reduce: mark items ({} marked) ", marked.len())
-        }
+        Mode::Select { marked } => format!(" Reduce: mark items ({} marked) ", marked.len()),
         _ => " Identity ".to_owned(),
     };
     let block = Block::default()
@@ -319,7 +424,7 @@ fn render_card(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .border_style(if focused { theme.title } else { Style::new() });
     let Some(card) = &app.card else {
         let text = if app.total() == 0 {
-            "This campaign has no identities."
+            "No identity to show."
         } else {
             "Loading…"
         };
@@ -343,6 +448,16 @@ fn render_card(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    if let Mode::Search { text } = &app.mode {
+        let line = Line::from(vec![
+            Span::styled(" / ", theme.title),
+            Span::raw(text.value.clone()),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        let x = area.x + 3 + text.cursor as u16;
+        frame.set_cursor_position((x.min(area.right().saturating_sub(1)), area.y));
+        return;
+    }
     if let Some(s) = &app.status {
         let style = if s.is_error { theme.error } else { theme.ok };
         frame.render_widget(
@@ -352,10 +467,27 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 }
 
+/// The layer's hints that fit the width, in keymap order; `? help` is always shown when the
+/// layer has it, so every other key stays one keystroke away.
 fn render_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let text = keymap::hints(app.layer()).join(" · ");
+    let hints = keymap::hints(app.layer());
+    let help = hints.iter().find(|h| h.starts_with("? "));
+    let room = (area.width as usize).saturating_sub(2 + help.map_or(0, |h| h.chars().count() + 3));
+    let mut shown: Vec<&str> = Vec::new();
+    let mut used = 0;
+    for h in hints.iter().filter(|h| Some(*h) != help) {
+        let cost = h.chars().count() + if shown.is_empty() { 0 } else { 3 };
+        if used + cost > room {
+            break;
+        }
+        used += cost;
+        shown.push(h);
+    }
+    if let Some(h) = help {
+        shown.push(h);
+    }
     frame.render_widget(
-        Paragraph::new(Span::styled(format!(" {text}"), theme.muted)),
+        Paragraph::new(Span::styled(format!(" {}", shown.join(" · ")), theme.muted)),
         area,
     );
 }
@@ -371,13 +503,33 @@ fn popup(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn render_confirm(frame: &mut Frame, app: &App, theme: &Theme) {
-    let name = app.card.as_ref().map_or("", |c| c.identity.name.as_str());
+fn subject(app: &App, bulk: bool) -> String {
+    if bulk {
+        format!("{} marked identities", app.marked.len())
+    } else {
+        format!(
+            "'{}'",
+            clip(
+                app.card.as_ref().map_or("", |c| c.identity.name.as_str()),
+                30
+            )
+        )
+    }
+}
+
+fn render_confirm(frame: &mut Frame, app: &App, bulk: bool, theme: &Theme) {
     let area = popup(frame.area(), 60, 7);
     frame.render_widget(Clear, area);
+    let what = if bulk {
+        "each identity"
+    } else {
+        "the identity"
+    };
     let text = vec![
-        Line::from(format!("Revoke '{name}'?")),
-        Line::from("This records a decision to remove the identity and all its access."),
+        Line::from(format!("Revoke {}?", subject(app, bulk))),
+        Line::from(format!(
+            "This records a decision to remove {what} and all its access."
+        )),
         Line::from(""),
         Line::from(Span::styled(
             keymap::hints(Layer::Confirm).join(" · "),
@@ -394,41 +546,66 @@ fn render_confirm(frame: &mut Frame, app: &App, theme: &Theme) {
     );
 }
 
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 fn render_input(frame: &mut Frame, app: &App, theme: &Theme) {
-    let Mode::Input { draft, field, text } = &app.mode else {
-        return;
+    let (title, context, text): (String, Vec<String>, &TextField) = match &app.mode {
+        Mode::Input { draft, field, text } => {
+            let (what, required) = match (field, draft.verdict) {
+                (Field::Owner, _) => ("owner", true),
+                (Field::Function, Verdict::Keep) => ("business function", true),
+                (Field::Function, _) => ("business function", false),
+                (Field::Justification, Verdict::Keep) => ("justification", false),
+                (Field::Justification, _) => ("justification", true),
+            };
+            let title = format!(
+                " {} {} — {what}{} ",
+                capitalise(draft.verdict.as_str()),
+                subject(app, draft.bulk),
+                if required { "" } else { " (optional)" }
+            );
+            let mut context = Vec::new();
+            if !draft.removed.is_empty() {
+                context.push(format!("removes: {}", draft.removed.join(", ")));
+            }
+            if *field == Field::Owner {
+                context.push("keep needs an accountable owner: a team or a person".into());
+            }
+            if *field == Field::Justification && !draft.function.is_empty() {
+                context.push(format!("function: {}", draft.function));
+            }
+            (title, context, text)
+        }
+        Mode::Edit { what, text } => {
+            let what = match what {
+                EditWhat::Owner => "owner",
+                EditWhat::Function => "business function",
+            };
+            (
+                format!(" Set the {what} of {} ", subject(app, false)),
+                vec!["empty clears it".into()],
+                text,
+            )
+        }
+        _ => return,
     };
-    let name = app.card.as_ref().map_or("", |c| c.identity.name.as_str());
-    let (what, required) = match (field, draft.verdict) {
-        (Field::Function, Verdict::Keep) => ("business function", true),
-        (Field::Function, _) => ("business function", false),
-        (Field::Justification, Verdict::Keep) => ("justification", false),
-        (Field::Justification, _) => ("justification", true),
-    };
-    let area = popup(frame.area(), 72, 8);
+    let area = popup(frame.area(), 72, 6 + context.len() as u16);
     frame.render_widget(Clear, area);
-    let title = format!(
-        " {} '{}' — {what}{} ",
-        capitalise(draft.verdict.as_str()),
-        clip(name, 30),
-        if required { "" } else { " (optional)" }
-    );
     let block = Block::default()
         .borders(Borders::ALL)
         .title(title)
         .border_style(theme.title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut lines = Vec::new();
-    if !draft.removed.is_empty() {
-        lines.push(Line::from(format!("removes: {}", draft.removed.join(", "))));
-    }
-    if *field == Field::Justification && !draft.function.is_empty() {
-        lines.push(Line::from(Span::styled(
-            format!("function: {}", draft.function),
-            theme.muted,
-        )));
-    }
+    let mut lines: Vec<Line> = context
+        .into_iter()
+        .map(|c| Line::from(Span::styled(c, theme.muted)))
+        .collect();
     let field_row = lines.len() as u16;
     // Show the end of long text so the cursor stays in view.
     let width = inner.width.saturating_sub(3) as usize;
@@ -448,23 +625,60 @@ fn render_input(frame: &mut Frame, app: &App, theme: &Theme) {
     frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y + field_row));
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+fn render_menu(
+    frame: &mut Frame,
+    options: &[(String, QueueFilter)],
+    selected: usize,
+    theme: &Theme,
+) {
+    let height = (options.len() as u16 + 3).min(frame.area().height.saturating_sub(2));
+    let area = popup(frame.area(), 40, height);
+    frame.render_widget(Clear, area);
+    let visible = height.saturating_sub(3) as usize;
+    let first = selected.saturating_sub(visible.saturating_sub(1));
+    let mut lines: Vec<Line> = options
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(visible)
+        .map(|(i, (label, _))| {
+            let style = if i == selected {
+                theme.selected
+            } else {
+                Style::new()
+            };
+            Line::from(Span::styled(format!(" {label}"), style))
+        })
+        .collect();
+    lines.push(Line::from(Span::styled(
+        keymap::hints(Layer::Menu).join(" · "),
+        theme.muted,
+    )));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Show only ")
+        .border_style(theme.title);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
-/// Help lines of one layer; the card's copies of queue keys are not repeated.
+/// Help lines of one layer, generated from the keymap. The card's copies of queue keys and the
+/// search box's copies of text-editing keys are not repeated.
 fn help_lines(layer: Layer, theme: &Theme) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(Span::styled(layer.title(), theme.title))];
     for b in BINDINGS.iter().filter(|b| b.layer == layer) {
         let moves = matches!(b.action, Action::Next | Action::Prev);
-        let repeated = layer == Layer::Card
-            && !moves
-            && BINDINGS
+        let repeated_from = match layer {
+            Layer::Card if !moves => Some(Layer::Queue),
+            Layer::Search if !matches!(b.action, Action::Confirm | Action::Cancel) => {
+                Some(Layer::Input)
+            }
+            _ => None,
+        };
+        let repeated = repeated_from.is_some_and(|from| {
+            BINDINGS
                 .iter()
-                .any(|q| q.layer == Layer::Queue && q.action == b.action && q.keys == b.keys);
+                .any(|q| q.layer == from && q.action == b.action && q.keys == b.keys)
+        });
         if repeated {
             continue;
         }
@@ -474,30 +688,27 @@ fn help_lines(layer: Layer, theme: &Theme) -> Vec<Line<'static>> {
             .map(keymap::key_label)
             .collect::<Vec<_>>()
             .join(" ");
-        lines.push(Line::from(format!(" {keys:<11}  {}", b.help)));
+        lines.push(Line::from(format!(" {keys:<11} {}", b.help)));
     }
     lines
 }
 
-fn render_help(frame: &mut Frame, theme: &Theme) {
+fn render_help(frame: &mut Frame, scroll: u16, theme: &Theme) {
     let area = popup(frame.area(), 78, frame.area().height.saturating_sub(2));
     frame.render_widget(Clear, area);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(" Keys — ? or Esc closes ")
+        .title(" Keys — j/k scroll, ? or Esc closes ")
         .border_style(theme.title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let left: Vec<Line> = [Layer::Queue, Layer::Card]
-        .into_iter()
-        .flat_map(|l| help_lines(l, theme))
-        .collect();
-    let right: Vec<Line> = [Layer::Select, Layer::Confirm, Layer::Input]
-        .into_iter()
-        .flat_map(|l| help_lines(l, theme))
-        .collect();
-    let [l, r] =
+    let [left, right] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    frame.render_widget(Paragraph::new(left), l);
-    frame.render_widget(Paragraph::new(right), r);
+    let first: Vec<Line> = help_lines(Layer::Queue, theme);
+    let rest: Vec<Line> = Layer::HELP_ORDER[1..]
+        .iter()
+        .flat_map(|l| help_lines(*l, theme))
+        .collect();
+    frame.render_widget(Paragraph::new(first).scroll((scroll, 0)), left);
+    frame.render_widget(Paragraph::new(rest).scroll((scroll, 0)), right);
 }

@@ -49,6 +49,7 @@ CREATE TABLE identity (
     usage_tracked     INTEGER NOT NULL CHECK (usage_tracked IN (0, 1)),
     third_party       INTEGER NOT NULL CHECK (third_party IN (0, 1)),
     described         INTEGER NOT NULL DEFAULT 1 CHECK (described IN (0, 1)), -- 0: only named by keys or grants
+    review_owner      TEXT,              -- owner set in review; wins over the export's
     business_function TEXT,
     first_seen_at     TEXT NOT NULL,
     last_seen_at      TEXT NOT NULL,
@@ -124,16 +125,22 @@ CREATE TABLE campaign (
 );
 
 -- The population frozen at campaign start, in review (risk) order: position 0 is reviewed first.
+-- `snapshot` is what the reviewer attests to (owner, credentials, grants) as it stood at start;
+-- its hash is `fingerprint`. `verdict` caches the standing decision (NULL: undecided) so the
+-- queue can filter and count without reading the whole chain; the chain stays the record.
 CREATE TABLE campaign_identity (
     campaign_id   INTEGER NOT NULL REFERENCES campaign(id),
     identity_id   INTEGER NOT NULL REFERENCES identity(id),
     position      INTEGER NOT NULL,
     risk          INTEGER NOT NULL,
     signals       TEXT NOT NULL,         -- signal codes at start, comma-separated, for the queue
-    fingerprint   TEXT NOT NULL,         -- hash of credentials, grants and owner at start
+    fingerprint   TEXT NOT NULL,
+    snapshot      TEXT NOT NULL,
+    verdict       TEXT CHECK (verdict IN ('keep', 'reduce', 'revoke')),
     PRIMARY KEY (campaign_id, identity_id),
     UNIQUE (campaign_id, position)
 );
+CREATE INDEX campaign_identity_verdict ON campaign_identity(campaign_id, verdict, position);
 
 -- Append-only and hash-chained per campaign (reference/evidence.md). `record` holds the exact
 -- canonical JSON bytes that `row_hash` covers; the other columns are for queries and must agree.
