@@ -621,4 +621,6 @@ fn snapshot_search_filter_bulk_and_edit() {
     snap("bulk_confirm", "vvX");
     snap("edit_owner", "osre@north");
     snap("help_scrolled", "?jjjjj");
+    snap("keep_owner", "K");
+    snap("no_match", "/zzz<Enter>");
 }

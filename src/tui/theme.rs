@@ -62,3 +62,26 @@ impl Theme {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn has_colour(t: &Theme) -> bool {
+        [
+            t.selected, t.title, t.muted, t.error, t.ok, t.danger, t.warn, t.gauge,
+        ]
+        .iter()
+        .any(|s| s.fg.is_some() || s.bg.is_some())
+    }
+
+    #[test]
+    fn no_color_means_no_colour_at_all() {
+        assert!(!has_colour(&Theme::for_no_color(Some("1".into()))));
+        assert!(has_colour(&Theme::for_no_color(None)));
+        assert!(
+            has_colour(&Theme::for_no_color(Some("".into()))),
+            "empty NO_COLOR does not count"
+        );
+    }
+}
