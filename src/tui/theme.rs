@@ -26,7 +26,12 @@ pub struct Theme {
 impl Theme {
     /// Colour unless `NO_COLOR` is set (to anything non-empty).
     pub fn from_env() -> Self {
-        if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+        Theme::for_no_color(std::env::var_os("NO_COLOR"))
+    }
+
+    /// The theme for a value of `NO_COLOR` (no-color.org: set and non-empty means no colour).
+    pub fn for_no_color(value: Option<std::ffi::OsString>) -> Self {
+        if value.is_some_and(|v| !v.is_empty()) {
             Theme::plain()
         } else {
             Theme::color()
