@@ -486,6 +486,25 @@ mod tests {
     }
 
     #[test]
+    fn gone_and_only_named_identities_are_flagged() {
+        let mut i = identity();
+        i.gone_at = Some(now() - Duration::days(3));
+        i.described = false;
+        let found = evaluate(&i, &Thresholds::default(), now());
+        let gone = found.iter().find(|s| s.code == "gone").expect("gone");
+        assert!(gone.detail.contains("2026-11-24"), "{}", gone.detail);
+        assert!(
+            found
+                .iter()
+                .any(|s| s.code == "not_in_inventory" && s.owasp == "NHI1")
+        );
+        assert_eq!(
+            recommend(&i, &found, &Thresholds::default(), now()).verdict,
+            crate::model::Verdict::Revoke
+        );
+    }
+
+    #[test]
     fn new_since_the_previous_campaign() {
         assert_eq!(since_previous(None, false), vec![]);
         assert_eq!(since_previous(Some("2026-Q3"), true), vec![]);

@@ -152,11 +152,13 @@ impl<'a> Obj<'a> {
         }
     }
 
-    /// An array field; absent or null is empty.
+    /// An array field; absent or null is empty, and a lone object is a list of one (AWS's
+    /// documentation shows a group's `AttachedManagedPolicies` that way).
     pub fn arr(&self, field: &str) -> Field<&'a [Value]> {
         match self.map.get(field) {
             None | Some(Value::Null) => Ok(&[]),
             Some(Value::Array(a)) => Ok(a.as_slice()),
+            Some(v @ Value::Object(_)) => Ok(std::slice::from_ref(v)),
             Some(other) => {
                 Err(self.error(field, format!("expected a list, found {}", kind(other))))
             }

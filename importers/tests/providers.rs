@@ -720,3 +720,30 @@ fn a_bad_csv_date_names_its_line_and_column() {
     );
     assert!(err.message.contains("%m/%d/%Y %H:%M"), "{}", err.message);
 }
+
+#[test]
+fn a_group_policy_list_written_as_one_object_still_reads() {
+    // AWS's own documentation example shows a group's AttachedManagedPolicies as an object.
+    let mut doc: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(example("aws/authorization-details.json")).expect("read"),
+    )
+    .expect("json");
+    doc["GroupDetailList"][0]["AttachedManagedPolicies"] = serde_json::json!({"PolicyName": "ReadOnlyAccess", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"});
+    let mut sink = nhi_importers::VecSink::default();
+    let options = ImportOptions {
+        file_name: "doc.json".into(),
+        ..Default::default()
+    };
+    let t = nhi_importers::parse_value(Format::AwsAuthorizationDetails, &doc, &options, &mut sink)
+        .expect("reads");
+    assert_eq!(
+        t.grants,
+        14 + 2,
+        "each member of ci-robots gains ReadOnlyAccess via the group"
+    );
+    assert!(
+        grants(&sink, "/svc-ci-deploy").iter().any(
+            |g| g.permission == "ReadOnlyAccess" && g.via.as_deref() == Some("group:ci-robots")
+        )
+    );
+}
