@@ -95,3 +95,33 @@ pub const FILES: &[ExampleFile] = &[
         mapping = "examples/saas/slack.mapping.toml"
     ),
 ];
+
+/// Import every example file into `store` the way its README section says: the one code path
+/// shared by `demo` and the tests.
+pub fn import_all(
+    store: &mut crate::db::Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Vec<crate::db::ImportReport>> {
+    use crate::commands::{ImportInput, import_one};
+    FILES
+        .iter()
+        .map(|example| {
+            let mapping = example
+                .mapping
+                .map(nhi_importers::mapping::Mapping::from_toml)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("example mapping of '{}': {e}", example.path))?;
+            let options = nhi_importers::ImportOptions {
+                account: example.account.map(str::to_owned),
+                mapping,
+                ..Default::default()
+            };
+            let input = ImportInput {
+                name: example.path.to_owned(),
+                path: None,
+                reader: example.text.as_bytes(),
+            };
+            import_one(store, input, None, &options, now)
+        })
+        .collect()
+}

@@ -131,22 +131,7 @@ impl Mapping {
     pub fn from_toml(text: &str) -> Result<Mapping, String> {
         let m: Mapping = toml::from_str(text).map_err(|e| e.to_string())?;
         let secret = |c: &str| m.secret_columns.iter().any(|s| s.eq_ignore_ascii_case(c));
-        let mut used: Vec<&str> = m.columns.id.names();
-        for cols in [
-            &m.columns.name,
-            &m.columns.owner,
-            &m.columns.user,
-            &m.columns.created,
-            &m.columns.last_used,
-            &m.columns.expires,
-            &m.columns.status,
-            &m.columns.scopes,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            used.extend(cols.names());
-        }
+        let mut used: Vec<&str> = m.column_sets().iter().flat_map(|c| c.names()).collect();
         used.extend(m.columns.credential_id.iter().flatten().map(String::as_str));
         if let Some(c) = used.iter().find(|c| secret(c)) {
             return Err(format!(
@@ -443,21 +428,7 @@ pub fn parse(
         offset,
     };
     // Every mapped column must exist (at least one of each set of fallbacks).
-    let c = &mapping.columns;
-    for cols in [
-        Some(&c.id),
-        c.name.as_ref(),
-        c.owner.as_ref(),
-        c.user.as_ref(),
-        c.created.as_ref(),
-        c.last_used.as_ref(),
-        c.expires.as_ref(),
-        c.status.as_ref(),
-        c.scopes.as_ref(),
-    ]
-    .into_iter()
-    .flatten()
-    {
+    for cols in mapping.column_sets() {
         if !cols.names().iter().any(|n| reader.index(n).is_some()) {
             let names = cols.names().join("' or '");
             return Err(ImportError::new(

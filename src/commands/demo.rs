@@ -2,9 +2,8 @@
 
 use anyhow::{Result, bail};
 use chrono::Datelike;
-use nhi_importers::ImportOptions;
 
-use super::{ImportInput, import_one, reconciliation_line};
+use super::reconciliation_line;
 use crate::cli::DemoArgs;
 use crate::db::Store;
 use crate::model::Thresholds;
@@ -27,28 +26,10 @@ pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
         None => temp.path().join("demo.db"),
     };
     let mut store = Store::open(&path)?;
-    let mut lines = Vec::new();
-    for example in crate::examples::FILES {
-        let mapping = match example.mapping {
-            Some(text) => Some(
-                nhi_importers::mapping::Mapping::from_toml(text)
-                    .map_err(|e| anyhow::anyhow!("example mapping of '{}': {e}", example.path))?,
-            ),
-            None => None,
-        };
-        let options = ImportOptions {
-            account: example.account.map(str::to_owned),
-            mapping,
-            ..Default::default()
-        };
-        let input = ImportInput {
-            name: example.path.to_owned(),
-            path: None,
-            reader: example.text.as_bytes(),
-        };
-        let report = import_one(&mut store, input, None, &options, ctx.now)?;
-        lines.push(reconciliation_line(&report));
-    }
+    let lines: Vec<String> = crate::examples::import_all(&mut store, ctx.now)?
+        .iter()
+        .map(reconciliation_line)
+        .collect();
     let quarter = (ctx.now.month0() / 3) + 1;
     let name = format!("{}-Q{quarter}", ctx.now.year());
     let due = ctx.now.date_naive() + chrono::Days::new(30);

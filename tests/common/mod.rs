@@ -87,23 +87,5 @@ pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
 
 /// Import every file of the bundled example organisation as `demo` does.
 pub fn import_examples(store: &mut Store) -> Vec<ImportReport> {
-    nhi_review::examples::FILES
-        .iter()
-        .map(|example| {
-            let mapping = example
-                .mapping
-                .map(|m| nhi_importers::mapping::Mapping::from_toml(m).expect("mapping"));
-            let options = ImportOptions {
-                account: example.account.map(str::to_owned),
-                mapping,
-                ..Default::default()
-            };
-            let input = ImportInput {
-                name: example.path.to_owned(),
-                path: None,
-                reader: example.text.as_bytes(),
-            };
-            import_one(store, input, None, &options, now()).expect(example.path)
-        })
-        .collect()
+    nhi_review::examples::import_all(store, now()).expect("examples import")
 }
