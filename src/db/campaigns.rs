@@ -5,6 +5,7 @@ use anyhow::{Context, Result, bail};
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use super::{InventoryFilter, Store, parse_ts, ts};
 use crate::chain::sha256_hex;
@@ -305,16 +306,6 @@ pub(crate) fn snapshot(identity: &IdentityView) -> (String, String) {
     (hash, text)
 }
 
-/// One member of a population being frozen.
-struct Member {
-    identity_id: i64,
-    risk: u32,
-    codes: String,
-    fingerprint: String,
-    snapshot: String,
-    sort_key: (String, String),
-}
-
 fn check_name(name: &str) -> Result<()> {
     if name.trim().is_empty() || name.chars().any(char::is_control) || name.len() > 100 {
         bail!("campaign name '{name}' must be 1 to 100 printable characters, e.g. '2026-Q4'");
@@ -325,6 +316,7 @@ fn check_name(name: &str) -> Result<()> {
 impl Store {
     /// Freeze the population of a new campaign in risk order: every identity not gone, plus
     /// those the previous campaign reviewed that have gone since (so the reviewer confirms them).
+    /// Streams: members are staged in SQLite and ordered there, never held in memory.
     pub fn start_campaign(
         &mut self,
         name: &str,
@@ -339,25 +331,34 @@ impl Store {
             );
         }
         let previous = self.latest_campaign()?;
-        let in_previous: std::collections::HashSet<i64> = match &previous {
-            Some(p) => {
-                let mut stmt = self
-                    .conn
-                    .prepare("SELECT identity_id FROM campaign_identity WHERE campaign_id = ?1")?;
-                stmt.query_map([p.id], |r| r.get(0))?
-                    .collect::<Result<_, _>>()?
-            }
-            None => Default::default(),
-        };
-        // Only what ordering and freezing need is kept, never the identities' facts.
-        let mut population: Vec<Member> = Vec::new();
-        let mut keys = Vec::new();
+        // `for_each_identity` reads through `&self` while the staging rows are written on the
+        // same connection, inside this one transaction (rolled back on any error).
+        let tx = rusqlite::Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        tx.execute(
+            "INSERT INTO campaign (name, due_date, started_at, status, thresholds, population_size, population_hash)
+             VALUES (?1, ?2, ?3, 'open', ?4, 0, '')",
+            params![name, due_date.map(|d| d.to_string()), ts(now), serde_json::to_string(&thresholds)?],
+        )?;
+        let campaign_id = tx.last_insert_rowid();
+        tx.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS staged_member (
+                identity_id INTEGER NOT NULL, risk INTEGER NOT NULL, signals TEXT NOT NULL,
+                fingerprint TEXT NOT NULL, snapshot TEXT NOT NULL, sort_name TEXT NOT NULL, native_id TEXT NOT NULL);
+             DELETE FROM temp.staged_member;",
+        )?;
         let all = InventoryFilter {
             include_gone: true,
             ..Default::default()
         };
+        let mut stage = tx.prepare(
+            "INSERT INTO temp.staged_member (identity_id, risk, signals, fingerprint, snapshot, sort_name, native_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
         self.for_each_identity(&all, |identity| {
-            let was_reviewed = in_previous.contains(&identity.row_id);
+            let was_reviewed = match &previous {
+                Some(p) => self.in_population(p.id, identity.row_id)?,
+                None => false,
+            };
             if identity.gone_at.is_some() && !was_reviewed {
                 return Ok(());
             }
@@ -367,65 +368,52 @@ impl Store {
                 was_reviewed,
             ));
             let codes = found.iter().map(|s| s.code).collect::<Vec<_>>().join(",");
-            keys.push(format!(
-                "{}\t{}\t{}\n",
-                identity.provider, identity.account, identity.native_id
-            ));
             let (fingerprint, snapshot) = snapshot(&identity);
-            population.push(Member {
-                identity_id: identity.row_id,
-                risk: signals::risk(&found),
+            stage.execute(params![
+                identity.row_id,
+                signals::risk(&found),
                 codes,
                 fingerprint,
                 snapshot,
-                sort_key: (identity.name.to_lowercase(), identity.native_id.clone()),
-            });
+                identity.name.to_lowercase(),
+                identity.native_id
+            ])?;
             Ok(())
         })?;
-        if population.is_empty() {
+        drop(stage);
+        let size = tx.execute(
+            "INSERT INTO campaign_identity (campaign_id, identity_id, position, risk, signals, fingerprint, snapshot)
+             SELECT ?1, identity_id, ROW_NUMBER() OVER (ORDER BY risk DESC, sort_name, native_id) - 1,
+                    risk, signals, fingerprint, snapshot
+             FROM temp.staged_member",
+            [campaign_id],
+        )?;
+        tx.execute("DELETE FROM temp.staged_member", [])?;
+        if size == 0 {
             bail!("no identities to review: import exports first ('nhi-review import FILE')");
         }
-        population.sort_by(|a, b| {
-            b.risk
-                .cmp(&a.risk)
-                .then_with(|| a.sort_key.cmp(&b.sort_key))
-        });
-        keys.sort();
-        let population_hash = sha256_hex(keys.concat().as_bytes());
-
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO campaign (name, due_date, started_at, status, thresholds, population_size, population_hash)
-             VALUES (?1, ?2, ?3, 'open', ?4, ?5, ?6)",
-            params![
-                name,
-                due_date.map(|d| d.to_string()),
-                ts(now),
-                serde_json::to_string(&thresholds)?,
-                population.len() as i64,
-                population_hash
-            ],
-        )?;
-        let campaign_id = tx.last_insert_rowid();
+        // sha256 over the sorted natural keys, one "provider\taccount\tnative_id\n" line each.
+        let mut hasher = Sha256::new();
         {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO campaign_identity (campaign_id, identity_id, position, risk, signals, fingerprint, snapshot)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            let mut stmt = tx.prepare(
+                "SELECT i.provider, i.account, i.native_id FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+                 WHERE ci.campaign_id = ?1 ORDER BY i.provider, i.account, i.native_id",
             )?;
-            for (position, m) in population.iter().enumerate() {
-                insert.execute(params![
-                    campaign_id,
-                    m.identity_id,
-                    position as i64,
-                    m.risk,
-                    m.codes,
-                    m.fingerprint,
-                    m.snapshot
-                ])?;
+            let mut rows = stmt.query([campaign_id])?;
+            while let Some(r) = rows.next()? {
+                let (p, a, n): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                hasher.update(format!("{p}\t{a}\t{n}\n").as_bytes());
             }
         }
+        let population_hash: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        tx.execute(
+            "UPDATE campaign SET population_size = ?2, population_hash = ?3 WHERE id = ?1",
+            params![campaign_id, size as i64, population_hash],
+        )?;
         tx.commit()?;
         self.campaign(name)
     }
