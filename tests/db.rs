@@ -575,8 +575,13 @@ fn decision_in(campaign: &str, identity: &str, verdict: Verdict) -> NewDecision 
 #[test]
 fn a_campaign_with_nothing_to_review_is_refused_and_leaves_nothing_behind() {
     let mut store = Store::open_in_memory().expect("store");
-    let err = store.start_campaign("2026-Q4", None, Thresholds::default(), now()).expect_err("empty");
+    let err = store
+        .start_campaign("2026-Q4", None, Thresholds::default(), now())
+        .expect_err("empty");
     assert!(err.to_string().contains("import exports first"));
-    assert_eq!(count(store.connection(), "SELECT COUNT(*) FROM campaign"), 0);
+    assert_eq!(
+        count(store.connection(), "SELECT COUNT(*) FROM campaign"),
+        0
+    );
     assert!(store.campaigns().expect("list").is_empty());
 }

@@ -45,7 +45,7 @@ struct DbSink<'a> {
     tx: &'a Transaction<'a>,
     source_id: i64,
     family: &'static str,
-    scope: Option<String>,
+    scope: Option<(String, i64)>,
     now: String,
     last: Option<(IdentityKey, i64)>,
     /// Identities of this file that an earlier export showed to be people, and what of theirs
@@ -69,12 +69,16 @@ impl DbSink<'_> {
             .is_some())
     }
 
-    fn scope_for(&mut self, account: &str) -> String {
-        self.scope
-            .get_or_insert_with(|| format!("{}:{}", self.family, account))
-            .clone()
+    /// The scope this file's records belong to (family and account), created on first use.
+    fn scope_for(&mut self, account: &str) -> rusqlite::Result<i64> {
+        if let Some((_, id)) = &self.scope {
+            return Ok(*id);
+        }
+        let name = format!("{}:{}", self.family, account);
+        let id = scope_id(self.tx, &name)?;
+        self.scope = Some((name, id));
+        Ok(id)
     }
-
     fn identity_id(&mut self, key: &IdentityKey) -> Result<i64, SinkError> {
         if let Some((k, id)) = &self.last
             && k == key
@@ -141,7 +145,7 @@ impl Sink for DbSink<'_> {
                 self.last = Some((i.key, id));
             }
             Record::Identity(i) => {
-                let scope = self.scope_for(&i.key.account);
+                let scope = self.scope_for(&i.key.account)?;
                 // A principal first met by id alone (account '*') becomes this identity, unless
                 // decisions were already recorded under its old key.
                 self.tx
@@ -181,24 +185,24 @@ impl Sink for DbSink<'_> {
                 )?;
                 self.tx
                     .prepare_cached(
-                        "INSERT INTO identity_sighting (identity_id, scope, source_id) VALUES (?1, ?2, ?3)
-                         ON CONFLICT (identity_id, scope) DO UPDATE SET source_id = excluded.source_id",
+                        "INSERT INTO identity_sighting (identity_id, scope_id, source_id) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (identity_id, scope_id) DO UPDATE SET source_id = excluded.source_id",
                     )?
                     .execute(params![id, scope, self.source_id])?;
                 self.last = Some((i.key, id));
             }
             Record::Credential(c) => {
                 let identity_id = self.identity_id(&c.identity)?;
-                let scope = self.scope_for(&c.identity.account);
+                let scope = self.scope_for(&c.identity.account)?;
                 self.tx.prepare_cached(
                     "INSERT INTO credential (identity_id, native_id, kind, created_at, last_used_at, usage_tracked,
-                        last_used_where, expires_at, active, platform_managed, scope, source_id, first_seen_at, last_seen_at)
+                        last_used_where, expires_at, active, platform_managed, scope_id, source_id, first_seen_at, last_seen_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
                      ON CONFLICT (identity_id, native_id) DO UPDATE SET
                         kind = excluded.kind, created_at = excluded.created_at, last_used_at = excluded.last_used_at,
                         usage_tracked = excluded.usage_tracked, last_used_where = excluded.last_used_where,
                         expires_at = excluded.expires_at, active = excluded.active,
-                        platform_managed = excluded.platform_managed, scope = excluded.scope,
+                        platform_managed = excluded.platform_managed, scope_id = excluded.scope_id,
                         source_id = excluded.source_id, last_seen_at = excluded.last_seen_at, gone_at = NULL",
                 )?.execute(params![
                     identity_id, c.native_id, c.kind, c.created_at.map(ts), c.last_used_at.map(ts), c.usage_tracked,
@@ -207,13 +211,13 @@ impl Sink for DbSink<'_> {
             }
             Record::Grant(g) => {
                 let identity_id = self.identity_id(&g.identity)?;
-                let scope = self.scope_for(&g.identity.account);
+                let scope = self.scope_for(&g.identity.account)?;
                 self.tx.prepare_cached(
-                    "INSERT INTO grant_ (identity_id, permission, resource, condition, via, tier, scope, source_id,
+                    "INSERT INTO grant_ (identity_id, permission, resource, condition, via, tier, scope_id, source_id,
                         first_seen_at, last_seen_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
                      ON CONFLICT (identity_id, permission, resource, condition, via) DO UPDATE SET
-                        tier = excluded.tier, scope = excluded.scope, source_id = excluded.source_id,
+                        tier = excluded.tier, scope_id = excluded.scope_id, source_id = excluded.source_id,
                         last_seen_at = excluded.last_seen_at, gone_at = NULL",
                 )?.execute(params![
                     identity_id, g.permission, g.resource, g.condition.unwrap_or_default(), g.via.unwrap_or_default(),
@@ -285,9 +289,15 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now_s = ts(now);
         tx.execute(
-            "INSERT INTO source_file (provider, format, name, sha256, size, account, scope, imported_at)
-             VALUES (?1, ?2, ?3, '', 0, ?4, '', ?5)",
-            params![format.provider(), format.name(), name, options.account, now_s],
+            "INSERT INTO source_file (provider, format, name, sha256, size, account, imported_at)
+             VALUES (?1, ?2, ?3, '', 0, ?4, ?5)",
+            params![
+                format.provider(),
+                format.name(),
+                name,
+                options.account,
+                now_s
+            ],
         )?;
         let source_id = tx.last_insert_rowid();
         let mut sink = DbSink {
@@ -309,7 +319,8 @@ impl Store {
         tally.credentials -= creds.min(tally.credentials);
         tally.grants -= grants.min(tally.grants);
         let account = options.account.clone().unwrap_or_else(|| "*".into());
-        let mut scope = sink.scope_for(&account);
+        sink.scope_for(&account)?;
+        let (mut scope, mut scope_id) = sink.scope.take().unwrap_or_default();
         drop(sink);
         // A per-object export replaces only its object's records; one that names no object
         // (an empty list) replaces nothing.
@@ -319,12 +330,13 @@ impl Store {
                 .clone()
                 .unwrap_or_else(|| format!("import-{source_id}"));
             scope = format!("{scope}:{object}");
+            scope_id = self::scope_id(&tx, &scope)?;
             for sql in [
-                "UPDATE OR REPLACE identity_sighting SET scope = ?1 WHERE source_id = ?2",
-                "UPDATE credential SET scope = ?1 WHERE source_id = ?2",
-                "UPDATE grant_ SET scope = ?1 WHERE source_id = ?2",
+                "UPDATE OR REPLACE identity_sighting SET scope_id = ?1 WHERE source_id = ?2",
+                "UPDATE credential SET scope_id = ?1 WHERE source_id = ?2",
+                "UPDATE grant_ SET scope_id = ?1 WHERE source_id = ?2",
             ] {
-                tx.execute(sql, params![scope, source_id])?;
+                tx.execute(sql, params![scope_id, source_id])?;
             }
         }
 
@@ -332,19 +344,19 @@ impl Store {
         // source (an app in one user's token list may still be in another user's).
         let identities_gone = tx.execute(
             "UPDATE identity SET gone_at = ?3 WHERE gone_at IS NULL AND id IN (
-               SELECT s.identity_id FROM identity_sighting s WHERE s.scope = ?1 AND s.source_id <> ?2
+               SELECT s.identity_id FROM identity_sighting s WHERE s.scope_id = ?1 AND s.source_id <> ?2
                AND NOT EXISTS (
-                 SELECT 1 FROM identity_sighting o WHERE o.identity_id = s.identity_id AND o.scope <> ?1
-                   AND o.source_id = (SELECT MAX(f.id) FROM source_file f WHERE f.scope = o.scope)))",
-            params![scope, source_id, now_s],
+                 SELECT 1 FROM identity_sighting o WHERE o.identity_id = s.identity_id AND o.scope_id <> ?1
+                   AND o.source_id = (SELECT MAX(f.id) FROM source_file f WHERE f.scope_id = o.scope_id)))",
+            params![scope_id, source_id, now_s],
         )? as u64;
         let credentials_gone = tx.execute(
-            "UPDATE credential SET gone_at = ?3 WHERE gone_at IS NULL AND scope = ?1 AND source_id <> ?2",
-            params![scope, source_id, now_s],
+            "UPDATE credential SET gone_at = ?3 WHERE gone_at IS NULL AND scope_id = ?1 AND source_id <> ?2",
+            params![scope_id, source_id, now_s],
         )? as u64;
         let grants_gone = tx.execute(
-            "UPDATE grant_ SET gone_at = ?3 WHERE gone_at IS NULL AND scope = ?1 AND source_id <> ?2",
-            params![scope, source_id, now_s],
+            "UPDATE grant_ SET gone_at = ?3 WHERE gone_at IS NULL AND scope_id = ?1 AND source_id <> ?2",
+            params![scope_id, source_id, now_s],
         )? as u64;
         let account = scope
             .split(':')
@@ -352,13 +364,13 @@ impl Store {
             .map(str::to_owned)
             .filter(|a| a != "*");
         tx.execute(
-            "UPDATE source_file SET sha256 = ?2, size = ?3, scope = ?4, account = ?5, records_read = ?6,
+            "UPDATE source_file SET sha256 = ?2, size = ?3, scope_id = ?4, account = ?5, records_read = ?6,
                 identities = ?7, credentials = ?8, grants = ?9, humans_skipped = ?10, skipped = ?11,
                 platform_managed = ?12, rejected = ?13, secrets_dropped = ?14, dropped_fields = ?15,
                 imported = ?16, notes = ?17
              WHERE id = ?1",
             params![
-                source_id, sha256, size as i64, scope, account, tally.records_read as i64,
+                source_id, sha256, size as i64, scope_id, account, tally.records_read as i64,
                 tally.identities as i64, tally.credentials as i64, tally.grants as i64,
                 tally.humans_skipped as i64, serde_json::to_string(&tally.skipped)?, tally.platform_managed as i64,
                 tally.rejected as i64, tally.secrets_dropped as i64, tally.dropped_fields.join(","),
@@ -431,6 +443,12 @@ impl Store {
         let rows = stmt.query_map([source_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         rows.collect::<Result<_, _>>().map_err(Into::into)
     }
+}
+
+/// Row id of the scope with this name, created if new.
+fn scope_id(tx: &Transaction, name: &str) -> rusqlite::Result<i64> {
+    tx.prepare_cached("INSERT INTO scope (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = name RETURNING id")?
+        .query_row([name], |r| r.get(0))
 }
 
 /// One imported file with its counts.

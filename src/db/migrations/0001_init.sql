@@ -2,6 +2,13 @@
 -- review (campaigns, their frozen populations, append-only hash-chained decisions).
 -- Times are TEXT in RFC 3339 UTC with 'Z' and whole seconds, so they sort as text.
 
+-- What a newer export replaces: a format family and an account ("aws-credential-report:
+-- 555566667777"), and for per-object exports the object (one service account's keys).
+CREATE TABLE scope (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+
 CREATE TABLE source_file (
     id               INTEGER PRIMARY KEY,
     provider         TEXT NOT NULL,
@@ -10,7 +17,7 @@ CREATE TABLE source_file (
     sha256           TEXT NOT NULL,
     size             INTEGER NOT NULL,
     account          TEXT,
-    scope            TEXT NOT NULL,      -- what a newer export of the same source replaces
+    scope_id         INTEGER REFERENCES scope(id),  -- set when the import completes
     imported_at      TEXT NOT NULL,
     records_read     INTEGER NOT NULL DEFAULT 0,
     imported         INTEGER NOT NULL DEFAULT 0,
@@ -25,6 +32,7 @@ CREATE TABLE source_file (
     dropped_fields   TEXT NOT NULL DEFAULT '',
     notes            TEXT NOT NULL DEFAULT '[]'     -- JSON list: what the import had to assume
 );
+CREATE INDEX source_file_scope ON source_file(scope_id, id);
 
 CREATE TABLE rejected_row (
     id        INTEGER PRIMARY KEY,
@@ -68,11 +76,11 @@ CREATE TABLE person (
 -- Which source scopes have seen an identity, and in which import last.
 CREATE TABLE identity_sighting (
     identity_id INTEGER NOT NULL REFERENCES identity(id),
-    scope       TEXT NOT NULL,
+    scope_id    INTEGER NOT NULL REFERENCES scope(id),
     source_id   INTEGER NOT NULL REFERENCES source_file(id),
-    PRIMARY KEY (identity_id, scope)
+    PRIMARY KEY (identity_id, scope_id)
 );
-CREATE INDEX identity_sighting_scope ON identity_sighting(scope, source_id);
+CREATE INDEX identity_sighting_scope ON identity_sighting(scope_id, source_id);
 
 CREATE TABLE credential (
     id               INTEGER PRIMARY KEY,
@@ -86,14 +94,14 @@ CREATE TABLE credential (
     expires_at       TEXT,
     active           INTEGER NOT NULL CHECK (active IN (0, 1)),
     platform_managed INTEGER NOT NULL CHECK (platform_managed IN (0, 1)),
-    scope            TEXT NOT NULL,
+    scope_id         INTEGER NOT NULL REFERENCES scope(id),
     source_id        INTEGER NOT NULL REFERENCES source_file(id),
     first_seen_at    TEXT NOT NULL,
     last_seen_at     TEXT NOT NULL,
     gone_at          TEXT,
     UNIQUE (identity_id, native_id)
 );
-CREATE INDEX credential_scope ON credential(scope, source_id);
+CREATE INDEX credential_scope ON credential(scope_id, source_id);
 
 CREATE TABLE grant_ (
     id            INTEGER PRIMARY KEY,
@@ -103,14 +111,14 @@ CREATE TABLE grant_ (
     condition     TEXT NOT NULL DEFAULT '',
     via           TEXT NOT NULL DEFAULT '',
     tier          TEXT NOT NULL CHECK (tier IN ('admin', 'write', 'read', 'unknown')),
-    scope         TEXT NOT NULL,
+    scope_id      INTEGER NOT NULL REFERENCES scope(id),
     source_id     INTEGER NOT NULL REFERENCES source_file(id),
     first_seen_at TEXT NOT NULL,
     last_seen_at  TEXT NOT NULL,
     gone_at       TEXT,
     UNIQUE (identity_id, permission, resource, condition, via)
 );
-CREATE INDEX grant_scope ON grant_(scope, source_id);
+CREATE INDEX grant_scope ON grant_(scope_id, source_id);
 
 CREATE TABLE campaign (
     id              INTEGER PRIMARY KEY,
