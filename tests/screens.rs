@@ -77,7 +77,7 @@ fn drive(
         store,
         app,
         &Theme::plain(),
-        keys(script),
+        keys(script).into_iter().peekable(),
         now,
     )
     .expect("run");

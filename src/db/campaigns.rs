@@ -224,6 +224,33 @@ impl QueueView {
         (clause, args)
     }
 
+    /// Whether the view needs identity columns to filter or sort (otherwise the campaign's own
+    /// table and its indexes answer alone).
+    fn needs_identity(&self) -> bool {
+        !self.search.trim().is_empty()
+            || matches!(
+                self.filter,
+                QueueFilter::Provider(_) | QueueFilter::NoOwner | QueueFilter::Owner(_)
+            )
+            || self.sort != QueueSort::Risk
+    }
+
+    /// The rows to filter and sort: the campaign's members, joined to identities only if needed.
+    fn from_clause(&self) -> &'static str {
+        if self.needs_identity() {
+            "campaign_identity ci JOIN identity i ON i.id = ci.identity_id"
+        } else {
+            "campaign_identity ci"
+        }
+    }
+
+    /// The frozen risk order, unfiltered: row N is position N.
+    fn is_frozen_order(&self) -> bool {
+        self.filter == QueueFilter::All
+            && self.search.trim().is_empty()
+            && self.sort == QueueSort::Risk
+    }
+
     /// Whether anything narrows the queue.
     pub fn is_narrowed(&self) -> bool {
         self.filter != QueueFilter::All || !self.search.trim().is_empty()
@@ -579,17 +606,23 @@ impl Store {
 
     /// How many queue rows a view shows.
     pub fn queue_count(&self, campaign_id: i64, view: &QueueView) -> Result<u64> {
+        if view.is_frozen_order() {
+            return Ok(self
+                .conn
+                .prepare_cached("SELECT population_size FROM campaign WHERE id = ?1")?
+                .query_row([campaign_id], |r| r.get(0))?);
+        }
         let (clause, args) = view.where_clause(campaign_id);
-        let sql = format!(
-            "SELECT COUNT(*) FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id WHERE {clause}"
-        );
+        let sql = format!("SELECT COUNT(*) FROM {} WHERE {clause}", view.from_clause());
         Ok(self
             .conn
             .prepare_cached(&sql)?
             .query_row(rusqlite::params_from_iter(args), |r| r.get(0))?)
     }
 
-    /// Up to `len` rows of a view from row `offset` on.
+    /// Up to `len` rows of a view from row `offset` on. Rows are chosen on the campaign's table
+    /// (and identities only when the view needs them), then the few chosen are joined for display;
+    /// the frozen order seeks by position.
     pub fn queue_window(
         &self,
         campaign_id: i64,
@@ -598,16 +631,26 @@ impl Store {
         len: u64,
     ) -> Result<Vec<QueueRow>> {
         let (clause, mut args) = view.where_clause(campaign_id);
-        // The default order walks the position index; other orders sort the filtered rows.
+        let order = view.sort.order_by();
+        let chosen = if view.is_frozen_order() {
+            args.push(rusqlite::types::Value::Integer(offset as i64));
+            args.push(rusqlite::types::Value::Integer(len as i64));
+            format!(
+                "SELECT ci.* FROM campaign_identity ci WHERE {clause} AND ci.position >= ? ORDER BY ci.position LIMIT ?"
+            )
+        } else {
+            args.push(rusqlite::types::Value::Integer(len as i64));
+            args.push(rusqlite::types::Value::Integer(offset as i64));
+            format!(
+                "SELECT ci.* FROM {} WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
+                view.from_clause()
+            )
+        };
         let sql = format!(
             "SELECT ci.position, i.id, i.short_id, i.provider, i.kind, i.name, COALESCE(i.review_owner, i.owner),
                     i.last_used_at, i.usage_tracked, ci.risk, ci.signals, ci.verdict
-             FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
-             WHERE {clause} ORDER BY {} LIMIT ? OFFSET ?",
-            view.sort.order_by()
+             FROM ({chosen}) ci JOIN identity i ON i.id = ci.identity_id ORDER BY {order}"
         );
-        args.push(rusqlite::types::Value::Integer(len as i64));
-        args.push(rusqlite::types::Value::Integer(offset as i64));
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
             let signals: String = r.get(10)?;
@@ -642,8 +685,8 @@ impl Store {
         };
         let (clause, args) = undecided.where_clause(campaign_id);
         let sql = format!(
-            "SELECT ci.identity_id FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
-             WHERE {clause} ORDER BY {} LIMIT 1",
+            "SELECT ci.identity_id FROM {} WHERE {clause} ORDER BY {} LIMIT 1",
+            undecided.from_clause(),
             view.sort.order_by()
         );
         let first: Option<i64> = self
@@ -664,35 +707,39 @@ impl Store {
         view: &QueueView,
         identity_id: i64,
     ) -> Result<Option<u64>> {
+        if view.is_frozen_order() {
+            return Ok(self
+                .conn
+                .prepare_cached("SELECT position FROM campaign_identity WHERE campaign_id = ?1 AND identity_id = ?2")?
+                .query_row(params![campaign_id, identity_id], |r| r.get(0))
+                .optional()?);
+        }
+        if !self.in_view(campaign_id, view, identity_id)? {
+            return Ok(None);
+        }
         // Rows before it in the view's order: compare on the sort key, then position.
         let (clause, mut args) = view.where_clause(campaign_id);
         let key = view.sort.key_expr();
         let sql = format!(
-            "SELECT (SELECT COUNT(*) FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
-                     WHERE {clause} AND ({key}, ci.position) < (t.k, t.p))
+            "SELECT (SELECT COUNT(*) FROM {from} WHERE {clause} AND ({key}, ci.position) < (t.k, t.p))
              FROM (SELECT {key} AS k, ci.position AS p FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
-                   WHERE ci.campaign_id = ? AND ci.identity_id = ?) t"
+                   WHERE ci.campaign_id = ? AND ci.identity_id = ?) t",
+            from = view.from_clause()
         );
         args.push(rusqlite::types::Value::Integer(campaign_id));
         args.push(rusqlite::types::Value::Integer(identity_id));
-        let row: Option<u64> = self
+        Ok(self
             .conn
             .prepare_cached(&sql)?
             .query_row(rusqlite::params_from_iter(args), |r| r.get(0))
-            .optional()?;
-        // Hidden by the filter: no row.
-        if row.is_some() && self.in_view(campaign_id, view, identity_id)? {
-            Ok(row)
-        } else {
-            Ok(None)
-        }
+            .optional()?)
     }
 
     fn in_view(&self, campaign_id: i64, view: &QueueView, identity_id: i64) -> Result<bool> {
         let (clause, mut args) = view.where_clause(campaign_id);
         let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
-             WHERE {clause} AND ci.identity_id = ?)"
+            "SELECT EXISTS (SELECT 1 FROM {} WHERE {clause} AND ci.identity_id = ?)",
+            view.from_clause()
         );
         args.push(rusqlite::types::Value::Integer(identity_id));
         Ok(self
@@ -703,12 +750,12 @@ impl Store {
 
     /// Distinct providers and signal codes of a campaign's population, for the filter menu.
     pub fn queue_facets(&self, campaign_id: i64) -> Result<(Vec<String>, Vec<String>)> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT i.provider FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
-             WHERE ci.campaign_id = ?1 ORDER BY 1",
-        )?;
+        // Every imported provider (its index answers at once); a campaign rarely lacks one.
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT provider FROM identity ORDER BY 1")?;
         let providers = stmt
-            .query_map([campaign_id], |r| r.get(0))?
+            .query_map([], |r| r.get(0))?
             .collect::<Result<Vec<String>, _>>()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT DISTINCT signals FROM campaign_identity WHERE campaign_id = ?1",

@@ -24,6 +24,9 @@ use rusqlite::{Connection, OptionalExtension};
 /// A shipped migration is never edited: add a new one.
 const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
 
+/// SQLite's default page cache, in KiB, restored after imports.
+pub(crate) const DEFAULT_CACHE_KIB: i64 = 2000;
+
 /// The open review database.
 pub struct Store {
     conn: Connection,

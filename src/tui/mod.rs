@@ -24,8 +24,14 @@ pub fn run_terminal(store: &mut Store, campaign: &str, reviewer: &str) -> Result
     let mut app = open(store, campaign, reviewer, crate::clock())?;
     let theme = Theme::from_env();
     let mut terminal = ratatui::init();
-    let events = std::iter::from_fn(|| event::read().ok());
-    let result = run_loop(&mut terminal, store, &mut app, &theme, events, crate::clock);
+    let result = run_loop(
+        &mut terminal,
+        store,
+        &mut app,
+        &theme,
+        TerminalEvents,
+        crate::clock,
+    );
     ratatui::restore();
     result
 }
@@ -207,36 +213,94 @@ fn perform(store: &mut Store, app: &mut App, effect: Effect) -> Result<()> {
     Ok(())
 }
 
-/// Draw, read an event, update, perform effects; until the user quits or events end.
+/// Where key events come from, and whether more are already waiting (so typing ahead is
+/// handled before the screen is redrawn or the queue re-queried).
+pub trait EventSource {
+    /// The next event; `None` ends the loop.
+    fn next_event(&mut self) -> Option<Event>;
+    /// Whether another event is ready without waiting.
+    fn pending(&mut self) -> bool;
+}
+
+/// The real terminal.
+struct TerminalEvents;
+
+impl EventSource for TerminalEvents {
+    fn next_event(&mut self) -> Option<Event> {
+        event::read().ok()
+    }
+    fn pending(&mut self) -> bool {
+        event::poll(std::time::Duration::ZERO).unwrap_or(false)
+    }
+}
+
+/// Scripted events (tests): a peekable iterator.
+impl<I: Iterator<Item = Event>> EventSource for std::iter::Peekable<I> {
+    fn next_event(&mut self) -> Option<Event> {
+        self.next()
+    }
+    fn pending(&mut self) -> bool {
+        self.peek().is_some()
+    }
+}
+
+/// Draw, read events, update, perform effects; until the user quits or events end. Input
+/// typed ahead is drained before the next draw, and a search's re-query waits until the typing
+/// stops (yazi's rule: handle everything queued, then render once).
 pub fn run_loop<B: Backend>(
     terminal: &mut Terminal<B>,
     store: &mut Store,
     app: &mut App,
     theme: &Theme,
-    events: impl IntoIterator<Item = Event>,
+    mut events: impl EventSource,
     clock: impl Fn() -> DateTime<Utc>,
 ) -> Result<()>
 where
     B::Error: Send + Sync + 'static,
 {
-    let mut events = events.into_iter();
+    let mut deferred: Option<Effect> = None;
     loop {
-        terminal
-            .draw(|f| ui::render(f, app, theme))
-            .context("drawing the screen")?;
+        if !events.pending() {
+            if let Some(effect) = deferred.take() {
+                perform(store, app, effect)?;
+            }
+            terminal
+                .draw(|f| ui::render(f, app, theme))
+                .context("drawing the screen")?;
+        }
         if app.should_quit() {
             return Ok(());
         }
-        let Some(ev) = events.next() else {
+        let Some(ev) = events.next_event() else {
+            if let Some(effect) = deferred.take() {
+                perform(store, app, effect)?;
+                terminal
+                    .draw(|f| ui::render(f, app, theme))
+                    .context("drawing the screen")?;
+            }
             return Ok(());
         };
         let Event::Key(key) = ev else { continue };
         let Some(action) = keymap::resolve(app.layer(), key) else {
             continue;
         };
-        app.now = clock();
-        if let Some(effect) = app.update(action) {
+        let searching = matches!(app.mode, app::Mode::Search { .. });
+        if !searching && let Some(effect) = deferred.take() {
             perform(store, app, effect)?;
+        }
+        app.now = clock();
+        match app.update(action) {
+            // Re-query only once the typing stops.
+            Some(effect @ Effect::Reload(_)) if searching && events.pending() => {
+                deferred = Some(effect)
+            }
+            Some(effect) => {
+                if let Some(earlier) = deferred.take() {
+                    perform(store, app, earlier)?;
+                }
+                perform(store, app, effect)?;
+            }
+            None => {}
         }
     }
 }
