@@ -236,7 +236,7 @@ impl QueueView {
     }
 
     /// The rows to filter and sort: the campaign's members, joined to identities only if needed.
-    fn from_clause(&self) -> &'static str {
+    fn rows_clause(&self) -> &'static str {
         if self.needs_identity() {
             "campaign_identity ci JOIN identity i ON i.id = ci.identity_id"
         } else {
@@ -613,7 +613,7 @@ impl Store {
                 .query_row([campaign_id], |r| r.get(0))?);
         }
         let (clause, args) = view.where_clause(campaign_id);
-        let sql = format!("SELECT COUNT(*) FROM {} WHERE {clause}", view.from_clause());
+        let sql = format!("SELECT COUNT(*) FROM {} WHERE {clause}", view.rows_clause());
         Ok(self
             .conn
             .prepare_cached(&sql)?
@@ -643,7 +643,7 @@ impl Store {
             args.push(rusqlite::types::Value::Integer(offset as i64));
             format!(
                 "SELECT ci.* FROM {} WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
-                view.from_clause()
+                view.rows_clause()
             )
         };
         let sql = format!(
@@ -686,7 +686,7 @@ impl Store {
         let (clause, args) = undecided.where_clause(campaign_id);
         let sql = format!(
             "SELECT ci.identity_id FROM {} WHERE {clause} ORDER BY {} LIMIT 1",
-            undecided.from_clause(),
+            undecided.rows_clause(),
             view.sort.order_by()
         );
         let first: Option<i64> = self
@@ -724,7 +724,7 @@ impl Store {
             "SELECT (SELECT COUNT(*) FROM {from} WHERE {clause} AND ({key}, ci.position) < (t.k, t.p))
              FROM (SELECT {key} AS k, ci.position AS p FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
                    WHERE ci.campaign_id = ? AND ci.identity_id = ?) t",
-            from = view.from_clause()
+            from = view.rows_clause()
         );
         args.push(rusqlite::types::Value::Integer(campaign_id));
         args.push(rusqlite::types::Value::Integer(identity_id));
@@ -739,7 +739,7 @@ impl Store {
         let (clause, mut args) = view.where_clause(campaign_id);
         let sql = format!(
             "SELECT EXISTS (SELECT 1 FROM {} WHERE {clause} AND ci.identity_id = ?)",
-            view.from_clause()
+            view.rows_clause()
         );
         args.push(rusqlite::types::Value::Integer(identity_id));
         Ok(self
