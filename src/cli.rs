@@ -49,7 +49,7 @@ pub struct ImportArgs {
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Skip content detection and read the files as this format
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = format_names())]
     pub format: Option<String>,
     /// Account, project or tenant, for files that do not say
     #[arg(long, value_name = "ID")]
@@ -68,6 +68,11 @@ pub struct SourcesArgs {
     /// JSON Lines, one import per line
     #[arg(long)]
     pub json: bool,
+}
+
+/// The `--format` names of every importer.
+fn format_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(nhi_importers::Format::ALL.iter().map(|f| f.name()))
 }
 
 /// Output formats of listings.

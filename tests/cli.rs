@@ -703,3 +703,31 @@ fn the_reviewer_comes_from_the_flag_the_environment_the_config_file_or_the_login
         .code(1)
         .stderr(predicate::str::contains("config.toml"));
 }
+
+#[test]
+fn a_forced_format_overrides_detection_and_a_wrong_one_fails_cleanly() {
+    let env = Env::new();
+    env.cmd()
+        .args([
+            "import",
+            "--format",
+            "gcp-iam-policy",
+            "--account",
+            "northwind-prod",
+        ])
+        .arg(repo("examples/gcp/iam-policy.json"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("gcp-iam-policy, 14 records read"));
+    env.cmd()
+        .args(["import", "--format", "aws-authorization-details"])
+        .arg(example())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("invalid JSON"));
+    env.cmd()
+        .args(["import", "--format", "no-such-format"])
+        .arg(example())
+        .assert()
+        .code(2);
+}
