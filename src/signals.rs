@@ -256,6 +256,8 @@ pub fn evaluate(
             weight: 15,
         });
     }
+    // Most severe first: the queue shows the first few badges, the card reads top-down.
+    out.sort_by(|a, b| b.weight.cmp(&a.weight));
     out
 }
 
