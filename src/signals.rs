@@ -257,7 +257,7 @@ pub fn evaluate(
         });
     }
     // Most severe first: the queue shows the first few badges, the card reads top-down.
-    out.sort_by(|a, b| b.weight.cmp(&a.weight));
+    out.sort_by_key(|s| std::cmp::Reverse(s.weight));
     out
 }
 
