@@ -731,3 +731,18 @@ fn a_forced_format_overrides_detection_and_a_wrong_one_fails_cleanly() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn the_review_screen_without_a_terminal_says_so_instead_of_panicking() {
+    let env = Env::new();
+    env.cmd()
+        .arg("demo")
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("needs a terminal")
+                .and(predicate::str::contains("--no-review")),
+        )
+        .stderr(predicate::str::contains("panicked").not());
+    assert!(!env.db.exists(), "nothing was created");
+}

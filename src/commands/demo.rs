@@ -11,6 +11,9 @@ use crate::{Outcome, RunContext};
 
 /// Run the demo.
 pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
+    if !args.no_review {
+        crate::tui::require_terminal()?;
+    }
     // A fresh temporary database unless the user named one; it is removed when the demo ends.
     let temp = tempfile::tempdir()?;
     let path = match &ctx.db {

@@ -23,7 +23,9 @@ use crate::signals;
 pub fn run_terminal(store: &mut Store, campaign: &str, reviewer: &str) -> Result<()> {
     let mut app = open(store, campaign, reviewer, crate::clock())?;
     let theme = Theme::from_env();
-    let mut terminal = ratatui::init();
+    require_terminal()?;
+    // ratatui::try_init sets up the terminal and a panic hook that restores it.
+    let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     let result = run_loop(
         &mut terminal,
         store,
@@ -34,6 +36,17 @@ pub fn run_terminal(store: &mut Store, campaign: &str, reviewer: &str) -> Result
     );
     ratatui::restore();
     result
+}
+
+/// Fail with a clear message when standard input or output is not a terminal.
+pub fn require_terminal() -> Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the review screen needs a terminal: run it in one, or script with 'nhi-review decide' and 'nhi-review export' (demo: --no-review)"
+        );
+    }
+    Ok(())
 }
 
 /// Build the screen state for a campaign, positioned at the first undecided identity.
