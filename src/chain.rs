@@ -77,13 +77,29 @@ pub struct StoredLink {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChainBreak {
     /// Row numbers are not 1, 2, 3, … (a row deleted, inserted or renumbered).
-    Sequence { expected: u64, found: u64 },
+    Sequence {
+        /// The number the row should have.
+        expected: u64,
+        /// The number it has.
+        found: u64,
+    },
     /// The stored record's bytes do not hash to its row_hash (the record was edited).
-    Hash { seq: u64 },
+    Hash {
+        /// The row.
+        seq: u64,
+    },
     /// A row's prev_hash is not the previous row's hash (rows reordered, inserted or removed).
-    Link { seq: u64 },
+    Link {
+        /// The row.
+        seq: u64,
+    },
     /// The record is not a canonical decision, or its seq/prev_hash disagree with the columns.
-    Record { seq: u64, why: String },
+    Record {
+        /// The row.
+        seq: u64,
+        /// What is wrong.
+        why: String,
+    },
 }
 
 impl ChainBreak {

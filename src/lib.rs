@@ -7,6 +7,8 @@
 //! - [`tui`]: the review screen (state, keymap, drawing, run loop).
 //! - Parsing exports lives in the `nhi-importers` crate.
 
+#![warn(missing_docs)]
+
 pub mod chain;
 pub mod cli;
 pub mod commands;

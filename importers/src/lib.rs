@@ -2,6 +2,8 @@
 //! credential → grant records. This crate knows nothing of SQLite or the terminal: each parser
 //! reads a stream and pushes records into a [`Sink`], so memory does not grow with the file.
 
+#![warn(missing_docs)]
+
 pub mod aws;
 pub mod azure;
 pub mod detect;
