@@ -747,3 +747,32 @@ fn a_group_policy_list_written_as_one_object_still_reads() {
         )
     );
 }
+
+#[test]
+fn an_azure_secret_text_is_dropped_and_counted() {
+    // `az ad app credential reset` style output pasted into a list: secretText must never pass.
+    let doc = serde_json::json!([{
+        "id": "0a1b2c3d-0099-4000-8000-000000000099", "appId": "a1", "displayName": "leaky",
+        "appOwnerOrganizationId": "7d1c5e2a-4b3f-4e8a-9c6d-2f1e0a9b8c7d", "servicePrincipalType": "Application",
+        "servicePrincipalNames": ["a1"], "accountEnabled": true, "keyCredentials": [],
+        "passwordCredentials": [{"keyId": "k1", "secretText": "NOT-A-REAL-SECRET-nw-0099", "hint": "NOT",
+            "startDateTime": "2026-01-01T00:00:00Z", "endDateTime": "2027-01-01T00:00:00Z"}]
+    }]);
+    let mut sink = nhi_importers::VecSink::default();
+    let options = ImportOptions {
+        file_name: "sp.json".into(),
+        account: Some("7d1c5e2a-4b3f-4e8a-9c6d-2f1e0a9b8c7d".into()),
+        ..Default::default()
+    };
+    let t = nhi_importers::parse_value(Format::AzureServicePrincipals, &doc, &options, &mut sink)
+        .expect("reads");
+    assert_eq!(
+        (
+            t.credentials,
+            t.secrets_dropped,
+            t.dropped_fields.as_slice()
+        ),
+        (1, 1, ["secretText".to_owned()].as_slice())
+    );
+    assert!(!format!("{:?}", sink.records).contains("NOT-A-REAL-SECRET"));
+}
