@@ -277,4 +277,54 @@ mod tests {
         rehashed[0].row_hash = sha256_hex(rehashed[0].record.as_bytes());
         assert_eq!(verify(rehashed), Err(ChainBreak::Link { seq: 2 }));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn links(texts: &[String]) -> Vec<StoredLink> {
+            let mut prev = GENESIS.to_owned();
+            texts
+                .iter()
+                .enumerate()
+                .map(|(i, text)| {
+                    let seq = i as u64 + 1;
+                    let record = CanonicalDecision {
+                        seq,
+                        prev_hash: prev.clone(),
+                        justification: text.clone(),
+                        ..golden()
+                    }
+                    .to_canonical();
+                    let row_hash = sha256_hex(record.as_bytes());
+                    let link = StoredLink {
+                        seq,
+                        prev_hash: prev.clone(),
+                        row_hash: row_hash.clone(),
+                        record,
+                    };
+                    prev = row_hash;
+                    link
+                })
+                .collect()
+        }
+
+        proptest! {
+            /// Any chain verifies to its last hash; changing any one byte of any record breaks it.
+            #[test]
+            fn every_single_byte_edit_is_caught(texts in prop::collection::vec(".{0,30}", 1..6), pick in any::<prop::sample::Index>(), byte in any::<u8>()) {
+                let chain = links(&texts);
+                let head = chain.last().map(|l| l.row_hash.clone()).unwrap_or_default();
+                prop_assert_eq!(verify(chain.clone()), Ok((head, chain.len() as u64)));
+                let mut tampered = chain;
+                let row = pick.index(tampered.len());
+                let mut bytes = tampered[row].record.clone().into_bytes();
+                let at = pick.index(bytes.len());
+                prop_assume!(bytes[at] != byte);
+                bytes[at] = byte;
+                tampered[row].record = String::from_utf8_lossy(&bytes).into_owned();
+                prop_assert!(verify(tampered).is_err());
+            }
+        }
+    }
 }

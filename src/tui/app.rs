@@ -964,3 +964,52 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn editing() -> impl Strategy<Value = Action> {
+        prop_oneof![
+            any::<char>().prop_map(Action::Char),
+            Just(Action::Backspace),
+            Just(Action::Delete),
+            Just(Action::Left),
+            Just(Action::Right),
+            Just(Action::Home),
+            Just(Action::End),
+            Just(Action::Clear),
+        ]
+    }
+
+    proptest! {
+        /// Any editing sequence keeps the cursor inside the text and never lets a control
+        /// character in.
+        #[test]
+        fn text_editing_keeps_its_invariants(actions in prop::collection::vec(editing(), 0..60)) {
+            let mut field = TextField::with("héllo");
+            for a in actions {
+                field.edit(a);
+                prop_assert!(field.cursor <= field.value.chars().count());
+                prop_assert!(!field.value.chars().any(char::is_control));
+            }
+        }
+    }
+
+    #[test]
+    fn typing_inserts_at_the_cursor() {
+        let mut f = TextField::with("ac");
+        for a in [
+            Action::Left,
+            Action::Char('b'),
+            Action::End,
+            Action::Char('é'),
+            Action::Home,
+            Action::Delete,
+        ] {
+            f.edit(a);
+        }
+        assert_eq!((f.value.as_str(), f.cursor), ("bcé", 0));
+    }
+}
