@@ -18,6 +18,31 @@ pub struct Cli {
     /// What to do
     #[command(subcommand)]
     pub command: Command,
+
+    /// Whether `--db` was typed (rather than taken from `NHI_REVIEW_DB`): `demo` uses a
+    /// temporary database unless told otherwise on its own command line.
+    #[arg(skip)]
+    pub db_on_command_line: bool,
+}
+
+impl Cli {
+    /// Parse the process arguments (exiting with clap's message and code on a usage error),
+    /// noting where `--db` came from.
+    pub fn parse_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        cli.db_on_command_line =
+            db_source(&matches) == Some(clap::parser::ValueSource::CommandLine);
+        cli
+    }
+}
+
+/// Where the global `--db` value came from, looking into subcommands.
+fn db_source(m: &clap::ArgMatches) -> Option<clap::parser::ValueSource> {
+    m.subcommand()
+        .and_then(|(_, sub)| db_source(sub))
+        .or_else(|| m.value_source("db"))
 }
 
 /// Subcommands.

@@ -47,6 +47,7 @@ impl Outcome {
 pub fn run(cli: cli::Cli) -> Result<Outcome> {
     let ctx = RunContext {
         db: cli.db,
+        db_on_command_line: cli.db_on_command_line,
         now: now()?,
     };
     commands::run(&ctx, cli.command)
@@ -56,6 +57,8 @@ pub fn run(cli: cli::Cli) -> Result<Outcome> {
 pub struct RunContext {
     /// `--db` or `NHI_REVIEW_DB`, if given.
     pub db: Option<PathBuf>,
+    /// Whether `db` was typed on the command line (not taken from the environment).
+    pub db_on_command_line: bool,
     /// The time this run calls "now".
     pub now: DateTime<Utc>,
 }

@@ -2,10 +2,8 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = nhi_review::cli::Cli::parse();
+    let cli = nhi_review::cli::Cli::parse_args();
     match nhi_review::run(cli) {
         Ok(outcome) => ExitCode::from(outcome.exit_code()),
         // A closed pipe (`| head`) is the reader's choice, not a failure.

@@ -36,6 +36,15 @@ impl Env {
         rusqlite::Connection::open(&self.db).expect("open db")
     }
 
+    /// `demo --no-review` into this environment's database, named on the command line.
+    fn demo(&self) -> assert_cmd::assert::Assert {
+        self.cmd()
+            .arg("--db")
+            .arg(&self.db)
+            .args(["demo", "--no-review"])
+            .assert()
+    }
+
     fn stdout(&self, args: &[&str]) -> String {
         let out = self
             .cmd()
@@ -411,20 +420,31 @@ fn usage_errors_exit_2_and_runtime_errors_exit_1() {
 #[test]
 fn demo_without_the_screen_imports_the_example_into_a_fresh_database() {
     let env = Env::new();
+    // NHI_REVIEW_DB (set by Env) names a real review database: the demo leaves it alone.
+    env.import(&example()).success();
+    let before = dump(&env.conn());
     env.cmd()
         .args(["demo", "--no-review"])
         .assert()
         .success()
         .stdout(predicate::str::contains("22 imported + 6 people skipped"))
         .stdout(predicate::str::contains(
-            "started campaign '2026-Q4' with 78 identities",
+            "started campaign '2026-Q4' with 78 identities in a temporary database",
         ));
-    // With an explicit database that already holds data, the demo refuses.
-    env.cmd()
-        .args(["demo", "--no-review"])
-        .assert()
+    assert_eq!(dump(&env.conn()), before);
+    // Named on its command line, a database with data in it is refused; a new one is used.
+    env.demo()
         .code(1)
         .stderr(predicate::str::contains("fresh database"));
+    let dir = tempfile::tempdir().expect("dir");
+    let fresh = dir.path().join("demo.db");
+    env.cmd()
+        .arg("--db")
+        .arg(&fresh)
+        .args(["demo", "--no-review"])
+        .assert()
+        .success();
+    assert!(fresh.exists());
 }
 
 /// Secret values in the example exports (all invented): none may reach the database or output.
@@ -441,7 +461,8 @@ const SECRETS: &[&str] = &[
 #[test]
 fn no_secret_from_any_example_reaches_the_database_or_any_output() {
     let env = Env::new();
-    let mut outputs = vec![env.stdout(&["demo", "--no-review"])];
+    let mut outputs =
+        vec![String::from_utf8_lossy(&env.demo().success().get_output().stdout).into_owned()];
     for args in [
         &["sources"][..],
         &["inventory"],
@@ -565,7 +586,7 @@ fn any_csv_imports_through_a_mapping_given_or_found_beside_it() {
 #[test]
 fn sources_and_inventory_show_provenance_and_joined_identities() {
     let env = Env::new();
-    env.stdout(&["demo", "--no-review"]);
+    env.demo().success();
     let sources = env.stdout(&["sources"]);
     assert!(
         sources.contains("#1   examples/aws/credential-report.csv"),

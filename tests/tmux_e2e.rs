@@ -146,7 +146,10 @@ fn decide_in_the_terminal_survive_sigkill_resume_and_export() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("e2e.db");
     // The whole example organisation, as `demo` imports it, in a database that outlives the run.
-    run(&db, &["demo", "--no-review"]);
+    run(
+        &db,
+        &["--db", &db.display().to_string(), "demo", "--no-review"],
+    );
     let population = run(&db, &["export", "inventory", "--campaign", "2026-Q4"]);
     let first_three: Vec<String> = csv::Reader::from_reader(population.as_bytes())
         .records()

@@ -14,9 +14,11 @@ pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
     if !args.no_review {
         crate::tui::require_terminal()?;
     }
-    // A fresh temporary database unless the user named one; it is removed when the demo ends.
+    // A fresh temporary database unless one is named on this command line (an NHI_REVIEW_DB
+    // meant for real reviews is left alone); it is removed when the demo ends.
     let temp = tempfile::tempdir()?;
-    let path = match &ctx.db {
+    let named = ctx.db.as_ref().filter(|_| ctx.db_on_command_line);
+    let path = match named {
         Some(p) => {
             if p.exists() && std::fs::metadata(p)?.len() > 0 {
                 bail!(
@@ -46,7 +48,7 @@ pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
             "started campaign '{}' with {} identities in {}",
             campaign.name,
             campaign.population_size,
-            if ctx.db.is_some() {
+            if named.is_some() {
                 path.display().to_string()
             } else {
                 "a temporary database".into()
@@ -55,7 +57,7 @@ pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
         return Ok(Outcome::Done);
     }
     crate::tui::run_terminal(&mut store, &campaign.name, &reviewer)?;
-    if ctx.db.is_none() {
+    if named.is_none() {
         println!(
             "demo finished; its temporary database was removed. To keep your work, import into a file:"
         );
