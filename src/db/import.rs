@@ -55,6 +55,8 @@ struct DbSink<'a> {
     /// was therefore not imported: (people, credentials, grants).
     people: std::collections::HashSet<IdentityKey>,
     dropped: (u64, u64, u64),
+    /// Whether any earlier import named people at all (if not, no identity needs checking).
+    any_people: bool,
 }
 
 impl DbSink<'_> {
@@ -106,7 +108,7 @@ impl Sink for DbSink<'_> {
             Record::Credential(c) => &c.identity,
             Record::Grant(g) => &g.identity,
         };
-        if self.people.contains(holder) {
+        if !self.people.is_empty() && self.people.contains(holder) {
             match record {
                 Record::Credential(_) => self.dropped.1 += 1,
                 Record::Grant(_) => self.dropped.2 += 1,
@@ -115,6 +117,7 @@ impl Sink for DbSink<'_> {
             return Ok(());
         }
         if let Record::Identity(i) = &record
+            && self.any_people
             && self.is_person(&i.key)?
         {
             if !i.reference_only {
@@ -330,6 +333,7 @@ impl Store {
             last: None,
             people: Default::default(),
             dropped: (0, 0, 0),
+            any_people: tx.query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |r| r.get(0))?,
         };
         let (mut tally, sha256, size) = read_all(&mut sink)?;
         // Identities an earlier export showed to be people are counted as people here too.
