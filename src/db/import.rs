@@ -57,6 +57,8 @@ struct DbSink<'a> {
     dropped: (u64, u64, u64),
     /// Whether any earlier import named people at all (if not, no identity needs checking).
     any_people: bool,
+    /// Whether this provider has principals known by id alone, waiting for their account.
+    any_unattached: bool,
 }
 
 impl DbSink<'_> {
@@ -154,13 +156,16 @@ impl Sink for DbSink<'_> {
                 let scope = self.scope_for(&i.key.account)?;
                 // A principal first met by id alone (account '*') becomes this identity, unless
                 // decisions were already recorded under its old key.
-                self.tx
+                let short = short_id(&i.key);
+                if self.any_unattached {
+                    self.tx
                     .prepare_cached(
                         "UPDATE identity SET account = ?3, short_id = ?4 WHERE provider = ?1 AND account = '*'
                            AND native_id = ?2 AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.identity_id = identity.id)
                            AND NOT EXISTS (SELECT 1 FROM identity o WHERE o.provider = ?1 AND o.account = ?3 AND o.native_id = ?2)",
                     )?
-                    .execute(params![i.key.provider, i.key.native_id, i.key.account, short_id(&i.key)])?;
+                    .execute(params![i.key.provider, i.key.native_id, i.key.account, short])?;
+                }
                 let id: i64 = self.tx.prepare_cached(
                     "INSERT INTO identity (short_id, provider, account, native_id, kind, name, owner, status,
                         created_at, last_used_at, usage_tracked, third_party, first_seen_at, last_seen_at)
@@ -183,7 +188,7 @@ impl Sink for DbSink<'_> {
                      RETURNING id",
                 )?.query_row(
                     params![
-                        short_id(&i.key), i.key.provider, i.key.account, i.key.native_id, i.kind, i.name,
+                        short, i.key.provider, i.key.account, i.key.native_id, i.kind, i.name,
                         i.owner, i.status.as_str(), i.created_at.map(ts), i.last_used_at.map(ts),
                         i.usage_tracked, i.third_party, self.now
                     ],
@@ -334,6 +339,11 @@ impl Store {
             people: Default::default(),
             dropped: (0, 0, 0),
             any_people: tx.query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |r| r.get(0))?,
+            any_unattached: tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM identity WHERE provider = ?1 AND account = '*')",
+                [format.provider()],
+                |r| r.get(0),
+            )?,
         };
         let (mut tally, sha256, size) = read_all(&mut sink)?;
         // Identities an earlier export showed to be people are counted as people here too.
