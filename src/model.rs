@@ -121,7 +121,7 @@ pub struct IdentityView {
     /// Database row id (internal).
     #[serde(skip)]
     pub row_id: i64,
-    /// Short id printed by the inventory, stable across databases.
+    /// Short id printed by the inventory (`provider-N`), for typing on the command line.
     #[serde(rename = "id")]
     pub short_id: String,
     /// Provider.

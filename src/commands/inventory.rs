@@ -124,7 +124,7 @@ pub fn run(
         ListFormat::Table => {
             writeln!(
                 out,
-                "{:<24} {:<10} {:<18} {:<28} {:<18} {:<10} {:>5} {:>6}  SIGNALS",
+                "{:<14} {:<10} {:<18} {:<28} {:<18} {:<10} {:>5} {:>6}  SIGNALS",
                 "ID", "PROVIDER", "KIND", "NAME", "OWNER", "LAST USED", "CREDS", "GRANTS"
             )?;
             let mut count = 0u64;
@@ -137,7 +137,7 @@ pub fn run(
                     .join(" ");
                 writeln!(
                     out,
-                    "{:<24} {:<10} {:<18} {:<28} {:<18} {:<10} {:>5} {:>6}  {}",
+                    "{:<14} {:<10} {:<18} {:<28} {:<18} {:<10} {:>5} {:>6}  {}",
                     identity.short_id,
                     clip(&identity.provider, 10),
                     clip(&identity.kind, 18),

@@ -647,7 +647,7 @@ impl Store {
             )
         };
         let sql = format!(
-            "SELECT ci.position, i.id, i.short_id, i.provider, i.kind, i.name, COALESCE(i.review_owner, i.owner),
+            "SELECT ci.position, i.id, i.provider || '-' || i.id, i.provider, i.kind, i.name, COALESCE(i.review_owner, i.owner),
                     i.last_used_at, i.usage_tracked, ci.risk, ci.signals, ci.verdict
              FROM ({chosen}) ci JOIN identity i ON i.id = ci.identity_id ORDER BY {order}"
         );

@@ -350,7 +350,7 @@ impl Store {
     pub fn decisions(&self, campaign: &str) -> Result<Vec<DecisionRow>> {
         let info = self.campaign(campaign)?;
         let mut stmt = self.conn.prepare(
-            "SELECT d.seq, i.short_id, i.provider, i.account, i.native_id, i.name, d.action, COALESCE(d.verdict, ''),
+            "SELECT d.seq, i.provider || '-' || i.id, i.provider, i.account, i.native_id, i.name, d.action, COALESCE(d.verdict, ''),
                     d.removed, d.business_function, d.justification, d.reviewer, d.decided_at, d.prev_hash, d.row_hash
              FROM decision d JOIN identity i ON i.id = d.identity_id
              WHERE d.campaign_id = ?1 ORDER BY d.seq",

@@ -35,15 +35,6 @@ pub struct ImportReport {
 /// Page cache during an import, in KiB.
 const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 
-/// Short id printed by the inventory: provider and 12 hex digits of the natural key's hash,
-/// the same in every database.
-pub(crate) fn short_id(key: &IdentityKey) -> String {
-    let h = crate::chain::sha256_hex(
-        format!("{}\u{0}{}\u{0}{}", key.provider, key.account, key.native_id).as_bytes(),
-    );
-    format!("{}-{}", key.provider, &h[..12])
-}
-
 struct DbSink<'a> {
     tx: &'a Transaction<'a>,
     source_id: i64,
@@ -136,14 +127,14 @@ impl Sink for DbSink<'_> {
                     None => self
                         .tx
                         .prepare_cached(
-                            "INSERT INTO identity (short_id, provider, account, native_id, kind, name, owner, status,
+                            "INSERT INTO identity (provider, account, native_id, kind, name, owner, status,
                                 created_at, last_used_at, usage_tracked, third_party, first_seen_at, last_seen_at, described)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, 0)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 0)
                              RETURNING id",
                         )?
                         .query_row(
                             params![
-                                short_id(&i.key), i.key.provider, i.key.account, i.key.native_id, i.kind, i.name,
+                                i.key.provider, i.key.account, i.key.native_id, i.kind, i.name,
                                 i.owner, i.status.as_str(), i.created_at.map(ts), i.last_used_at.map(ts),
                                 i.usage_tracked, i.third_party, self.now
                             ],
@@ -156,20 +147,19 @@ impl Sink for DbSink<'_> {
                 let scope = self.scope_for(&i.key.account)?;
                 // A principal first met by id alone (account '*') becomes this identity, unless
                 // decisions were already recorded under its old key.
-                let short = short_id(&i.key);
                 if self.any_unattached {
                     self.tx
                     .prepare_cached(
-                        "UPDATE identity SET account = ?3, short_id = ?4 WHERE provider = ?1 AND account = '*'
+                        "UPDATE identity SET account = ?3 WHERE provider = ?1 AND account = '*'
                            AND native_id = ?2 AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.identity_id = identity.id)
                            AND NOT EXISTS (SELECT 1 FROM identity o WHERE o.provider = ?1 AND o.account = ?3 AND o.native_id = ?2)",
                     )?
-                    .execute(params![i.key.provider, i.key.native_id, i.key.account, short])?;
+                    .execute(params![i.key.provider, i.key.native_id, i.key.account])?;
                 }
                 let id: i64 = self.tx.prepare_cached(
-                    "INSERT INTO identity (short_id, provider, account, native_id, kind, name, owner, status,
+                    "INSERT INTO identity (provider, account, native_id, kind, name, owner, status,
                         created_at, last_used_at, usage_tracked, third_party, first_seen_at, last_seen_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
                      ON CONFLICT (provider, account, native_id) DO UPDATE SET
                         kind = excluded.kind, name = excluded.name,
                         owner = COALESCE(excluded.owner, identity.owner),
@@ -188,7 +178,7 @@ impl Sink for DbSink<'_> {
                      RETURNING id",
                 )?.query_row(
                     params![
-                        short, i.key.provider, i.key.account, i.key.native_id, i.kind, i.name,
+                        i.key.provider, i.key.account, i.key.native_id, i.kind, i.name,
                         i.owner, i.status.as_str(), i.created_at.map(ts), i.last_used_at.map(ts),
                         i.usage_tracked, i.third_party, self.now
                     ],

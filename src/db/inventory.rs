@@ -18,7 +18,8 @@ pub struct InventoryFilter {
     pub include_gone: bool,
 }
 
-const IDENTITY_COLUMNS: &str = "id, short_id, provider, account, native_id, kind, name, COALESCE(review_owner, owner), status,
+/// Columns of an identity; its short id is derived (`provider-rowid`), never stored.
+const IDENTITY_COLUMNS: &str = "id, provider || '-' || id, provider, account, native_id, kind, name, COALESCE(review_owner, owner), status,
     created_at, last_used_at, usage_tracked, third_party, business_function, first_seen_at, last_seen_at, gone_at,
     described";
 

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// Embedded migrations, applied in order; `PRAGMA user_version` counts how many ran.
 /// A shipped migration is never edited: add a new one.
@@ -130,17 +130,21 @@ pub(crate) fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-/// Resolve an identity reference (short id or native id) to its row id.
+/// Resolve an identity reference (short id `provider-N` or native id) to its row id.
 pub(crate) fn resolve_identity(conn: &Connection, reference: &str) -> Result<i64> {
-    let by_short: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM identity WHERE short_id = ?1",
-            [reference],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = by_short {
-        return Ok(id);
+    if let Some((provider, n)) = reference.rsplit_once('-')
+        && let Ok(id) = n.parse::<i64>()
+    {
+        let found: Option<i64> = conn
+            .query_row(
+                "SELECT id FROM identity WHERE id = ?1 AND provider = ?2",
+                params![id, provider],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
     }
     let mut stmt = conn.prepare_cached("SELECT id FROM identity WHERE native_id = ?1 LIMIT 2")?;
     let ids: Vec<i64> = stmt
@@ -232,8 +236,8 @@ mod tests {
         let err = store.conn.execute_batch(
             "INSERT INTO campaign (name, started_at, status, thresholds, population_size, population_hash)
              VALUES ('c', '2026-01-01T00:00:00Z', 'open', '{}', 0, '');
-             INSERT INTO identity (short_id, provider, account, native_id, kind, name, status, usage_tracked, third_party, first_seen_at, last_seen_at)
-             VALUES ('s', 'aws', 'a', 'n', 'iam_user', 'n', 'active', 1, 0, 't', 't');
+             INSERT INTO identity (provider, account, native_id, kind, name, status, usage_tracked, third_party, first_seen_at, last_seen_at)
+             VALUES ('aws', 'a', 'n', 'iam_user', 'n', 'active', 1, 0, 't', 't');
              INSERT INTO decision (campaign_id, identity_id, seq, action, verdict, removed, business_function, justification, reviewer, decided_at, prev_hash, row_hash, record)
              VALUES (1, 1, 1, 'decide', 'maybe', '[]', '', '', '', '', '', '', '');",
         );

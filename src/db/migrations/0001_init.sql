@@ -44,7 +44,6 @@ CREATE TABLE rejected_row (
 
 CREATE TABLE identity (
     id                INTEGER PRIMARY KEY,
-    short_id          TEXT NOT NULL UNIQUE,
     provider          TEXT NOT NULL,
     account           TEXT NOT NULL,
     native_id         TEXT NOT NULL,
