@@ -202,6 +202,10 @@ fn perform(store: &mut Store, app: &mut App, effect: Effect) -> Result<()> {
                 next = app.recorded(outcome, bulk);
             }
             Effect::SetOwner(id, owner) => {
+                // A marked identity remembers its owner for the bulk keep's check.
+                if let Some((_, marked_owner)) = app.marked.get_mut(&id) {
+                    *marked_owner = (!owner.is_empty()).then(|| owner.clone());
+                }
                 let outcome = store
                     .set_owner(id, &owner)
                     .map(|()| {
