@@ -624,3 +624,23 @@ fn snapshot_search_filter_bulk_and_edit() {
     snap("keep_owner", "K");
     snap("no_match", "/zzz<Enter>");
 }
+
+#[test]
+fn an_owner_set_after_marking_counts_for_the_bulk_keep() {
+    let (mut store, mut app) = setup();
+    // Mark two, then give each its owner, then keep both with one function.
+    drive(
+        &mut store,
+        &mut app,
+        "vvkkosre@northwind.example<Enter>josre@northwind.example<Enter>K",
+        80,
+        24,
+    );
+    assert!(matches!(app.mode, Mode::Input { .. }), "{:?}", app.status);
+    drive(&mut store, &mut app, "Nightly jobs<Enter><Enter>", 80, 24);
+    let rows = store.decisions("2026-Q4").expect("decisions");
+    assert_eq!(
+        rows.iter().map(|r| r.verdict.as_str()).collect::<Vec<_>>(),
+        ["keep", "keep"]
+    );
+}
