@@ -49,6 +49,8 @@ fn keys(script: &str) -> Vec<Event> {
                 "Up" => KeyCode::Up,
                 "BS" => KeyCode::Backspace,
                 "Tab" => KeyCode::Tab,
+                "PgDn" => KeyCode::PageDown,
+                "PgUp" => KeyCode::PageUp,
                 other => panic!("unknown key {other}"),
             };
             out.push(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
@@ -622,6 +624,7 @@ fn snapshot_search_filter_bulk_and_edit() {
     snap("edit_owner", "osre@north");
     snap("help_scrolled", "?jjjjj");
     snap("keep_owner", "K");
+    snap("card_scrolled", "<Enter><PgDn>");
     snap("no_match", "/zzz<Enter>");
 }
 

@@ -15,6 +15,10 @@ pub enum Action {
     Top,
     /// Last identity.
     Bottom,
+    /// Scroll the identity card down a page.
+    ScrollDown,
+    /// Scroll the identity card up a page.
+    ScrollUp,
     /// Move focus between the queue and the card.
     ToggleFocus,
     /// Start a keep decision.

@@ -272,6 +272,8 @@ pub struct App {
     pub card: Option<Card>,
     /// Item cursor in the card.
     pub item: usize,
+    /// Lines the card is scrolled by PgDn/PgUp; `None` follows the item cursor.
+    pub card_scroll: Option<u16>,
     /// Identities marked for a bulk decision: row id → name.
     pub marked: BTreeMap<i64, (String, Option<String>)>,
     /// Providers and signal codes of the population, for the filter menu.
@@ -298,6 +300,7 @@ impl App {
             window: Vec::new(),
             card: None,
             item: 0,
+            card_scroll: None,
             marked: BTreeMap::new(),
             facets: (Vec::new(), Vec::new()),
             mode: Mode::Browse,
@@ -657,10 +660,20 @@ impl App {
             }
             Action::Next if in_card => {
                 self.item = (self.item + 1).min(items.saturating_sub(1));
+                self.card_scroll = None;
                 None
             }
             Action::Prev if in_card => {
                 self.item = self.item.saturating_sub(1);
+                self.card_scroll = None;
+                None
+            }
+            Action::ScrollDown => {
+                self.card_scroll = Some(self.card_scroll.unwrap_or(0).saturating_add(PAGE as u16));
+                None
+            }
+            Action::ScrollUp => {
+                self.card_scroll = Some(self.card_scroll.unwrap_or(0).saturating_sub(PAGE as u16));
                 None
             }
             Action::Next => self.move_to(self.cursor + 1),

@@ -267,6 +267,20 @@ pub const BINDINGS: &[Binding] = &[
     },
     Binding {
         layer: Layer::Card,
+        keys: &[code(PageDown), ctrl('d')],
+        action: Action::ScrollDown,
+        hint: "PgDn/PgUp scroll",
+        help: "scroll the card down",
+    },
+    Binding {
+        layer: Layer::Card,
+        keys: &[code(PageUp), ctrl('u')],
+        action: Action::ScrollUp,
+        hint: "",
+        help: "scroll the card up",
+    },
+    Binding {
+        layer: Layer::Card,
         keys: &[code(Esc), code(KeyCode::Tab)],
         action: Action::ToggleFocus,
         hint: "Esc queue",

@@ -433,12 +433,14 @@ fn render_card(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     let (lines, item_lines) = card_lines(card, app, theme);
     let inner = area.height.saturating_sub(2) as usize;
-    let scroll = if focused {
-        item_lines
-            .get(app.item)
-            .map_or(0, |l| l.saturating_sub(inner.saturating_sub(3)))
-    } else {
-        0
+    let follow_item = item_lines
+        .get(app.item)
+        .map_or(0, |l| l.saturating_sub(inner.saturating_sub(3)));
+    let scroll = match (focused, app.card_scroll) {
+        // Paged by hand: never past the point where the last line reaches the middle.
+        (true, Some(s)) => (s as usize).min(lines.len().saturating_sub(inner / 2)),
+        (true, None) => follow_item,
+        (false, _) => 0,
     };
     let para = Paragraph::new(lines)
         .block(block)
