@@ -59,9 +59,8 @@ pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
     crate::tui::run_terminal(&mut store, &campaign.name, &reviewer)?;
     if named.is_none() {
         println!(
-            "demo finished; its temporary database was removed. To keep your work, import into a file:"
+            "demo finished; its temporary database was removed. To keep one: nhi-review demo --db demo.db"
         );
-        println!("  nhi-review --db review.db import examples/aws/credential-report.csv");
     }
     Ok(Outcome::Done)
 }
