@@ -215,13 +215,18 @@ mod tests {
         );
     }
 
-    fn chain(n: u64) -> Vec<StoredLink> {
+    /// A correctly chained sequence of golden records, one per justification.
+    fn chain_of(justifications: &[String]) -> Vec<StoredLink> {
         let mut prev = GENESIS.to_owned();
-        (1..=n)
-            .map(|seq| {
+        justifications
+            .iter()
+            .enumerate()
+            .map(|(i, justification)| {
+                let seq = i as u64 + 1;
                 let record = CanonicalDecision {
                     seq,
                     prev_hash: prev.clone(),
+                    justification: justification.clone(),
                     ..golden()
                 }
                 .to_canonical();
@@ -236,6 +241,10 @@ mod tests {
                 link
             })
             .collect()
+    }
+
+    fn chain(n: usize) -> Vec<StoredLink> {
+        chain_of(&vec![golden().justification; n])
     }
 
     #[test]
@@ -282,38 +291,11 @@ mod tests {
         use super::*;
         use proptest::prelude::*;
 
-        fn links(texts: &[String]) -> Vec<StoredLink> {
-            let mut prev = GENESIS.to_owned();
-            texts
-                .iter()
-                .enumerate()
-                .map(|(i, text)| {
-                    let seq = i as u64 + 1;
-                    let record = CanonicalDecision {
-                        seq,
-                        prev_hash: prev.clone(),
-                        justification: text.clone(),
-                        ..golden()
-                    }
-                    .to_canonical();
-                    let row_hash = sha256_hex(record.as_bytes());
-                    let link = StoredLink {
-                        seq,
-                        prev_hash: prev.clone(),
-                        row_hash: row_hash.clone(),
-                        record,
-                    };
-                    prev = row_hash;
-                    link
-                })
-                .collect()
-        }
-
         proptest! {
             /// Any chain verifies to its last hash; changing any one byte of any record breaks it.
             #[test]
             fn every_single_byte_edit_is_caught(texts in prop::collection::vec(".{0,30}", 1..6), pick in any::<prop::sample::Index>(), byte in any::<u8>()) {
-                let chain = links(&texts);
+                let chain = chain_of(&texts);
                 let head = chain.last().map(|l| l.row_hash.clone()).unwrap_or_default();
                 prop_assert_eq!(verify(chain.clone()), Ok((head, chain.len() as u64)));
                 let mut tampered = chain;
