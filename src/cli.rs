@@ -61,6 +61,8 @@ pub enum Command {
     Review(ReviewArgs),
     /// Record one decision without the review screen
     Decide(DecideArgs),
+    /// Set an identity's accountable owner or business function in a campaign (chained)
+    Annotate(AnnotateArgs),
     /// Write decisions or the inventory as CSV
     Export(ExportArgs),
     /// Import the bundled example organisation into a fresh database and open the review
@@ -153,15 +155,24 @@ pub enum CampaignCommand {
         /// Days without use after which an identity is inactive
         #[arg(long, default_value_t = 90)]
         inactivity_days: i64,
+        /// Who starts it (default: as for decisions)
+        #[arg(long)]
+        reviewer: Option<String>,
     },
-    /// List campaigns with progress and chain status
+    /// List campaigns with progress and the head of each chain
     List,
-    /// Close a campaign: no further decisions
+    /// Close a campaign: no further decisions; refused while identities are undecided
     Close {
         /// Campaign name
         name: String,
+        /// Record every undecided identity as unreviewed, then close
+        #[arg(long)]
+        accept_undecided: bool,
+        /// Who closes it (default: as for decisions)
+        #[arg(long)]
+        reviewer: Option<String>,
     },
-    /// Check a campaign's decision hash chain
+    /// Check a campaign's chain and everything derived from it; prints the head to write down
     Verify {
         /// Campaign name
         name: String,
@@ -180,6 +191,7 @@ pub struct ReviewArgs {
 
 /// `decide`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["verdict", "undo", "reattest"])))]
 pub struct DecideArgs {
     /// Campaign name
     #[arg(long)]
@@ -189,28 +201,59 @@ pub struct DecideArgs {
     pub identity: String,
     /// Verdict
     #[arg(long, value_enum)]
-    pub verdict: Verdict,
-    /// A credential or grant to remove (reduce); repeat for several
-    #[arg(long = "remove", value_name = "GRANT_OR_CRED")]
+    pub verdict: Option<Verdict>,
+    /// Withdraw the standing decision (recorded as a new record)
+    #[arg(long)]
+    pub undo: bool,
+    /// Keep again, as last campaign decided, an identity unchanged since
+    #[arg(long)]
+    pub reattest: bool,
+    /// A credential or grant to remove (reduce), as 'credential:ID' or
+    /// 'grant:PERMISSION@RESOURCE[;via=…][;if=…]' (or a shorter form naming one item); repeat
+    /// for several
+    #[arg(long = "remove", value_name = "ITEM")]
     pub remove: Vec<String>,
-    /// The business function the identity serves
-    #[arg(long, default_value = "")]
-    pub function: String,
+    /// The business function the identity serves (default: the one in force)
+    #[arg(long)]
+    pub function: Option<String>,
     /// Why
     #[arg(long, default_value = "")]
     pub justification: String,
     /// Who decides (default: $NHI_REVIEW_REVIEWER, then the config file, then your login name)
     #[arg(long)]
     pub reviewer: Option<String>,
-    /// Set the identity's accountable owner first (kept for later campaigns)
+    /// Set the identity's accountable owner with the decision (recorded before it, in the same
+    /// transaction)
     #[arg(long)]
     pub owner: Option<String>,
+}
+
+/// `annotate`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("change").required(true).multiple(true).args(["owner", "function"])))]
+pub struct AnnotateArgs {
+    /// Campaign name
+    #[arg(long)]
+    pub campaign: String,
+    /// Identity: the id the inventory prints, or the native id
+    #[arg(long)]
+    pub identity: String,
+    /// New accountable owner (empty clears it)
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// New business function (empty clears it)
+    #[arg(long)]
+    pub function: Option<String>,
+    /// Who (default: as for decisions)
+    #[arg(long)]
+    pub reviewer: Option<String>,
 }
 
 /// What `export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportKind {
-    /// Every decision record of the campaign, with its hash chain
+    /// Every record of the campaign's chain (start, decisions, owner and function changes,
+    /// close), with its hashes
     Decisions,
     /// The campaign's population with standing verdicts
     Inventory,

@@ -2,8 +2,12 @@
 //!
 //! Module map:
 //! - [`cli`]: the command line; [`commands`]: one function per subcommand.
-//! - [`db`]: the review database, the only place with SQL.
-//! - [`model`]: domain types; [`signals`]: risk signals; [`chain`]: the decision hash chain.
+//! - [`review`]: the domain layer — every rule of a campaign, called by the command line, the
+//!   screen and packets alike.
+//! - [`db`]: the review database, the only place with SQL; it persists and queries.
+//! - [`model`] and [`ids`]: domain types; [`signals`]: risk signals and their table;
+//!   [`chain`]: the canonical records of a campaign's hash chain.
+//! - [`output`]: files written safely, CSV cells neutralised.
 //! - [`tui`]: the review screen (state, keymap, drawing, run loop).
 //! - Parsing exports lives in the `nhi-importers` crate.
 
@@ -14,7 +18,10 @@ pub mod cli;
 pub mod commands;
 pub mod db;
 pub mod examples;
+pub mod ids;
 pub mod model;
+pub mod output;
+pub mod review;
 pub mod signals;
 pub mod text;
 pub mod tui;
@@ -63,6 +70,21 @@ pub struct RunContext {
     pub now: DateTime<Utc>,
 }
 
+impl RunContext {
+    /// The database path: `--db`, `NHI_REVIEW_DB`, or the default.
+    pub fn db_path(&self) -> Result<PathBuf> {
+        match &self.db {
+            Some(p) => Ok(p.clone()),
+            None => default_db_path(),
+        }
+    }
+
+    /// The files no output may overwrite: the database and its journals.
+    pub fn protected_paths(&self) -> Result<Vec<PathBuf>> {
+        Ok(output::protected_paths(&self.db_path()?))
+    }
+}
+
 /// The time now: the wall clock, or the `NHI_REVIEW_NOW` pin when it is valid.
 pub fn clock() -> DateTime<Utc> {
     now().unwrap_or_else(|_| Utc::now())
@@ -109,24 +131,4 @@ pub fn config() -> Result<Config> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
         Err(e) => Err(e).with_context(|| format!("reading the config file '{}'", path.display())),
     }
-}
-
-/// The reviewer name: given, else `NHI_REVIEW_REVIEWER`, else the config file's `reviewer`,
-/// else the login name.
-pub fn reviewer_name(given: Option<&str>) -> Result<String> {
-    let from_env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
-    if let Some(name) = given
-        .map(str::to_owned)
-        .filter(|v| !v.trim().is_empty())
-        .or_else(|| from_env("NHI_REVIEW_REVIEWER"))
-    {
-        return Ok(name);
-    }
-    if let Some(name) = config()?.reviewer.filter(|v| !v.trim().is_empty()) {
-        return Ok(name);
-    }
-    Ok(from_env("USER")
-        .or_else(|| from_env("LOGNAME"))
-        .or_else(|| from_env("USERNAME"))
-        .unwrap_or_else(|| "unknown-reviewer".into()))
 }

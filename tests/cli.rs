@@ -285,13 +285,16 @@ fn decide_then_export_round_trips_and_the_chain_verifies() {
         "arn:aws:iam::210987654321:user/platform/svc-terraform",
         "keep",
         &[
+            "--owner",
+            "platform-team@northwind.example",
             "--function",
             "Infrastructure as code",
             "--justification",
             "Daily pipeline, key rotated",
         ],
     )
-    .success();
+    .success()
+    .stdout(predicate::str::contains("owner change recorded as #2"));
     decide(
         "arn:aws:iam::210987654321:user/svc-backup-nightly",
         "reduce",
@@ -311,7 +314,7 @@ fn decide_then_export_round_trips_and_the_chain_verifies() {
         &["--justification", "Project ended in 2021, \"no owner\""],
     )
     .success()
-    .stdout(predicate::str::contains("recorded #3"));
+    .stdout(predicate::str::contains("recorded #5"));
     decide(
         "arn:aws:iam::210987654321:user/svc-intern-project-2021",
         "reduce",
@@ -329,30 +332,44 @@ fn decide_then_export_round_trips_and_the_chain_verifies() {
     let mut reader = csv::Reader::from_path(&out).expect("csv");
     let headers = reader.headers().expect("headers").clone();
     for col in [
+        "seq",
         "campaign",
+        "kind",
+        "identity_id",
+        "provider",
+        "account",
         "native_id",
         "verdict",
+        "suggested",
         "removed",
+        "owner",
         "business_function",
         "justification",
         "reviewer",
-        "decided_at",
+        "at",
         "prev_hash",
         "row_hash",
     ] {
         assert!(headers.iter().any(|h| h == col), "missing column {col}");
     }
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>().expect("rows");
-    assert_eq!(rows.len(), 3);
     let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
-    assert_eq!(&rows[1][col("verdict")], "reduce");
-    assert_eq!(&rows[1][col("removed")], "credential:access_key_1");
+    let kinds: Vec<&str> = rows.iter().map(|r| &r[col("kind")]).collect();
     assert_eq!(
-        &rows[2][col("justification")],
+        kinds,
+        ["start", "owner", "decision", "decision", "decision"]
+    );
+    assert!(rows[0][col("detail")].contains("population 22 sha256"));
+    assert_eq!(&rows[2][col("owner")], "platform-team@northwind.example");
+    assert_eq!(&rows[3][col("verdict")], "reduce");
+    assert_eq!(&rows[3][col("removed")], "credential:access_key_1");
+    assert_eq!(
+        &rows[4][col("justification")],
         "Project ended in 2021, \"no owner\""
     );
-    assert_eq!(&rows[2][col("reviewer")], "ana@example.com");
-    assert_eq!(&rows[2][col("decided_at")], NOW);
+    assert_eq!(&rows[4][col("suggested")], "revoke");
+    assert_eq!(&rows[4][col("reviewer")], "ana@example.com");
+    assert_eq!(&rows[4][col("at")], NOW);
     assert_eq!(&rows[1][col("prev_hash")], &rows[0][col("row_hash")]);
     assert_eq!(&rows[0][col("campaign")], "2026-Q4");
 
@@ -360,7 +377,9 @@ fn decide_then_export_round_trips_and_the_chain_verifies() {
         .args(["campaign", "verify", "2026-Q4"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("intact, 3 records"));
+        .stdout(predicate::str::contains(
+            "intact — 5 records, 22 members; head #5",
+        ));
     assert!(
         env.stdout(&["campaign", "list"])
             .contains("3/22 decided (keep 1, reduce 1, revoke 1)")
@@ -368,18 +387,18 @@ fn decide_then_export_round_trips_and_the_chain_verifies() {
 
     // Tamper in SQL: the check fails and says where.
     let conn = env.conn();
-    conn.execute_batch("DROP TRIGGER decision_no_update;")
+    conn.execute_batch("DROP TRIGGER record_no_update;")
         .expect("drop trigger");
-    conn.execute("UPDATE decision SET record = replace(record, 'Key 2 replaced it', 'Approved by CISO') WHERE seq = 2", [])
+    conn.execute("UPDATE record SET record = replace(record, 'Key 2 replaced it', 'Approved by CISO') WHERE seq = 4", [])
         .expect("tamper");
     env.cmd()
         .args(["campaign", "verify", "2026-Q4"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(
-            "decision #2 does not match its hash",
-        ));
-    assert!(env.stdout(&["campaign", "list"]).contains("CHAIN BROKEN"));
+        .stdout(predicate::str::contains(
+            "record #4 does not match its hash",
+        ))
+        .stderr(predicate::str::contains("does not verify"));
 }
 
 #[test]
@@ -646,15 +665,14 @@ fn the_reviewer_comes_from_the_flag_the_environment_the_config_file_or_the_login
         .success();
     let config = tempfile::tempdir().expect("dir");
     std::fs::create_dir_all(config.path().join("nhi-review")).expect("mkdir");
-    std::fs::write(
-        config.path().join("nhi-review/config.toml"),
-        "reviewer = \"cfg@example.com\"\n",
-    )
-    .expect("write");
-    let decide = |id: &str, extra: &[&str], envs: &[(&str, &str)]| {
+    let config_file = config.path().join("nhi-review/config.toml");
+    std::fs::write(&config_file, "reviewer = \"cfg@example.com\"\n").expect("write");
+    let revoke = |id: &str, extra: &[&str], envs: &[(&str, &str)]| {
         let mut c = env.cmd();
         c.env("XDG_CONFIG_HOME", config.path())
-            .env("USER", "login-name");
+            .env_remove("NHI_REVIEW_REVIEWER")
+            .env_remove("USER")
+            .env_remove("LOGNAME");
         for (k, v) in envs {
             c.env(k, v);
         }
@@ -663,66 +681,74 @@ fn the_reviewer_comes_from_the_flag_the_environment_the_config_file_or_the_login
             "--campaign",
             "2026-Q4",
             "--verdict",
-            "keep",
-            "--function",
-            "f",
+            "revoke",
+            "--justification",
+            "unused",
             "--identity",
             id,
         ])
         .args(extra)
         .assert()
-        .success();
     };
-    decide(
+    revoke(
         "arn:aws:iam::210987654321:user/platform/svc-terraform",
         &["--reviewer", "flag@example.com"],
-        &[],
-    );
-    decide(
+        &[("NHI_REVIEW_REVIEWER", "env@example.com")],
+    )
+    .success();
+    revoke(
         "arn:aws:iam::210987654321:user/svc-ses-mailer",
         &[],
         &[("NHI_REVIEW_REVIEWER", "env@example.com")],
-    );
-    decide(
+    )
+    .success();
+    revoke(
         "arn:aws:iam::210987654321:user/observability/svc-sns-alerts",
-        &["--owner", "oncall@northwind.example"],
         &[],
-    );
+        &[],
+    )
+    .success();
+    // With $USER unset and no setting, the login name comes from the user database.
+    std::fs::remove_file(&config_file).expect("rm config");
+    revoke("arn:aws:iam::210987654321:user/svc-no-keys", &[], &[]).success();
+    let login = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .expect("id -un");
     let out = env.stdout(&["export", "decisions", "--campaign", "2026-Q4"]);
-    let reviewers: Vec<&str> = out
-        .lines()
-        .skip(1)
-        .map(|l| l.split(',').nth(12).unwrap_or(""))
+    let mut reader = csv::Reader::from_reader(out.as_bytes());
+    let headers = reader.headers().expect("headers").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
+    let reviewers: Vec<String> = reader
+        .records()
+        .map(|r| r.expect("row"))
+        .filter(|r| &r[col("kind")] == "decision")
+        .map(|r| r[col("reviewer")].to_owned())
         .collect();
     assert_eq!(
         reviewers,
-        ["flag@example.com", "env@example.com", "cfg@example.com"]
+        [
+            "flag@example.com",
+            "env@example.com",
+            "cfg@example.com",
+            login.as_str()
+        ]
     );
-    let inventory = env.stdout(&["inventory", "--format", "json"]);
-    assert!(
-        inventory.lines().any(|l| l.contains("svc-sns-alerts")
-            && l.contains("\"owner\":\"oncall@northwind.example\""))
-    );
-    std::fs::write(
-        config.path().join("nhi-review/config.toml"),
-        "reviewer = 7\n",
-    )
-    .expect("write");
-    env.cmd()
-        .env("XDG_CONFIG_HOME", config.path())
-        .args([
-            "decide",
-            "--campaign",
-            "2026-Q4",
-            "--verdict",
-            "keep",
-            "--function",
-            "f",
-        ])
-        .args(["--identity", "arn:aws:iam::210987654321:user/svc-no-keys"])
-        .assert()
+    assert_ne!(login, "", "the user database names this user");
+    // A broken config file is an error naming it, and nothing is recorded.
+    std::fs::write(&config_file, "reviewer = 7\n").expect("write");
+    revoke("arn:aws:iam::210987654321:user/svc-cost-reporter", &[], &[])
         .code(1)
         .stderr(predicate::str::contains("config.toml"));
+    // An invisible character in the name is refused.
+    revoke(
+        "arn:aws:iam::210987654321:user/svc-cost-reporter",
+        &["--reviewer", "ana\u{200b}"],
+        &[],
+    )
+    .code(1)
+    .stderr(predicate::str::contains("U+200B"));
 }
 
 #[test]
@@ -766,4 +792,224 @@ fn the_review_screen_without_a_terminal_says_so_instead_of_panicking() {
         )
         .stderr(predicate::str::contains("panicked").not());
     assert!(!env.db.exists(), "nothing was created");
+}
+
+/// The example organisation's credential report and a started campaign.
+fn with_campaign() -> Env {
+    let env = Env::new();
+    env.import(&example()).success();
+    env.cmd()
+        .args([
+            "campaign",
+            "start",
+            "2026-Q4",
+            "--reviewer",
+            "lead@example.com",
+        ])
+        .assert()
+        .success();
+    env
+}
+
+fn decide_cmd(env: &Env, identity: &str) -> Command {
+    let mut c = env.cmd();
+    c.args(["decide", "--campaign", "2026-Q4", "--identity", identity])
+        .args(["--reviewer", "ana@example.com"]);
+    c
+}
+
+#[test]
+fn keep_needs_an_owner_from_the_command_line_too_and_a_refused_decision_sets_no_owner() {
+    let env = with_campaign();
+    let ses = "arn:aws:iam::210987654321:user/svc-ses-mailer";
+    decide_cmd(&env, ses)
+        .args(["--verdict", "keep", "--function", "Sends receipts"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("keep needs an accountable owner"));
+    // The owner given with a decision that is then refused is not kept either.
+    decide_cmd(&env, ses)
+        .args(["--verdict", "keep", "--owner", "mail@example.com"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("business function"));
+    assert_eq!(
+        count(
+            &env.conn(),
+            "SELECT COUNT(*) FROM record WHERE kind <> 'start'"
+        ),
+        0
+    );
+    let inventory = env.stdout(&["inventory", "--format", "json", "--provider", "aws"]);
+    let line = inventory
+        .lines()
+        .find(|l| l.contains("svc-ses-mailer"))
+        .expect("listed");
+    assert!(line.contains("\"owner\":null"), "{line}");
+    decide_cmd(&env, ses)
+        .args(["--verdict", "keep", "--owner", "mail@example.com"])
+        .args(["--function", "Sends receipts"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("owner mail@example.com"));
+    env.cmd()
+        .args(["annotate", "--campaign", "2026-Q4", "--identity", ses])
+        .args([
+            "--function",
+            "Sends receipts and alerts",
+            "--reviewer",
+            "ana@example.com",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("recorded #4"));
+    // Undo from the command line; then a keep needs a justification against a revoke suggestion.
+    decide_cmd(&env, ses).arg("--undo").assert().success();
+    decide_cmd(
+        &env,
+        "arn:aws:iam::210987654321:user/vendors/svc-snowflake-loader",
+    )
+    .args([
+        "--verdict",
+        "keep",
+        "--owner",
+        "data@example.com",
+        "--function",
+        "Loads",
+    ])
+    .assert()
+    .code(1)
+    .stderr(predicate::str::contains("suggestion is to revoke"));
+    env.cmd()
+        .args(["campaign", "verify", "2026-Q4"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn close_refuses_undecided_identities_and_records_them_when_accepted() {
+    let env = with_campaign();
+    env.cmd()
+        .args([
+            "campaign",
+            "close",
+            "2026-Q4",
+            "--reviewer",
+            "lead@example.com",
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("22 of 22 identities"))
+        .stderr(predicate::str::contains("--accept-undecided"));
+    env.cmd()
+        .args(["campaign", "close", "2026-Q4", "--accept-undecided"])
+        .args(["--reviewer", "lead@example.com"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "22 identities recorded as unreviewed",
+        ))
+        .stdout(predicate::str::contains("chain head #24"));
+    env.cmd()
+        .args(["campaign", "verify", "2026-Q4"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("head #24"));
+}
+
+#[test]
+fn exports_never_overwrite_the_database_and_appear_whole_and_private() {
+    let env = with_campaign();
+    let before = std::fs::read(&env.db).expect("db");
+    for target in [
+        env.db.clone(),
+        PathBuf::from(format!("{}-wal", env.db.display())),
+    ] {
+        env.cmd()
+            .args(["export", "decisions", "--campaign", "2026-Q4", "-o"])
+            .arg(&target)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("is the review database"));
+    }
+    assert_eq!(std::fs::read(&env.db).expect("db"), before, "untouched");
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("decisions.csv");
+    std::fs::write(&out, "last quarter's export\n").expect("old");
+    env.cmd()
+        .args(["export", "decisions", "--campaign", "2026-Q9", "-o"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no campaign '2026-Q9'"));
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("old"),
+        "last quarter's export\n",
+        "a failed export leaves the file as it was"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("ls").count(),
+        1,
+        "no leftovers"
+    );
+    env.cmd()
+        .args(["export", "inventory", "--campaign", "2026-Q4", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(
+        std::fs::read_to_string(&out)
+            .expect("new")
+            .starts_with("position,")
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn every_text_cell_of_every_csv_is_neutralised() {
+    let env = Env::new();
+    env.import(&repo("tests/fixtures/gcp-formula-project.json"))
+        .success();
+    env.cmd()
+        .args([
+            "campaign",
+            "start",
+            "2026-Q4",
+            "--reviewer",
+            "lead@example.com",
+        ])
+        .assert()
+        .success();
+    let id = "billing-reader@formula-project.iam.gserviceaccount.com";
+    decide_cmd(&env, id)
+        .args([
+            "--verdict",
+            "revoke",
+            "--justification",
+            "=cmd|' /C calc'!A0",
+        ])
+        .assert()
+        .success();
+    for args in [
+        vec!["inventory", "--format", "csv"],
+        vec!["export", "inventory", "--campaign", "2026-Q4"],
+        vec!["export", "decisions", "--campaign", "2026-Q4"],
+    ] {
+        let out = env.stdout(&args);
+        let mut reader = csv::Reader::from_reader(out.as_bytes());
+        for row in reader.records() {
+            for cell in row.expect("row").iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '-', '@']),
+                    "{args:?}: a cell a spreadsheet would run: {cell}"
+                );
+            }
+        }
+        assert!(out.contains("'=HYPERLINK"), "{args:?}: {out}");
+    }
 }

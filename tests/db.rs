@@ -1,12 +1,15 @@
-//! The review database on in-memory SQLite: imports, re-imports, campaigns, decisions and the
-//! hash chain, through the same `Store` API the commands use.
+//! The review database on in-memory SQLite: imports, re-imports, campaign populations and the
+//! queue, through the same `Store` API the commands use. The review's rules and its chain are
+//! tested in `review.rs`.
 
 mod common;
 
-use common::{count, dump, fixture, import, now, repo};
-use nhi_review::chain::ChainBreak;
-use nhi_review::db::{NewDecision, QueueFilter, QueueSort, QueueView, Store};
-use nhi_review::model::{DecisionAction, Thresholds, Verdict};
+use common::{count, dump, fixture, import, now, repo, request, start};
+use nhi_review::db::prelude::*;
+use nhi_review::db::{QueueFilter, QueueSort, QueueView, Store};
+use nhi_review::model::Verdict;
+use nhi_review::review;
+use nhi_review::signals::SignalCode;
 
 const CI_DEPLOY: &str = "arn:aws:iam::555566667777:user/ci/svc-ci-deploy";
 const BACKUP: &str = "arn:aws:iam::555566667777:user/svc-backup";
@@ -18,25 +21,9 @@ fn loaded() -> Store {
     store
 }
 
-fn decision(identity: &str, verdict: Verdict) -> NewDecision {
-    NewDecision {
-        campaign: "2026-Q4".into(),
-        identity: identity.into(),
-        action: DecisionAction::Decide,
-        verdict: Some(verdict),
-        remove: vec![],
-        business_function: "Deploys the storefront".into(),
-        justification: "Checked with the owning team".into(),
-        reviewer: "ana@example.com".into(),
-        decided_at: now(),
-    }
-}
-
 fn with_campaign() -> Store {
     let mut store = loaded();
-    store
-        .start_campaign("2026-Q4", None, Thresholds::default(), now())
-        .expect("campaign");
+    start(&mut store, "2026-Q4", now()).expect("campaign");
     store
 }
 
@@ -98,9 +85,7 @@ fn stored_facts_match_the_file_and_unknowns_stay_null() {
 #[test]
 fn a_newer_export_marks_what_disappeared_and_keeps_decisions() {
     let mut store = with_campaign();
-    store
-        .record_decision(&decision(FTP, Verdict::Keep))
-        .expect("decide");
+    review::decide(&mut store, &request("2026-Q4", FTP, Verdict::Keep)).expect("decide");
     // The newer report: svc-legacy-ftp deleted, svc-ci-deploy's second key deleted.
     let text = std::fs::read_to_string(fixture("aws/credential-report.csv")).expect("read");
     let newer: Vec<String> = text
@@ -141,7 +126,7 @@ fn a_newer_export_marks_what_disappeared_and_keeps_decisions() {
     );
     assert_eq!(store.identity_count().expect("count"), 3);
     assert_eq!(
-        count(conn, "SELECT COUNT(*) FROM decision"),
+        count(conn, "SELECT COUNT(*) FROM record WHERE kind = 'decision'"),
         1,
         "decisions kept"
     );
@@ -165,9 +150,7 @@ fn a_newer_export_marks_what_disappeared_and_keeps_decisions() {
 #[test]
 fn a_failed_import_leaves_every_row_as_it_was() {
     let mut store = with_campaign();
-    store
-        .record_decision(&decision(CI_DEPLOY, Verdict::Keep))
-        .expect("decide");
+    review::decide(&mut store, &request("2026-Q4", CI_DEPLOY, Verdict::Keep)).expect("decide");
     let before = dump(store.connection());
     for bad in [
         "aws/bad-date.csv",
@@ -212,243 +195,10 @@ fn a_campaign_freezes_the_population_riskiest_first() {
     let mut sorted = risks.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(risks, sorted, "riskiest first");
-    assert!(queue[0].signals.iter().any(|s| s == "stale_credential"));
+    assert!(queue[0].signals.contains(&SignalCode::StaleCredential));
     let mut store = store;
-    let err = store
-        .start_campaign("2026-Q4", None, Thresholds::default(), now())
-        .expect_err("duplicate");
+    let err = start(&mut store, "2026-Q4", now()).expect_err("duplicate");
     assert!(err.to_string().contains("already exists"));
-}
-
-#[test]
-fn decisions_chain_and_the_chain_verifies() {
-    let mut store = with_campaign();
-    let first = store
-        .record_decision(&decision(CI_DEPLOY, Verdict::Keep))
-        .expect("keep");
-    assert_eq!(first.seq, 1);
-    assert_eq!(first.prev_hash, "0".repeat(64));
-    let mut reduce = decision(BACKUP, Verdict::Reduce);
-    reduce.remove = vec!["access_key_1".into()];
-    let second = store.record_decision(&reduce).expect("reduce");
-    assert_eq!(second.prev_hash, first.row_hash);
-    assert_eq!(second.removed, ["credential:access_key_1"]);
-    let third = store
-        .record_decision(&decision(FTP, Verdict::Revoke))
-        .expect("revoke");
-    let (head, n) = store
-        .verify_chain("2026-Q4")
-        .expect("read")
-        .expect("intact");
-    assert_eq!((head, n), (third.row_hash.clone(), 3));
-    let counts = store.campaign("2026-Q4").expect("c").counts;
-    assert_eq!((counts.keep, counts.reduce, counts.revoke), (1, 1, 1));
-    // The business function is remembered on the identity.
-    let ci = store.find_identity(CI_DEPLOY).expect("ci");
-    assert_eq!(
-        ci.business_function.as_deref(),
-        Some("Deploys the storefront")
-    );
-}
-
-#[test]
-fn stored_decisions_cannot_be_changed_through_the_schema() {
-    let mut store = with_campaign();
-    store
-        .record_decision(&decision(CI_DEPLOY, Verdict::Keep))
-        .expect("keep");
-    let conn = store.connection();
-    let update = conn.execute("UPDATE decision SET verdict = 'revoke'", []);
-    assert!(
-        update
-            .expect_err("trigger")
-            .to_string()
-            .contains("append-only")
-    );
-    assert!(conn.execute("DELETE FROM decision", []).is_err());
-}
-
-#[test]
-fn editing_a_decision_in_sql_breaks_the_chain() {
-    let mut store = with_campaign();
-    for id in [CI_DEPLOY, BACKUP, FTP] {
-        store
-            .record_decision(&decision(id, Verdict::Keep))
-            .expect("keep");
-    }
-    let conn = store.connection();
-    conn.execute_batch("DROP TRIGGER decision_no_update; DROP TRIGGER decision_no_delete;")
-        .expect("drop");
-    // An attacker edits the hashed record.
-    conn.execute("UPDATE decision SET record = replace(record, 'keep', 'revoke'), verdict = 'revoke' WHERE seq = 2", [])
-        .expect("edit");
-    assert_eq!(
-        store.verify_chain("2026-Q4").expect("read"),
-        Err(ChainBreak::Hash { seq: 2 })
-    );
-}
-
-#[test]
-fn editing_only_a_column_or_deleting_a_row_breaks_the_chain() {
-    let mut store = with_campaign();
-    for id in [CI_DEPLOY, BACKUP, FTP] {
-        store
-            .record_decision(&decision(id, Verdict::Keep))
-            .expect("keep");
-    }
-    let conn = store.connection();
-    conn.execute_batch("DROP TRIGGER decision_no_update; DROP TRIGGER decision_no_delete;")
-        .expect("drop");
-    conn.execute(
-        "UPDATE decision SET justification = 'edited' WHERE seq = 1",
-        [],
-    )
-    .expect("edit");
-    assert!(matches!(
-        store.verify_chain("2026-Q4").expect("read"),
-        Err(ChainBreak::Record { seq: 1, .. })
-    ));
-    conn.execute(
-        "UPDATE decision SET justification = 'Checked with the owning team' WHERE seq = 1",
-        [],
-    )
-    .expect("restore");
-    assert!(store.verify_chain("2026-Q4").expect("read").is_ok());
-    conn.execute("DELETE FROM decision WHERE seq = 2", [])
-        .expect("delete");
-    assert_eq!(
-        store.verify_chain("2026-Q4").expect("read"),
-        Err(ChainBreak::Sequence {
-            expected: 2,
-            found: 3
-        })
-    );
-}
-
-#[test]
-fn the_rules_of_each_verdict_are_enforced() {
-    let mut store = with_campaign();
-    let mut keep = decision(CI_DEPLOY, Verdict::Keep);
-    keep.business_function = "  ".into();
-    assert!(
-        store
-            .record_decision(&keep)
-            .expect_err("no function")
-            .to_string()
-            .contains("business function")
-    );
-    let reduce = decision(CI_DEPLOY, Verdict::Reduce);
-    assert!(
-        store
-            .record_decision(&reduce)
-            .expect_err("no items")
-            .to_string()
-            .contains("at least one")
-    );
-    let mut revoke = decision(CI_DEPLOY, Verdict::Revoke);
-    revoke.justification = String::new();
-    assert!(
-        store
-            .record_decision(&revoke)
-            .expect_err("no reason")
-            .to_string()
-            .contains("justification")
-    );
-    let mut control = decision(CI_DEPLOY, Verdict::Keep);
-    control.justification = "line one\nline two".into();
-    assert!(
-        store
-            .record_decision(&control)
-            .expect_err("newline")
-            .to_string()
-            .contains("control character")
-    );
-    let mut wrong_item = decision(CI_DEPLOY, Verdict::Reduce);
-    wrong_item.remove = vec!["access_key_9".into()];
-    let e = store
-        .record_decision(&wrong_item)
-        .expect_err("unknown item")
-        .to_string();
-    assert!(
-        e.contains("access_key_9") && e.contains("access_key_1"),
-        "{e}"
-    );
-    let mut nobody = decision(CI_DEPLOY, Verdict::Keep);
-    nobody.reviewer = String::new();
-    assert!(store.record_decision(&nobody).is_err());
-    assert_eq!(
-        count(store.connection(), "SELECT COUNT(*) FROM decision"),
-        0,
-        "nothing recorded"
-    );
-}
-
-#[test]
-fn undo_supersedes_and_the_identity_is_undecided_again() {
-    let mut store = with_campaign();
-    let c = store.campaign("2026-Q4").expect("c");
-    let first = store
-        .queue_window(c.id, &QueueView::default(), 0, 1)
-        .expect("q")[0]
-        .clone();
-    let mut undo = decision(&first.short_id, Verdict::Keep);
-    undo.action = DecisionAction::Undo;
-    undo.verdict = None;
-    assert!(
-        store
-            .record_decision(&undo)
-            .expect_err("nothing to undo")
-            .to_string()
-            .contains("no decision")
-    );
-    store
-        .record_decision(&decision(&first.short_id, Verdict::Keep))
-        .expect("keep");
-    assert_eq!(
-        store
-            .first_undecided(c.id, &QueueView::default())
-            .expect("pos"),
-        Some(1)
-    );
-    store.record_decision(&undo).expect("undo");
-    assert_eq!(
-        store
-            .first_undecided(c.id, &QueueView::default())
-            .expect("pos"),
-        Some(0)
-    );
-    assert_eq!(store.campaign("2026-Q4").expect("c").counts.decided(), 0);
-    assert_eq!(
-        count(store.connection(), "SELECT COUNT(*) FROM decision"),
-        2,
-        "history kept"
-    );
-    assert!(store.verify_chain("2026-Q4").expect("read").is_ok());
-}
-
-#[test]
-fn a_closed_campaign_and_late_identities_refuse_decisions() {
-    let mut store = with_campaign();
-    // An identity imported after the start is not in the population.
-    import(
-        &mut store,
-        &repo("examples/aws/credential-report.csv"),
-        false,
-    )
-    .expect("example");
-    let late = "arn:aws:iam::210987654321:user/platform/svc-terraform";
-    assert!(
-        store
-            .record_decision(&decision(late, Verdict::Keep))
-            .expect_err("late")
-            .to_string()
-            .contains("not in campaign")
-    );
-    store.close_campaign("2026-Q4", now()).expect("close");
-    let e = store
-        .record_decision(&decision(CI_DEPLOY, Verdict::Keep))
-        .expect_err("closed");
-    assert!(e.to_string().contains("closed"));
 }
 
 #[test]
@@ -460,9 +210,7 @@ fn queue_views_filter_search_and_sort_in_sql() {
         false,
     )
     .expect("import");
-    store
-        .start_campaign("2026-Q4", None, Thresholds::default(), now())
-        .expect("campaign");
+    start(&mut store, "2026-Q4", now()).expect("campaign");
     let c = store.campaign("2026-Q4").expect("c");
     let view = |filter: QueueFilter, search: &str, sort: QueueSort| QueueView {
         filter,
@@ -480,7 +228,7 @@ fn queue_views_filter_search_and_sort_in_sql() {
     let all = QueueView::default();
     assert_eq!(store.queue_count(c.id, &all).expect("count"), 22);
     let never = view(
-        QueueFilter::Signal("never_used".into()),
+        QueueFilter::Signal(SignalCode::NeverUsed),
         "",
         QueueSort::Risk,
     );
@@ -519,12 +267,12 @@ fn queue_views_filter_search_and_sort_in_sql() {
         0
     );
     // Verdict filters and row positions follow decisions.
-    let keep = decision_in(
+    let keep = request(
         &c.name,
         "arn:aws:iam::210987654321:user/svc-ses-mailer",
         Verdict::Keep,
     );
-    store.record_decision(&keep).expect("keep");
+    review::decide(&mut store, &keep).expect("keep");
     assert_eq!(
         names(
             &store,
@@ -561,23 +309,15 @@ fn queue_views_filter_search_and_sort_in_sql() {
         store
             .queue_count(c.id, &view(QueueFilter::NoOwner, "", QueueSort::Risk))
             .expect("n"),
-        22
+        21,
+        "the keep set an owner"
     );
-}
-
-fn decision_in(campaign: &str, identity: &str, verdict: Verdict) -> NewDecision {
-    NewDecision {
-        campaign: campaign.into(),
-        ..decision(identity, verdict)
-    }
 }
 
 #[test]
 fn a_campaign_with_nothing_to_review_is_refused_and_leaves_nothing_behind() {
     let mut store = Store::open_in_memory().expect("store");
-    let err = store
-        .start_campaign("2026-Q4", None, Thresholds::default(), now())
-        .expect_err("empty");
+    let err = start(&mut store, "2026-Q4", now()).expect_err("empty");
     assert!(err.to_string().contains("import exports first"));
     assert_eq!(
         count(store.connection(), "SELECT COUNT(*) FROM campaign"),

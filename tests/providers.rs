@@ -4,6 +4,7 @@
 mod common;
 
 use common::{count, import, import_examples, repo};
+use nhi_review::db::prelude::*;
 use nhi_review::db::{InventoryFilter, Store};
 
 fn counts(store: &Store) -> Vec<i64> {

@@ -3,9 +3,10 @@
 
 mod common;
 
-use common::{count, now, repo};
+use common::{count, decisions, now, records, repo};
 use nhi_review::db::Store;
-use nhi_review::model::{Thresholds, Verdict};
+use nhi_review::db::prelude::*;
+use nhi_review::model::{ItemRef, Verdict};
 use nhi_review::tui::app::{App, Mode};
 use nhi_review::tui::{self, theme::Theme};
 use ratatui::Terminal;
@@ -20,14 +21,17 @@ fn setup() -> (Store, App) {
         false,
     )
     .expect("import");
-    store
-        .start_campaign(
-            "2026-Q4",
-            chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
-            Thresholds::default(),
-            now(),
-        )
-        .expect("campaign");
+    nhi_review::review::start(
+        &mut store,
+        &nhi_review::review::StartRequest {
+            name: "2026-Q4".into(),
+            due: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
+            thresholds: Default::default(),
+            started_by: "lead@example.com".into(),
+            at: now(),
+        },
+    )
+    .expect("campaign");
     let app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
     (store, app)
 }
@@ -41,6 +45,14 @@ fn keys(script: &str) -> Vec<Event> {
         if c == '<'
             && let Some(end) = rest.find('>')
         {
+            if &rest[1..end] == "C-u" {
+                out.push(Event::Key(KeyEvent::new(
+                    KeyCode::Char('u'),
+                    KeyModifiers::CONTROL,
+                )));
+                rest = &rest[end + 1..];
+                continue;
+            }
             let code = match &rest[1..end] {
                 "Enter" => KeyCode::Enter,
                 "Esc" => KeyCode::Esc,
@@ -108,14 +120,14 @@ fn snapshot_card_focused() {
 #[test]
 fn snapshot_reduce_choosing() {
     // svc-backup-nightly (3rd) has two keys: mark the first.
-    snap("reduce_select", "jjR<Space>");
+    snap("reduce_select", "/svc-backup<Enter>R<Space>");
 }
 
 #[test]
 fn snapshot_reduce_justification() {
     snap(
         "reduce_justify",
-        "jjR<Space><Enter>Nightly backups<Enter>Key 2 replaced it",
+        "/svc-backup<Enter>R<Space><Enter>Nightly backups<Enter>Key 2 replaced it",
     );
 }
 
@@ -153,7 +165,14 @@ fn snapshot_rule_error() {
 #[test]
 fn keep_records_and_moves_on() {
     let (mut store, mut app) = setup();
-    let first = app.card.as_ref().expect("card").identity.native_id.clone();
+    let first = app
+        .card
+        .as_ref()
+        .expect("card")
+        .ctx
+        .identity
+        .native_id
+        .clone();
     drive(
         &mut store,
         &mut app,
@@ -163,10 +182,13 @@ fn keep_records_and_moves_on() {
     );
     assert_eq!(app.cursor, 1);
     assert_eq!(app.campaign.counts.keep, 1);
-    let rows = store.decisions("2026-Q4").expect("decisions");
+    let rows = decisions(&store, "2026-Q4");
     assert_eq!(rows.len(), 1);
     assert_eq!(
-        (rows[0].native_id.as_str(), rows[0].verdict.as_str()),
+        (
+            rows[0].identity_native_id.as_str(),
+            rows[0].verdict.as_str()
+        ),
         (first.as_str(), "keep")
     );
     assert_eq!(rows[0].business_function, "DR restores");
@@ -186,14 +208,14 @@ fn reduce_records_the_marked_items() {
     drive(
         &mut store,
         &mut app,
-        "jjR<Down><Space><Enter><Enter>Key 1 replaced<Enter>",
+        "/svc-backup<Enter>R<Down><Space><Enter><Enter>Key 1 replaced<Enter>",
         80,
         24,
     );
-    let rows = store.decisions("2026-Q4").expect("decisions");
+    let rows = decisions(&store, "2026-Q4");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].verdict, "reduce");
-    assert_eq!(rows[0].removed, ["credential:access_key_2"]);
+    assert_eq!(rows[0].removed[0].id, "access_key_2");
     assert_eq!(
         rows[0].business_function, "",
         "function optional for reduce"
@@ -203,7 +225,7 @@ fn reduce_records_the_marked_items() {
 #[test]
 fn reduce_needs_a_marked_item_and_a_justification() {
     let (mut store, mut app) = setup();
-    drive(&mut store, &mut app, "jjR<Enter>", 80, 24);
+    drive(&mut store, &mut app, "/svc-backup<Enter>R<Enter>", 80, 24);
     assert!(matches!(app.mode, Mode::Select { .. }), "still choosing");
     assert!(app.status.as_ref().is_some_and(|s| s.is_error));
     drive(&mut store, &mut app, "<Space><Enter><Enter><Enter>", 80, 24);
@@ -212,7 +234,10 @@ fn reduce_needs_a_marked_item_and_a_justification() {
         "justification still asked for"
     );
     assert_eq!(
-        count(store.connection(), "SELECT COUNT(*) FROM decision"),
+        count(
+            store.connection(),
+            "SELECT COUNT(*) FROM record WHERE kind = 'decision'"
+        ),
         0
     );
 }
@@ -223,18 +248,21 @@ fn revoke_asks_for_confirmation_then_a_justification() {
     drive(&mut store, &mut app, "Xn", 80, 24);
     assert_eq!(app.mode, Mode::Browse);
     assert_eq!(
-        count(store.connection(), "SELECT COUNT(*) FROM decision"),
+        count(
+            store.connection(),
+            "SELECT COUNT(*) FROM record WHERE kind = 'decision'"
+        ),
         0,
         "n cancels"
     );
     drive(
         &mut store,
         &mut app,
-        "Xy<Enter>No owner, never used<Enter>",
+        "XyNo owner, never used<Enter>",
         80,
         24,
     );
-    let rows = store.decisions("2026-Q4").expect("decisions");
+    let rows = decisions(&store, "2026-Q4");
     assert_eq!(rows[0].verdict, "revoke");
     assert_eq!(rows[0].justification, "No owner, never used");
 }
@@ -245,8 +273,8 @@ fn escape_cancels_at_every_step_without_recording() {
     for script in [
         "K<Esc>",
         "KSome function<Enter><Esc>",
-        "jjR<Space><Esc>",
-        "jjR<Space><Enter>x<Enter><Esc>",
+        "/svc-backup<Enter>R<Space><Esc>",
+        "R<Space><Enter>x<Enter><Esc>",
         "Xy<Esc>",
         "X<Esc>",
     ] {
@@ -254,7 +282,10 @@ fn escape_cancels_at_every_step_without_recording() {
         assert_eq!(app.mode, Mode::Browse, "{script}");
     }
     assert_eq!(
-        count(store.connection(), "SELECT COUNT(*) FROM decision"),
+        count(
+            store.connection(),
+            "SELECT COUNT(*) FROM record WHERE kind = 'decision'"
+        ),
         0
     );
 }
@@ -265,12 +296,12 @@ fn undo_makes_the_identity_undecided_again() {
     drive(
         &mut store,
         &mut app,
-        "Kteam<Enter>DR<Enter><Enter>ku",
+        "Kteam<Enter>DR<Enter>Tested<Enter>ku",
         80,
         24,
     );
     assert_eq!(app.campaign.counts.decided(), 0);
-    let rows = store.decisions("2026-Q4").expect("decisions");
+    let rows = decisions(&store, "2026-Q4");
     assert_eq!(
         rows.iter().map(|r| r.action.as_str()).collect::<Vec<_>>(),
         ["decide", "undo"]
@@ -296,7 +327,7 @@ fn text_entry_edits_and_refuses_control_characters() {
     let Mode::Input { draft, .. } = &app.mode else {
         panic!("expected justification input")
     };
-    assert_eq!(draft.function, "Disaster recovery");
+    assert_eq!(draft.function.as_deref(), Some("Disaster recovery"));
     assert_eq!(draft.verdict, Verdict::Keep);
 }
 
@@ -306,7 +337,7 @@ fn reopening_resumes_at_the_first_undecided_identity() {
     drive(
         &mut store,
         &mut app,
-        "Kteam-a<Enter>A<Enter><Enter>Kteam-b<Enter>B<Enter><Enter>",
+        "Kteam-a<Enter>A<Enter>Needed<Enter>Kteam-b<Enter>B<Enter>Needed<Enter>",
         80,
         24,
     );
@@ -320,7 +351,7 @@ fn moving_far_pages_the_queue_from_the_database() {
     drive(&mut store, &mut app, "G", 80, 24);
     assert_eq!(app.cursor, 21);
     assert_eq!(
-        app.card.as_ref().map(|c| c.identity.name.is_empty()),
+        app.card.as_ref().map(|c| c.ctx.identity.name.is_empty()),
         Some(false)
     );
     drive(&mut store, &mut app, "g", 80, 24);
@@ -330,15 +361,11 @@ fn moving_far_pages_the_queue_from_the_database() {
 /// Two campaigns: 2026-Q3 kept svc-terraform and svc-ci-deploy; before 2026-Q4, svc-ci-deploy's
 /// second key was deleted. Returns the store and the screen on 2026-Q4.
 fn two_campaigns() -> (Store, App) {
-    use nhi_review::db::NewDecision;
-    use nhi_review::model::DecisionAction;
     let mut store = Store::open_in_memory().expect("store");
     let report = repo("examples/aws/credential-report.csv");
     common::import(&mut store, &report, false).expect("import");
     let earlier = now() - chrono::Duration::days(91);
-    store
-        .start_campaign("2026-Q3", None, Thresholds::default(), earlier)
-        .expect("q3");
+    common::start(&mut store, "2026-Q3", earlier).expect("q3");
     for (native, function) in [
         (
             "arn:aws:iam::210987654321:user/platform/svc-terraform",
@@ -349,21 +376,24 @@ fn two_campaigns() -> (Store, App) {
             "Deploys from CI",
         ),
     ] {
-        store
-            .record_decision(&NewDecision {
-                campaign: "2026-Q3".into(),
-                identity: native.into(),
-                action: DecisionAction::Decide,
-                verdict: Some(Verdict::Keep),
-                remove: vec![],
-                business_function: function.into(),
-                justification: "In daily use".into(),
-                reviewer: "bob@example.com".into(),
-                decided_at: earlier,
-            })
-            .expect("decide");
+        let mut keep = common::request("2026-Q3", native, Verdict::Keep);
+        keep.owner = Some("platform-team@northwind.example".into());
+        keep.function = Some(function.into());
+        keep.justification = "In daily use".into();
+        keep.reviewer = "bob@example.com".into();
+        keep.at = earlier;
+        nhi_review::review::decide(&mut store, &keep).expect("decide");
     }
-    store.close_campaign("2026-Q3", earlier).expect("close");
+    nhi_review::review::close(
+        &mut store,
+        &nhi_review::review::CloseRequest {
+            campaign: "2026-Q3".into(),
+            accept_undecided: true,
+            reviewer: "bob@example.com".into(),
+            at: earlier,
+        },
+    )
+    .expect("close");
     let text = std::fs::read_to_string(&report).expect("read");
     let changed = text.replace(
         "false,2024-03-02T11:00:00+00:00,2024-07-30T22:10:00+00:00,us-east-1,s3",
@@ -374,9 +404,7 @@ fn two_campaigns() -> (Store, App) {
     let path = dir.path().join("credential-report.csv");
     std::fs::write(&path, changed).expect("write");
     common::import(&mut store, &path, false).expect("re-import");
-    store
-        .start_campaign("2026-Q4", None, Thresholds::default(), now())
-        .expect("q4");
+    common::start(&mut store, "2026-Q4", now()).expect("q4");
     let app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
     (store, app)
 }
@@ -394,13 +422,13 @@ fn an_unchanged_keep_is_carried_forward_and_re_attested_with_one_key() {
     let (mut store, mut app) = two_campaigns();
     drive(&mut store, &mut app, "/svc-terraform<Enter>", 80, 24);
     let card = app.card.as_ref().expect("card");
-    let (campaign, last) = card.carry_forward().expect("unchanged since Q3");
+    let (campaign, last) = card.ctx.carry_forward().expect("unchanged since Q3");
     assert_eq!(
         (campaign, last.business_function.as_str()),
         ("2026-Q3", "Infrastructure as code")
     );
     drive(&mut store, &mut app, "A", 80, 24);
-    let rows = store.decisions("2026-Q4").expect("decisions");
+    let rows = decisions(&store, "2026-Q4");
     assert_eq!(rows.len(), 1);
     assert_eq!(
         (rows[0].action.as_str(), rows[0].verdict.as_str()),
@@ -417,7 +445,7 @@ fn a_changed_identity_shows_what_changed_and_cannot_be_re_attested() {
     let previous = app
         .card
         .as_ref()
-        .and_then(|c| c.previous.clone())
+        .and_then(|c| c.ctx.previous.clone())
         .expect("in Q3");
     assert_eq!(previous.changes.len(), 1, "{:?}", previous.changes);
     assert!(
@@ -434,14 +462,14 @@ fn a_changed_identity_shows_what_changed_and_cannot_be_re_attested() {
     assert_eq!(
         count(
             store.connection(),
-            "SELECT COUNT(*) FROM decision d JOIN campaign c ON c.id = d.campaign_id WHERE c.name = '2026-Q4'"
+            "SELECT COUNT(*) FROM record d JOIN campaign c ON c.id = d.campaign_id WHERE c.name = '2026-Q4' AND d.kind = 'decision'"
         ),
         0
     );
     // Earlier campaigns' decisions are on the card.
     let earlier = &app.card.as_ref().expect("card").earlier;
-    assert_eq!(earlier[0].0, "2026-Q3");
-    assert_eq!(earlier[0].1, "keep");
+    assert_eq!(earlier[0].campaign, "2026-Q3");
+    assert_eq!(earlier[0].verdict, Verdict::Keep);
 }
 
 #[test]
@@ -456,7 +484,7 @@ fn search_narrows_the_queue_and_escape_clears_it() {
     drive(&mut store, &mut app, "/jenkins", 80, 24);
     assert_eq!(app.total(), 1);
     assert_eq!(
-        app.card.as_ref().map(|c| c.identity.name.as_str()),
+        app.card.as_ref().map(|c| c.ctx.identity.name.as_str()),
         Some("svc-old-jenkins")
     );
     drive(&mut store, &mut app, "<Enter>", 80, 24);
@@ -468,7 +496,7 @@ fn search_narrows_the_queue_and_escape_clears_it() {
     drive(&mut store, &mut app, "<Esc>", 80, 24);
     assert_eq!(app.total(), 22);
     assert_eq!(
-        app.card.as_ref().map(|c| c.identity.name.as_str()),
+        app.card.as_ref().map(|c| c.ctx.identity.name.as_str()),
         Some("svc-old-jenkins"),
         "stays on it"
     );
@@ -482,11 +510,11 @@ fn the_undecided_filter_drops_what_was_just_decided() {
     drive(&mut store, &mut app, "fj<Enter>", 80, 24);
     assert_eq!(app.view.filter, nhi_review::db::QueueFilter::Undecided);
     let second = app.window[1].name.clone();
-    drive(&mut store, &mut app, "Xy<Enter>Never used<Enter>", 80, 24);
+    drive(&mut store, &mut app, "XyNever used<Enter>", 80, 24);
     assert_eq!(app.total(), 21);
     assert_eq!(app.cursor, 0);
     assert_eq!(
-        app.card.as_ref().map(|c| c.identity.name.clone()),
+        app.card.as_ref().map(|c| c.ctx.identity.name.clone()),
         Some(second),
         "the next one moved up"
     );
@@ -530,19 +558,20 @@ fn bulk_revoke_records_one_chained_decision_per_marked_identity() {
     drive(
         &mut store,
         &mut app,
-        "Xy<Enter>Unused service users<Enter>",
+        "XyUnused service users<Enter>",
         80,
         24,
     );
-    let rows = store.decisions("2026-Q4").expect("decisions");
+    let rows = decisions(&store, "2026-Q4");
     assert_eq!(rows.len(), 2);
     assert!(
         rows.iter()
             .all(|r| r.verdict == "revoke" && r.justification == "Unused service users")
     );
-    assert_eq!(rows[1].prev_hash, rows[0].row_hash);
+    let links = records(&store, "2026-Q4");
+    assert_eq!(rows[1].prev_hash, links[links.len() - 2].0.link.row_hash);
     assert!(app.marked.is_empty());
-    assert!(store.verify_chain("2026-Q4").expect("read").is_ok());
+    assert!(common::findings(&store, "2026-Q4").is_empty());
 }
 
 #[test]
@@ -555,8 +584,14 @@ fn bulk_keep_needs_owners_then_one_function() {
         80,
         24,
     );
-    drive(&mut store, &mut app, "Nightly jobs<Enter><Enter>", 80, 24);
-    let rows = store.decisions("2026-Q4").expect("decisions");
+    drive(
+        &mut store,
+        &mut app,
+        "Nightly jobs<Enter>Both run nightly<Enter>",
+        80,
+        24,
+    );
+    let rows = decisions(&store, "2026-Q4");
     assert_eq!(rows.len(), 2);
     assert!(
         rows.iter()
@@ -574,20 +609,26 @@ fn e_and_o_set_the_function_and_owner_without_deciding() {
         80,
         24,
     );
-    let identity = &app.card.as_ref().expect("card").identity;
+    let member = &app.card.as_ref().expect("card").ctx.member;
+    assert_eq!(member.function.as_deref(), Some("Restores backups"));
+    assert_eq!(member.owner.as_deref(), Some("team-dr@northwind.example"));
     assert_eq!(
-        identity.business_function.as_deref(),
-        Some("Restores backups")
-    );
-    assert_eq!(identity.owner.as_deref(), Some("team-dr@northwind.example"));
-    assert_eq!(
-        count(store.connection(), "SELECT COUNT(*) FROM decision"),
+        count(
+            store.connection(),
+            "SELECT COUNT(*) FROM record WHERE kind = 'decision'"
+        ),
         0
     );
     // Keep now asks for neither the owner nor (beyond accepting it) the function.
-    drive(&mut store, &mut app, "K<Enter><Enter>", 80, 24);
+    drive(
+        &mut store,
+        &mut app,
+        "K<Enter>Restores are tested<Enter>",
+        80,
+        24,
+    );
     assert_eq!(
-        store.decisions("2026-Q4").expect("d")[0].business_function,
+        decisions(&store, "2026-Q4")[0].business_function,
         "Restores backups"
     );
 }
@@ -595,8 +636,8 @@ fn e_and_o_set_the_function_and_owner_without_deciding() {
 #[test]
 fn accepting_a_suggested_reduce_starts_with_its_items_marked() {
     let (mut store, mut app) = setup();
-    drive(&mut store, &mut app, "jj", 80, 24);
-    let suggestion = app.card.as_ref().expect("card").recommendation.clone();
+    drive(&mut store, &mut app, "/svc-backup<Enter>", 80, 24);
+    let suggestion = app.card.as_ref().expect("card").ctx.suggestion.clone();
     assert_eq!(suggestion.verdict, Verdict::Reduce);
     drive(&mut store, &mut app, "a", 80, 24);
     let Mode::Select { marked } = &app.mode else {
@@ -610,10 +651,12 @@ fn accepting_a_suggested_reduce_starts_with_its_items_marked() {
         80,
         24,
     );
-    assert_eq!(
-        store.decisions("2026-Q4").expect("d")[0].removed,
-        suggestion.remove
-    );
+    let removed: Vec<ItemRef> = decisions(&store, "2026-Q4")[0]
+        .removed
+        .iter()
+        .map(|i| i.to_ref().expect("item"))
+        .collect();
+    assert_eq!(removed, suggestion.remove);
 }
 
 #[test]
@@ -640,10 +683,82 @@ fn an_owner_set_after_marking_counts_for_the_bulk_keep() {
         24,
     );
     assert!(matches!(app.mode, Mode::Input { .. }), "{:?}", app.status);
-    drive(&mut store, &mut app, "Nightly jobs<Enter><Enter>", 80, 24);
-    let rows = store.decisions("2026-Q4").expect("decisions");
+    drive(
+        &mut store,
+        &mut app,
+        "Nightly jobs<Enter>Both run nightly<Enter>",
+        80,
+        24,
+    );
+    let rows = decisions(&store, "2026-Q4");
     assert_eq!(
         rows.iter().map(|r| r.verdict.as_str()).collect::<Vec<_>>(),
         ["keep", "keep"]
+    );
+}
+
+#[test]
+fn undo_keeps_the_cursor_and_the_function_in_force_before_it() {
+    let (mut store, mut app) = setup();
+    drive(
+        &mut store,
+        &mut app,
+        "eRestores backups<Enter>Kteam-dr@example.com<Enter><C-u>Wrong function<Enter>Tested<Enter>k",
+        80,
+        24,
+    );
+    assert_eq!(app.cursor, 0);
+    assert_eq!(
+        app.card
+            .as_ref()
+            .and_then(|c| c.ctx.member.function.clone())
+            .as_deref(),
+        Some("Wrong function")
+    );
+    drive(&mut store, &mut app, "u", 80, 24);
+    assert_eq!(app.cursor, 0, "undo stays on the identity");
+    let card = app.card.as_ref().expect("card");
+    assert_eq!(card.ctx.member.verdict, None);
+    assert_eq!(
+        card.ctx.member.function.as_deref(),
+        Some("Restores backups")
+    );
+    drive(&mut store, &mut app, "K", 80, 24);
+    let Mode::Input { text, .. } = &app.mode else {
+        panic!("{:?}", app.mode)
+    };
+    assert_eq!(text.value, "Restores backups", "not the undone decision's");
+}
+
+#[test]
+fn the_screen_refuses_what_the_command_line_refuses() {
+    let (mut store, mut app) = setup();
+    // The first identity has no owner and a revoke suggestion: owner, function and a reason.
+    drive(&mut store, &mut app, "K<Enter>", 80, 24);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("keep needs an accountable owner"))
+    );
+    drive(
+        &mut store,
+        &mut app,
+        "ops@example.com<Enter>Restores<Enter><Enter>",
+        80,
+        24,
+    );
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.is_error && s.text.contains("suggestion is to revoke")),
+        "{:?}",
+        app.status
+    );
+    assert_eq!(
+        count(
+            store.connection(),
+            "SELECT COUNT(*) FROM record WHERE kind <> 'start'"
+        ),
+        0
     );
 }

@@ -6,8 +6,10 @@ use anyhow::{Result, bail};
 
 use crate::RunContext;
 use crate::cli::CampaignCommand;
+use crate::db::prelude::*;
 use crate::db::{CampaignInfo, Store};
 use crate::model::Thresholds;
+use crate::review::{self, CloseRequest, StartRequest};
 
 /// The newest open campaign's name, for `review` without a name.
 pub fn newest_open(store: &Store) -> Result<String> {
@@ -41,15 +43,21 @@ pub fn run(
             due,
             rotation_days,
             inactivity_days,
+            reviewer,
         } => {
-            if rotation_days < 1 || inactivity_days < 1 {
-                bail!("--rotation-days and --inactivity-days must be at least 1");
-            }
-            let thresholds = Thresholds {
-                rotation_days,
-                inactivity_days,
-            };
-            let c = store.start_campaign(&name, due, thresholds, ctx.now)?;
+            let c = review::start(
+                store,
+                &StartRequest {
+                    name,
+                    due,
+                    thresholds: Thresholds {
+                        rotation_days,
+                        inactivity_days,
+                    },
+                    started_by: review::reviewer::resolve(reviewer.as_deref())?,
+                    at: ctx.now,
+                },
+            )?;
             writeln!(
                 out,
                 "started campaign '{}': {} identities in scope{}, rotation {} days, inactivity {} days; population sha256 {}",
@@ -62,45 +70,93 @@ pub fn run(
             )?;
             writeln!(out, "review it with: nhi-review review {}", c.name)?;
         }
-        CampaignCommand::List => {
-            let all = store.campaigns()?;
-            if all.is_empty() {
-                writeln!(out, "no campaigns yet: nhi-review campaign start NAME")?;
-            }
-            for c in all {
-                let chain = match store.verify_chain(&c.name)? {
-                    Ok((_, n)) => format!("chain ok ({n} records)"),
-                    Err(e) => format!("CHAIN BROKEN: {e}"),
-                };
+        CampaignCommand::List => list(store, out)?,
+        CampaignCommand::Close {
+            name,
+            accept_undecided,
+            reviewer,
+        } => {
+            let closed = review::close(
+                store,
+                &CloseRequest {
+                    campaign: name,
+                    accept_undecided,
+                    reviewer: review::reviewer::resolve(reviewer.as_deref())?,
+                    at: ctx.now,
+                },
+            )?;
+            let c = &closed.campaign;
+            writeln!(out, "closed campaign '{}': {}", c.name, progress(c))?;
+            if closed.unreviewed > 0 {
                 writeln!(
                     out,
-                    "{:<16} {:<6} started {}  due {:<10}  {}  {}",
-                    c.name,
-                    c.status,
-                    c.started_at.format("%Y-%m-%d"),
-                    c.due_date
-                        .map(|d| d.to_string())
-                        .unwrap_or_else(|| "-".into()),
-                    progress(&c),
-                    chain
+                    "{} identities recorded as unreviewed (not decided before the close)",
+                    closed.unreviewed
                 )?;
             }
-        }
-        CampaignCommand::Close { name } => {
-            let c = store.close_campaign(&name, ctx.now)?;
-            let undecided = c.population_size - c.counts.decided();
-            writeln!(out, "closed campaign '{}': {}", c.name, progress(&c))?;
-            if undecided > 0 {
-                writeln!(out, "warning: {undecided} identities were left undecided")?;
-            }
-        }
-        CampaignCommand::Verify { name } => match store.verify_chain(&name)? {
-            Ok((head, n)) => writeln!(
+            writeln!(
                 out,
-                "campaign '{name}': decision chain intact, {n} records, head {head}"
-            )?,
-            Err(e) => bail!("campaign '{name}': decision chain broken: {e}"),
-        },
+                "chain head #{} {} (write it down: 'campaign verify' prints it too)",
+                closed.head.0, closed.head.1
+            )?;
+        }
+        CampaignCommand::Verify { name } => verify(store, &name, out)?,
     }
     super::finish(out)
+}
+
+fn list(store: &Store, out: &mut dyn Write) -> Result<()> {
+    let all = store.campaigns()?;
+    if all.is_empty() {
+        writeln!(out, "no campaigns yet: nhi-review campaign start NAME")?;
+    }
+    for c in all {
+        let head = match store.chain_head(c.id)? {
+            Some((seq, hash)) => format!("head #{seq} {}", &hash[..hash.len().min(12)]),
+            None => "no records".to_owned(),
+        };
+        writeln!(
+            out,
+            "{:<16} {:<6} started {}  due {:<10}  {}  {}",
+            c.name,
+            c.status,
+            c.started_at.format("%Y-%m-%d"),
+            c.due_date
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "-".into()),
+            progress(&c),
+            head
+        )?;
+    }
+    Ok(())
+}
+
+fn verify(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
+    let report = review::verify(store, name)?;
+    if report.is_intact() {
+        let (seq, head) = report.head.clone().unwrap_or_default();
+        writeln!(
+            out,
+            "campaign '{}': intact — {} records, {} members; head #{seq} {head}",
+            report.campaign, report.length, report.population
+        )?;
+        writeln!(out, "checked:")?;
+        for check in review::verify::CHECKS {
+            writeln!(out, "  - {check}")?;
+        }
+        writeln!(
+            out,
+            "not checkable here: the last records cut off with their caches, a forged record appended, or a chain recomputed from scratch; a signed checkpoint (evidence) catches those"
+        )?;
+        return Ok(());
+    }
+    for f in &report.findings {
+        writeln!(out, "{f}")?;
+    }
+    super::finish(out)?;
+    bail!(
+        "campaign '{}' does not verify: {} finding(s) above",
+        report.campaign,
+        report.findings.len()
+    )
 }

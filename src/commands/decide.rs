@@ -1,13 +1,15 @@
-//! `decide`: one decision from the command line.
+//! `decide` and `annotate`: the review's rules from the command line, through the same domain
+//! functions the screen calls.
 
 use std::io::Write;
 
 use anyhow::Result;
 
 use crate::RunContext;
-use crate::cli::DecideArgs;
-use crate::db::{NewDecision, Store};
+use crate::cli::{AnnotateArgs, DecideArgs};
+use crate::db::Store;
 use crate::model::DecisionAction;
+use crate::review::{self, Annotation, DecisionRequest};
 
 /// Record the decision and print it with its place in the chain.
 pub fn run(
@@ -16,25 +18,87 @@ pub fn run(
     args: &DecideArgs,
     out: &mut dyn Write,
 ) -> Result<()> {
-    if let Some(owner) = &args.owner {
-        let identity = store.find_identity(&args.identity)?;
-        store.set_owner(identity.row_id, owner)?;
-    }
-    let row = store.record_decision(&NewDecision {
-        campaign: args.campaign.clone(),
-        identity: args.identity.clone(),
-        action: DecisionAction::Decide,
-        verdict: Some(args.verdict),
-        remove: args.remove.clone(),
-        business_function: args.function.clone(),
-        justification: args.justification.clone(),
-        reviewer: crate::reviewer_name(args.reviewer.as_deref())?,
-        decided_at: ctx.now,
-    })?;
-    writeln!(
-        out,
-        "recorded #{} in '{}': {} {} ({}) by {}; hash {}",
-        row.seq, row.campaign, row.verdict, row.name, row.identity_id, row.reviewer, row.row_hash
+    let action = if args.undo {
+        DecisionAction::Undo
+    } else if args.reattest {
+        DecisionAction::Reattest
+    } else {
+        DecisionAction::Decide
+    };
+    let recorded = review::decide(
+        store,
+        &DecisionRequest {
+            campaign: args.campaign.clone(),
+            identities: vec![args.identity.clone()],
+            action,
+            verdict: args.verdict,
+            remove: args.remove.clone(),
+            owner: args.owner.clone(),
+            function: args.function.clone(),
+            justification: args.justification.clone(),
+            reviewer: review::reviewer::resolve(args.reviewer.as_deref())?,
+            at: ctx.now,
+        },
     )?;
+    for r in recorded {
+        let what = match (r.action, r.verdict) {
+            (DecisionAction::Undo, _) => "undone: undecided again".to_owned(),
+            (DecisionAction::Reattest, _) => "re-attested keep".to_owned(),
+            (_, Some(v)) => v.to_string(),
+            (_, None) => String::new(),
+        };
+        writeln!(
+            out,
+            "recorded #{} in '{}': {what} {} ({}); owner {}; function {}; hash {}",
+            r.seq,
+            args.campaign,
+            r.name,
+            r.short_id,
+            r.owner.as_deref().unwrap_or("(none)"),
+            r.function.as_deref().unwrap_or("(none)"),
+            r.row_hash
+        )?;
+        for item in &r.removed {
+            writeln!(out, "  removes {}", item.reference())?;
+        }
+        if r.owner_changed {
+            writeln!(out, "  owner change recorded as #{}", r.seq - 1)?;
+        }
+    }
+    super::finish(out)
+}
+
+/// Record an owner or business-function change.
+pub fn annotate(
+    store: &mut Store,
+    ctx: &RunContext,
+    args: &AnnotateArgs,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let done = review::annotate(
+        store,
+        &Annotation {
+            campaign: args.campaign.clone(),
+            identity: args.identity.clone(),
+            owner: args.owner.clone(),
+            function: args.function.clone(),
+            reviewer: review::reviewer::resolve(args.reviewer.as_deref())?,
+            at: ctx.now,
+        },
+    )?;
+    if done.records.is_empty() {
+        writeln!(out, "{}: nothing changed", done.name)?;
+    } else {
+        let seqs: Vec<String> = done.records.iter().map(|s| format!("#{s}")).collect();
+        writeln!(
+            out,
+            "recorded {} in '{}': {} owner {}, function {}",
+            seqs.join(", "),
+            args.campaign,
+            done.name,
+            done.owner.as_deref().unwrap_or("(none)"),
+            done.function.as_deref().unwrap_or("(none)")
+        )?;
+    }
     super::finish(out)
 }

@@ -38,8 +38,17 @@ pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
     let quarter = (ctx.now.month0() / 3) + 1;
     let name = format!("{}-Q{quarter}", ctx.now.year());
     let due = ctx.now.date_naive() + chrono::Days::new(30);
-    let campaign = store.start_campaign(&name, Some(due), Thresholds::default(), ctx.now)?;
-    let reviewer = crate::reviewer_name(args.reviewer.as_deref())?;
+    let reviewer = crate::review::reviewer::resolve(args.reviewer.as_deref())?;
+    let campaign = crate::review::start(
+        &mut store,
+        &crate::review::StartRequest {
+            name,
+            due: Some(due),
+            thresholds: Thresholds::default(),
+            started_by: reviewer.clone(),
+            at: ctx.now,
+        },
+    )?;
     if args.no_review {
         for l in &lines {
             println!("{l}");

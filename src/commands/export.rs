@@ -1,73 +1,143 @@
-//! `export decisions|inventory`: CSV for people and spreadsheets.
+//! `export decisions|inventory`: CSV for people and spreadsheets, every cell neutralised,
+//! written whole or not at all.
 
 use std::io::Write;
 
-use anyhow::{Context, Result};
+use anyhow::{Result, anyhow};
 
-use super::spreadsheet_safe;
+use crate::RunContext;
+use crate::chain::Record;
 use crate::cli::{ExportArgs, ExportKind};
-use crate::db::Store;
+use crate::db::prelude::*;
+use crate::db::{QueueView, RecordRow, Store};
+use crate::output::{CsvOut, SafeFile};
 
-/// Header of the decisions CSV.
+/// Header of the decisions CSV: one row per record of the chain.
 pub const DECISION_COLUMNS: &[&str] = &[
     "seq",
     "campaign",
+    "kind",
+    "action",
     "identity_id",
     "provider",
     "account",
     "native_id",
     "name",
-    "action",
     "verdict",
+    "suggested",
     "removed",
+    "owner",
     "business_function",
     "justification",
     "reviewer",
-    "decided_at",
+    "at",
+    "detail",
     "prev_hash",
     "row_hash",
 ];
 
-fn write_decisions(
-    store: &Store,
-    campaign: &str,
-    w: &mut csv::Writer<Box<dyn Write + '_>>,
-) -> Result<usize> {
-    w.write_record(DECISION_COLUMNS)?;
-    let rows = store.decisions(campaign)?;
-    for d in &rows {
-        w.write_record([
-            d.seq.to_string(),
-            spreadsheet_safe(&d.campaign),
-            d.identity_id.clone(),
-            d.provider.clone(),
-            d.account.clone(),
-            spreadsheet_safe(&d.native_id),
-            spreadsheet_safe(&d.name),
-            d.action.clone(),
-            d.verdict.clone(),
-            spreadsheet_safe(&d.removed.join("; ")),
-            spreadsheet_safe(&d.business_function),
-            spreadsheet_safe(&d.justification),
-            spreadsheet_safe(&d.reviewer),
-            d.decided_at.clone(),
-            d.prev_hash.clone(),
-            d.row_hash.clone(),
-        ])?;
+/// What a record that is not about one identity says, in one cell.
+fn detail(record: &Record) -> String {
+    match record {
+        Record::Start(s) => format!(
+            "population {} sha256 {}; due {}; rotation {} days; inactivity {} days{}",
+            s.population_size,
+            s.population_hash,
+            if s.due_date.is_empty() {
+                "none"
+            } else {
+                &s.due_date
+            },
+            s.rotation_days,
+            s.inactivity_days,
+            if s.legacy_records > 0 {
+                format!(
+                    "; written at the upgrade after {} earlier decisions",
+                    s.legacy_records
+                )
+            } else {
+                String::new()
+            }
+        ),
+        Record::Close(c) => format!(
+            "keep {}, reduce {}, revoke {}, unreviewed {}",
+            c.keep, c.reduce, c.revoke, c.unreviewed
+        ),
+        Record::Owner(o) => format!("owner '{}' -> '{}'", o.previous_owner, o.owner),
+        Record::Function(f) => format!(
+            "business function '{}' -> '{}'",
+            f.previous_function, f.business_function
+        ),
+        Record::Decision(_) | Record::Legacy(_) => String::new(),
     }
-    Ok(rows.len())
 }
 
-fn write_population(
-    store: &Store,
-    campaign: &str,
-    w: &mut csv::Writer<Box<dyn Write + '_>>,
-) -> Result<usize> {
+fn decision_row(row: &RecordRow) -> Result<Vec<String>> {
+    let record = Record::parse(&row.link.record).map_err(|e| {
+        anyhow!(
+            "record #{} does not read back ({e}): run 'nhi-review campaign verify'",
+            row.link.seq
+        )
+    })?;
+    let (provider, account, native_id) = row.identity.clone().unwrap_or_default();
+    let (suggested, removed, justification) = match &record {
+        Record::Decision(d) => (
+            d.suggested.clone(),
+            d.removed
+                .iter()
+                .map(|i| i.to_ref().map(|r| r.reference()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(anyhow::Error::msg)?
+                .join("; "),
+            d.justification.clone(),
+        ),
+        Record::Legacy(d) => (String::new(), d.removed.join("; "), d.justification.clone()),
+        _ => Default::default(),
+    };
+    Ok(vec![
+        row.link.seq.to_string(),
+        record.campaign().to_owned(),
+        record.kind().as_str().to_owned(),
+        row.action.clone().unwrap_or_default(),
+        row.short_id.clone().unwrap_or_default(),
+        provider,
+        account,
+        native_id,
+        row.name.clone().unwrap_or_default(),
+        row.verdict.clone().unwrap_or_default(),
+        suggested,
+        removed,
+        row.owner.clone().unwrap_or_default(),
+        row.business_function.clone().unwrap_or_default(),
+        justification,
+        row.reviewer.clone(),
+        row.at.clone(),
+        detail(&record),
+        row.link.prev_hash.clone(),
+        row.link.row_hash.clone(),
+    ])
+}
+
+fn write_decisions<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) -> Result<usize> {
     let info = store.campaign(campaign)?;
-    w.write_record([
+    w.row(DECISION_COLUMNS)?;
+    let mut n = 0;
+    store.for_each_record(info.id, |row| {
+        w.row(decision_row(&row)?)?;
+        n += 1;
+        Ok(())
+    })?;
+    Ok(n)
+}
+
+fn write_population<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) -> Result<usize> {
+    let info = store.campaign(campaign)?;
+    w.row([
         "position",
         "identity_id",
         "provider",
+        "account",
+        "native_id",
         "kind",
         "name",
         "owner",
@@ -75,58 +145,65 @@ fn write_population(
         "signals",
         "verdict",
     ])?;
-    let mut n = 0;
+    let mut n = 0u64;
     let page = 500;
     loop {
-        let rows = store.queue_window(info.id, &crate::db::QueueView::default(), n as u64, page)?;
+        let rows = store.queue_window(info.id, &QueueView::default(), n, page)?;
         for r in &rows {
-            w.write_record([
+            let identity = store.identity(r.identity_id)?;
+            w.row([
                 (r.position + 1).to_string(),
                 r.short_id.clone(),
                 r.provider.clone(),
+                identity.account,
+                identity.native_id,
                 r.kind.clone(),
-                spreadsheet_safe(&r.name),
-                spreadsheet_safe(r.owner.as_deref().unwrap_or("")),
+                r.name.clone(),
+                r.owner.clone().unwrap_or_default(),
                 r.risk.to_string(),
-                r.signals.join(" "),
-                r.verdict.map(|v| v.as_str().to_owned()).unwrap_or_default(),
+                r.signals
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                r.verdict.map(|v| v.to_string()).unwrap_or_default(),
             ])?;
         }
-        n += rows.len();
+        n += rows.len() as u64;
         if (rows.len() as u64) < page {
             break;
         }
     }
-    Ok(n)
+    Ok(n as usize)
+}
+
+fn write<W: Write>(store: &Store, args: &ExportArgs, w: W) -> Result<(usize, W)> {
+    let mut csv = CsvOut::new(w);
+    let n = match args.what {
+        ExportKind::Decisions => write_decisions(store, &args.campaign, &mut csv)?,
+        ExportKind::Inventory => write_population(store, &args.campaign, &mut csv)?,
+    };
+    Ok((n, csv.finish()?))
 }
 
 /// `export`.
-pub fn run(store: &Store, args: &ExportArgs, out: &mut dyn Write) -> Result<()> {
-    let sink: Box<dyn Write + '_> = match &args.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .with_context(|| format!("creating '{}'", path.display()))?,
-        )),
-        None => Box::new(&mut *out),
+pub fn run(store: &Store, ctx: &RunContext, args: &ExportArgs, out: &mut dyn Write) -> Result<()> {
+    let Some(path) = &args.output else {
+        write(store, args, &mut *out)?;
+        return super::finish(out);
     };
-    let mut w = csv::Writer::from_writer(sink);
-    let n = match args.what {
-        ExportKind::Decisions => write_decisions(store, &args.campaign, &mut w)?,
-        ExportKind::Inventory => write_population(store, &args.campaign, &mut w)?,
+    let file = SafeFile::create(path, &ctx.protected_paths()?)?;
+    let (n, file) = write(store, args, file)?;
+    file.commit()?;
+    let what = match args.what {
+        ExportKind::Decisions => "records",
+        ExportKind::Inventory => "identities",
     };
-    w.flush()?;
-    drop(w);
-    if let Some(path) = &args.output {
-        let what = match args.what {
-            ExportKind::Decisions => "decision records",
-            ExportKind::Inventory => "identities",
-        };
-        writeln!(
-            out,
-            "wrote {n} {what} of campaign '{}' to '{}'",
-            args.campaign,
-            path.display()
-        )?;
-    }
+    writeln!(
+        out,
+        "wrote {n} {what} of campaign '{}' to '{}'",
+        args.campaign,
+        path.display()
+    )?;
     super::finish(out)
 }

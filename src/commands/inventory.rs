@@ -8,8 +8,10 @@ use serde::Serialize;
 
 use crate::RunContext;
 use crate::cli::{InventoryArgs, ListFormat};
+use crate::db::prelude::*;
 use crate::db::{InventoryFilter, Store};
 use crate::model::{IdentityView, Thresholds, Tier};
+use crate::output::CsvOut;
 use crate::signals::{self, Signal};
 use crate::text::{clip, last_used_text};
 
@@ -43,15 +45,14 @@ const CSV_COLUMNS: &[&str] = &[
 
 fn csv_row(identity: &IdentityView, found: &[Signal]) -> Vec<String> {
     let fmt = |t: Option<DateTime<Utc>>| t.map(nhi_importers::time::format_utc).unwrap_or_default();
-    let safe = super::spreadsheet_safe;
     vec![
         identity.short_id.clone(),
         identity.provider.clone(),
         identity.account.clone(),
-        safe(&identity.native_id),
+        identity.native_id.clone(),
         identity.kind.clone(),
-        safe(&identity.name),
-        safe(identity.owner.as_deref().unwrap_or("")),
+        identity.name.clone(),
+        identity.owner.clone().unwrap_or_default(),
         identity.status.as_str().into(),
         fmt(identity.created_at),
         fmt(identity.last_used_at),
@@ -70,8 +71,12 @@ fn csv_row(identity: &IdentityView, found: &[Signal]) -> Vec<String> {
             .filter(|g| g.tier == Tier::Admin)
             .count()
             .to_string(),
-        found.iter().map(|s| s.code).collect::<Vec<_>>().join(" "),
-        safe(identity.business_function.as_deref().unwrap_or("")),
+        found
+            .iter()
+            .map(|s| s.code.name())
+            .collect::<Vec<_>>()
+            .join(" "),
+        identity.business_function.clone().unwrap_or_default(),
     ]
 }
 
@@ -113,13 +118,13 @@ pub fn run(
             Ok(())
         })?,
         ListFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut *out);
-            w.write_record(CSV_COLUMNS)?;
+            let mut w = CsvOut::new(&mut *out);
+            w.row(CSV_COLUMNS)?;
             store.for_each_identity(&filter, |identity| {
-                w.write_record(csv_row(&identity, &evaluate(&identity)))?;
+                w.row(csv_row(&identity, &evaluate(&identity)))?;
                 Ok(())
             })?;
-            w.flush()?;
+            w.finish()?;
         }
         ListFormat::Table => {
             writeln!(
@@ -132,7 +137,7 @@ pub fn run(
                 count += 1;
                 let badges = evaluate(&identity)
                     .iter()
-                    .map(|s| signals::badge(s.code))
+                    .map(|s| s.code.badge())
                     .collect::<Vec<_>>()
                     .join(" ");
                 writeln!(

@@ -19,11 +19,7 @@ use crate::{Outcome, RunContext};
 
 /// Open the database the context names (or the default one).
 pub fn open_store(ctx: &RunContext) -> Result<Store> {
-    let path = match &ctx.db {
-        Some(p) => p.clone(),
-        None => crate::default_db_path()?,
-    };
-    Store::open(&path)
+    Store::open(&ctx.db_path()?)
 }
 
 /// Run one subcommand.
@@ -54,7 +50,7 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
             crate::tui::run_terminal(
                 &mut store,
                 &name,
-                &crate::reviewer_name(args.reviewer.as_deref())?,
+                &crate::review::reviewer::resolve(args.reviewer.as_deref())?,
             )?;
             Outcome::Done
         }
@@ -62,8 +58,12 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
             decide::run(&mut open_store(ctx)?, ctx, &args, &mut out)?;
             Outcome::Done
         }
+        Command::Annotate(args) => {
+            decide::annotate(&mut open_store(ctx)?, ctx, &args, &mut out)?;
+            Outcome::Done
+        }
         Command::Export(args) => {
-            export::run(&open_store(ctx)?, &args, &mut out)?;
+            export::run(&open_store(ctx)?, ctx, &args, &mut out)?;
             Outcome::Done
         }
         Command::Demo(args) => {
@@ -72,16 +72,6 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         }
     };
     Ok(outcome)
-}
-
-/// Write CSV-safe text for spreadsheets: a leading `=`, `+`, `-` or `@` would be read as a
-/// formula, so such cells get a leading apostrophe.
-pub(crate) fn spreadsheet_safe(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_owned()
-    }
 }
 
 /// Flush, mapping a closed pipe to success (so `| head` does not print an error).

@@ -151,7 +151,7 @@ impl Sink for DbSink<'_> {
                     self.tx
                     .prepare_cached(
                         "UPDATE identity SET account = ?3 WHERE provider = ?1 AND account = '*'
-                           AND native_id = ?2 AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.identity_id = identity.id)
+                           AND native_id = ?2 AND NOT EXISTS (SELECT 1 FROM record d WHERE d.identity_id = identity.id)
                            AND NOT EXISTS (SELECT 1 FROM identity o WHERE o.provider = ?1 AND o.account = ?3 AND o.native_id = ?2)",
                     )?
                     .execute(params![i.key.provider, i.key.native_id, i.key.account])?;
@@ -240,7 +240,7 @@ impl Sink for DbSink<'_> {
         if let Some(id) = super::resolve_natural(self.tx, &key)? {
             let reviewed: bool = self.tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM campaign_identity WHERE identity_id = ?1)
-                     OR EXISTS (SELECT 1 FROM decision WHERE identity_id = ?1)",
+                     OR EXISTS (SELECT 1 FROM record WHERE identity_id = ?1)",
                 [id],
                 |r| r.get(0),
             )?;
@@ -441,9 +441,9 @@ impl Store {
                     credentials: r.get(10)?,
                     grants: r.get(11)?,
                     humans_skipped: r.get(12)?,
-                    skipped: serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or_default(),
+                    skipped: super::get_json(r, 13, "skipped counts")?,
                     imported: r.get(18)?,
-                    notes: serde_json::from_str(&r.get::<_, String>(19)?).unwrap_or_default(),
+                    notes: super::get_json(r, 19, "notes")?,
                     platform_managed: r.get(14)?,
                     rejected: r.get(15)?,
                     secrets_dropped: r.get(16)?,

@@ -1,28 +1,65 @@
 //! The review database: the one place that speaks SQL. Opening sets the pragmas, creates the
-//! file owner-only and applies the embedded migrations; public methods speak domain terms and
-//! run one transaction per user-level operation.
+//! file owner-only and applies the embedded migrations. It persists and queries; the rules of
+//! the review live in [`crate::review`], which reads through [`Read`] and writes through a
+//! [`Tx`] (one transaction per user-level operation). A stored value that does not read back
+//! is an error, never a default.
 
 mod campaigns;
-mod decisions;
 mod import;
 mod inventory;
+mod members;
+mod migrate;
+mod queue;
+mod records;
 
-pub use campaigns::{
-    CampaignInfo, QueueFilter, QueueRow, QueueSort, QueueView, Standing, StandingDecision,
-};
-pub use decisions::{DecisionRow, NewDecision};
-pub use import::ImportReport;
+pub use campaigns::{CampaignInfo, NewCampaign, VerdictCounts};
+pub use import::{ImportReport, SourceRow};
 pub use inventory::InventoryFilter;
+pub use members::{MemberFacts, MemberState, MemberUpdate, Standing, StandingDecision};
+pub use queue::{QueueFilter, QueueRow, QueueSort, QueueView};
+pub use records::{HistoryEntry, RecordRow, StoredRecord};
+
+/// The read traits: `use crate::db::prelude::*` gives every query on a [`Store`] and a [`Tx`].
+pub mod prelude {
+    pub use super::Read;
+    pub use super::campaigns::CampaignReads;
+    pub use super::inventory::IdentityReads;
+    pub use super::members::MemberReads;
+    pub use super::queue::QueueReads;
+    pub use super::records::RecordReads;
+}
 
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+use crate::model::IdentityId;
 
 /// Embedded migrations, applied in order; `PRAGMA user_version` counts how many ran.
 /// A shipped migration is never edited: add a new one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        sql: include_str!("migrations/0001_init.sql"),
+        then: None,
+    },
+    Migration {
+        sql: include_str!("migrations/0002_chain.sql"),
+        then: Some(migrate::chain_everything),
+    },
+];
+
+/// One migration: SQL, then (for upgrades that need hashing) a step in Rust, in the same
+/// transaction.
+struct Migration {
+    sql: &'static str,
+    then: Option<fn(&rusqlite::Transaction) -> Result<()>>,
+}
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
 /// SQLite's default page cache, in KiB, restored after imports.
 pub(crate) const DEFAULT_CACHE_KIB: i64 = 2000;
@@ -30,6 +67,30 @@ pub(crate) const DEFAULT_CACHE_KIB: i64 = 2000;
 /// The open review database.
 pub struct Store {
     conn: Connection,
+}
+
+/// Reads, on the store or inside a write transaction: the same queries either way.
+pub trait Read {
+    /// The connection the queries run on.
+    fn conn(&self) -> &Connection;
+}
+
+impl Read for Store {
+    fn conn(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+/// A write transaction: the rules read through it ([`Read`]) and write through its methods;
+/// it commits only if the whole operation succeeds.
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+}
+
+impl Read for Tx<'_> {
+    fn conn(&self) -> &Connection {
+        &self.tx
+    }
 }
 
 impl Store {
@@ -71,7 +132,19 @@ impl Store {
         let v: i64 = self
             .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        Ok(usize::try_from(v).unwrap_or(0))
+        Ok(usize::try_from(v)?)
+    }
+
+    /// Run `f` in one immediate write transaction; commit if it succeeds, roll back otherwise.
+    /// Every check `f` makes sees the state it writes on: nothing can change in between.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Tx) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut tx = Tx { tx };
+        let out = f(&mut tx)?;
+        tx.tx.commit().context("committing")?;
+        Ok(out)
     }
 }
 
@@ -102,17 +175,20 @@ fn create_private(path: &Path) -> Result<()> {
 
 fn migrate(conn: &mut Connection) -> Result<()> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let current = usize::try_from(current).unwrap_or(0);
+    let current = usize::try_from(current)?;
     if current > MIGRATIONS.len() {
         bail!(
             "the database is at schema version {current}, newer than this nhi-review knows ({}); upgrade nhi-review",
             MIGRATIONS.len()
         );
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+    for (i, m) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)
+        tx.execute_batch(m.sql)
             .with_context(|| format!("applying migration {}", i + 1))?;
+        if let Some(step) = m.then {
+            step(&tx).with_context(|| format!("applying migration {}", i + 1))?;
+        }
         tx.pragma_update(None, "user_version", i64::try_from(i + 1)?)?;
         tx.commit()?;
     }
@@ -124,26 +200,51 @@ pub(crate) fn ts(t: DateTime<Utc>) -> String {
     nhi_importers::time::format_utc(t)
 }
 
-/// Read back a stored time.
-pub(crate) fn parse_ts(s: Option<String>) -> Option<DateTime<Utc>> {
-    s.and_then(|s| DateTime::parse_from_rfc3339(&s).ok())
-        .map(|t| t.with_timezone(&Utc))
+/// A stored time that does not parse: the error names the column and the value.
+fn bad_value(idx: usize, what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        Type::Text,
+        format!("stored {what} '{value}' does not read back").into(),
+    )
+}
+
+/// Read a stored time (NULL is `None`; anything else must parse).
+pub(crate) fn get_ts(r: &Row, idx: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    let Some(s) = r.get::<_, Option<String>>(idx)? else {
+        return Ok(None);
+    };
+    DateTime::parse_from_rfc3339(&s)
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .map_err(|_| bad_value(idx, "time", &s))
+}
+
+/// Read a stored time that must be there.
+pub(crate) fn get_ts_required(r: &Row, idx: usize) -> rusqlite::Result<DateTime<Utc>> {
+    get_ts(r, idx)?.ok_or_else(|| bad_value(idx, "time", "NULL"))
+}
+
+/// Read stored JSON.
+pub(crate) fn get_json<T: serde::de::DeserializeOwned>(
+    r: &Row,
+    idx: usize,
+    what: &str,
+) -> rusqlite::Result<T> {
+    let s: String = r.get(idx)?;
+    serde_json::from_str(&s).map_err(|_| bad_value(idx, what, &s))
 }
 
 /// Resolve an identity reference (short id `provider-N` or native id) to its row id.
-pub(crate) fn resolve_identity(conn: &Connection, reference: &str) -> Result<i64> {
+pub(crate) fn resolve_identity(conn: &Connection, reference: &str) -> Result<IdentityId> {
     if let Some((provider, n)) = reference.rsplit_once('-')
         && let Ok(id) = n.parse::<i64>()
     {
         let found: Option<i64> = conn
-            .query_row(
-                "SELECT id FROM identity WHERE id = ?1 AND provider = ?2",
-                params![id, provider],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM identity WHERE id = ?1 AND provider = ?2")?
+            .query_row(params![id, provider], |r| r.get(0))
             .optional()?;
         if let Some(id) = found {
-            return Ok(id);
+            return Ok(IdentityId(id));
         }
     }
     let mut stmt = conn.prepare_cached("SELECT id FROM identity WHERE native_id = ?1 LIMIT 2")?;
@@ -151,7 +252,7 @@ pub(crate) fn resolve_identity(conn: &Connection, reference: &str) -> Result<i64
         .query_map([reference], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     match ids.as_slice() {
-        [id] => Ok(*id),
+        [id] => Ok(IdentityId(*id)),
         [] => bail!(
             "no identity '{reference}': use the id or native id that 'nhi-review inventory' prints"
         ),
@@ -231,15 +332,13 @@ mod tests {
     }
 
     #[test]
-    fn verdicts_outside_the_vocabulary_are_rejected_by_the_schema() {
+    fn record_kinds_outside_the_vocabulary_are_rejected_by_the_schema() {
         let store = Store::open_in_memory().expect("opens");
         let err = store.conn.execute_batch(
             "INSERT INTO campaign (name, started_at, status, thresholds, population_size, population_hash)
              VALUES ('c', '2026-01-01T00:00:00Z', 'open', '{}', 0, '');
-             INSERT INTO identity (provider, account, native_id, kind, name, status, usage_tracked, third_party, first_seen_at, last_seen_at)
-             VALUES ('aws', 'a', 'n', 'iam_user', 'n', 'active', 1, 0, 't', 't');
-             INSERT INTO decision (campaign_id, identity_id, seq, action, verdict, removed, business_function, justification, reviewer, decided_at, prev_hash, row_hash, record)
-             VALUES (1, 1, 1, 'decide', 'maybe', '[]', '', '', '', '', '', '', '');",
+             INSERT INTO record (campaign_id, seq, kind, reviewer, at, prev_hash, row_hash, record)
+             VALUES (1, 1, 'maybe', '', '', '', '', '');",
         );
         assert!(err.is_err());
     }

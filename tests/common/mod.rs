@@ -89,3 +89,80 @@ pub fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
 pub fn import_examples(store: &mut Store) -> Vec<ImportReport> {
     nhi_review::examples::import_all(store, now()).expect("examples import")
 }
+
+/// Start a campaign as the command line does.
+pub fn start(
+    store: &mut Store,
+    name: &str,
+    at: DateTime<Utc>,
+) -> anyhow::Result<nhi_review::db::CampaignInfo> {
+    nhi_review::review::start(
+        store,
+        &nhi_review::review::StartRequest {
+            name: name.into(),
+            due: None,
+            thresholds: nhi_review::model::Thresholds::default(),
+            started_by: "lead@example.com".into(),
+            at,
+        },
+    )
+}
+
+/// A decision request with the usual texts: a function, a justification, a reviewer.
+pub fn request(
+    campaign: &str,
+    identity: &str,
+    verdict: nhi_review::model::Verdict,
+) -> nhi_review::review::DecisionRequest {
+    nhi_review::review::DecisionRequest {
+        campaign: campaign.into(),
+        identities: vec![identity.into()],
+        action: nhi_review::model::DecisionAction::Decide,
+        verdict: Some(verdict),
+        remove: Vec::new(),
+        owner: Some("team-a@example.com".into()),
+        function: Some("Deploys the storefront".into()),
+        justification: "Checked with the owning team".into(),
+        reviewer: "ana@example.com".into(),
+        at: now(),
+    }
+}
+
+/// Every record of a campaign's chain, parsed, with its row.
+pub fn records(
+    store: &Store,
+    campaign: &str,
+) -> Vec<(nhi_review::db::RecordRow, nhi_review::chain::Record)> {
+    use nhi_review::db::prelude::*;
+    let info = store.campaign(campaign).expect("campaign");
+    let mut out = Vec::new();
+    store
+        .for_each_record(info.id, |row| {
+            let record = nhi_review::chain::Record::parse(&row.link.record).expect("parses");
+            out.push((row, record));
+            Ok(())
+        })
+        .expect("records");
+    out
+}
+
+/// The decision records of a campaign's chain.
+pub fn decisions(store: &Store, campaign: &str) -> Vec<nhi_review::chain::DecisionRecord> {
+    records(store, campaign)
+        .into_iter()
+        .filter_map(|(_, r)| match r {
+            nhi_review::chain::Record::Decision(d) => Some(d),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `campaign verify`, as findings' messages (empty: intact).
+pub fn findings(store: &Store, campaign: &str) -> Vec<String> {
+    nhi_review::review::verify(store, campaign)
+        .expect("verify runs")
+        .findings
+        .iter()
+        .map(|f| f.to_string())
+        .collect()
+}

@@ -1,0 +1,78 @@
+//! A campaign's hash chain (reference/evidence.md): the canonical records ([`record`]), their
+//! links, and the checks that need nothing but the records themselves ([`verify`]). Pure: no
+//! database, no terminal.
+
+pub mod record;
+pub mod verify;
+
+pub use record::{
+    CloseRecord, DecisionRecord, FunctionRecord, Item, LegacyDecision, OwnerRecord, Record,
+    RecordKind, StartRecord,
+};
+pub use verify::{ChainBreak, StoredLink, verify_links};
+
+use sha2::{Digest, Sha256};
+
+/// `prev_hash` of the first record of a campaign.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Lowercase hex of bytes.
+pub fn to_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+/// Lowercase hex sha256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    to_hex(&Sha256::digest(bytes))
+}
+
+/// One member's line of the population hash: a JSON array (so no value can forge a separator)
+/// of the natural key, the owner and business function in force at start, and the sha256 of the
+/// facts the reviewer attests to. Lines are hashed in natural-key order, each ending in `\n`.
+pub fn population_line(
+    key: (&str, &str, &str),
+    owner: &str,
+    function: &str,
+    snapshot: &str,
+) -> String {
+    let fields = [
+        key.0,
+        key.1,
+        key.2,
+        owner,
+        function,
+        &sha256_hex(snapshot.as_bytes()),
+    ];
+    let mut line = serde_json::to_string(&fields).unwrap_or_default();
+    line.push('\n');
+    line
+}
+
+/// The running population hash.
+#[derive(Default)]
+pub struct PopulationHasher {
+    hasher: Sha256,
+    size: u64,
+}
+
+impl PopulationHasher {
+    /// Add one member's line (members must come in natural-key order).
+    pub fn add(&mut self, line: &str) {
+        self.hasher.update(line.as_bytes());
+        self.size += 1;
+    }
+
+    /// `(hash, size)`.
+    pub fn finish(self) -> (String, u64) {
+        (to_hex(&self.hasher.finalize()), self.size)
+    }
+}
+
+#[cfg(test)]
+mod tests;

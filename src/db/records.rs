@@ -1,0 +1,255 @@
+//! The chain table: appending canonical records (the caller built and hashed them), reading the
+//! head, streaming the links back for verification, and an identity's history.
+
+use anyhow::{Context, Result};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Read, Tx, get_ts_required};
+use crate::chain::{Record, RecordKind, StoredLink, sha256_hex};
+use crate::model::{CampaignId, IdentityId};
+
+/// A record ready to append: the canonical record (seq and prev_hash set) and the row it names.
+#[derive(Debug, Clone)]
+pub struct StoredRecord {
+    /// The campaign.
+    pub campaign: CampaignId,
+    /// The identity the record is about, if one.
+    pub identity: Option<IdentityId>,
+    /// The record.
+    pub record: Record,
+}
+
+/// A stored record with the columns that sit beside it, for verification and export.
+#[derive(Debug, Clone)]
+pub struct RecordRow {
+    /// The link.
+    pub link: StoredLink,
+    /// `kind` column.
+    pub kind: String,
+    /// Natural key of `identity_id` (provider, account, native id), if set.
+    pub identity: Option<(String, String, String)>,
+    /// Short id of the identity, if set.
+    pub short_id: Option<String>,
+    /// Display name of the identity, if set.
+    pub name: Option<String>,
+    /// `action` column.
+    pub action: Option<String>,
+    /// `verdict` column.
+    pub verdict: Option<String>,
+    /// `owner` column.
+    pub owner: Option<String>,
+    /// `business_function` column.
+    pub business_function: Option<String>,
+    /// `reviewer` column.
+    pub reviewer: String,
+    /// `at` column.
+    pub at: String,
+}
+
+/// One decision of an identity's history in a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    /// Place in the chain.
+    pub seq: u64,
+    /// Kind.
+    pub kind: RecordKind,
+    /// Decision action, for decisions.
+    pub action: Option<String>,
+    /// Verdict, when one stands after the record.
+    pub verdict: Option<String>,
+    /// Owner after the record, for kinds that carry it.
+    pub owner: Option<String>,
+    /// Function after the record, for kinds that carry it.
+    pub business_function: Option<String>,
+    /// Who.
+    pub reviewer: String,
+    /// When (RFC 3339).
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The head of a campaign's chain: `(seq, row_hash)` of its last record.
+pub(super) fn head(
+    conn: &rusqlite::Connection,
+    campaign: CampaignId,
+) -> Result<Option<(u64, String)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT seq, row_hash FROM record WHERE campaign_id = ?1 ORDER BY seq DESC LIMIT 1",
+        )?
+        .query_row([campaign], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+impl Tx<'_> {
+    /// Append one record (its seq and prev_hash already set to follow the head); returns its
+    /// hash. The columns for queries are taken from the record itself.
+    pub fn append_record(&mut self, r: &StoredRecord) -> Result<String> {
+        insert_record(&self.tx, r)
+    }
+}
+
+/// Insert a record row; the query columns come from the record itself.
+pub(super) fn insert_record(conn: &rusqlite::Connection, r: &StoredRecord) -> Result<String> {
+    let bytes = r.record.to_canonical();
+    let row_hash = sha256_hex(bytes.as_bytes());
+    let (action, verdict) = match r.record.decision() {
+        Some((a, v)) => (Some(a), (!v.is_empty()).then_some(v)),
+        None => (None, None),
+    };
+    let (owner, function) = match r.record.in_force() {
+        Some((o, f)) => (Some(o), Some(f)),
+        None => (None, None),
+    };
+    conn.prepare_cached(
+        "INSERT INTO record (campaign_id, seq, kind, identity_id, action, verdict, owner,
+            business_function, reviewer, at, prev_hash, row_hash, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?
+    .execute(params![
+        r.campaign,
+        r.record.seq(),
+        r.record.kind().as_str(),
+        r.identity,
+        action,
+        verdict,
+        owner,
+        function,
+        r.record.reviewer(),
+        r.record.at(),
+        r.record.prev_hash(),
+        row_hash,
+        bytes
+    ])
+    .context("appending to the chain")?;
+    Ok(row_hash)
+}
+
+/// Reading the chain.
+pub trait RecordReads: Read {
+    /// The head of a campaign's chain: `(seq, row_hash)`, or `None` for an empty chain.
+    fn chain_head(&self, campaign: CampaignId) -> Result<Option<(u64, String)>> {
+        head(self.conn(), campaign)
+    }
+
+    /// Every record of a campaign in chain order, with its columns, streamed to `each`.
+    fn for_each_record(
+        &self,
+        campaign: CampaignId,
+        mut each: impl FnMut(RecordRow) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.conn().prepare(
+            "SELECT r.seq, r.prev_hash, r.row_hash, r.record, r.kind, i.provider, i.account, i.native_id,
+                    r.action, r.verdict, r.owner, r.business_function, r.reviewer, r.at,
+                    i.provider || '-' || i.id, i.name
+             FROM record r LEFT JOIN identity i ON i.id = r.identity_id
+             WHERE r.campaign_id = ?1 ORDER BY r.seq",
+        )?;
+        let mut rows = stmt.query([campaign])?;
+        while let Some(r) = rows.next()? {
+            let provider: Option<String> = r.get(5)?;
+            let identity = match provider {
+                Some(p) => Some((p, r.get(6)?, r.get(7)?)),
+                None => None,
+            };
+            each(RecordRow {
+                link: StoredLink {
+                    seq: r.get(0)?,
+                    prev_hash: r.get(1)?,
+                    row_hash: r.get(2)?,
+                    record: r.get(3)?,
+                },
+                kind: r.get(4)?,
+                identity,
+                action: r.get(8)?,
+                verdict: r.get(9)?,
+                owner: r.get(10)?,
+                business_function: r.get(11)?,
+                reviewer: r.get(12)?,
+                at: r.get(13)?,
+                short_id: r.get(14)?,
+                name: r.get(15)?,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// An identity's records in a campaign, newest first.
+    fn identity_history(
+        &self,
+        campaign: CampaignId,
+        identity: IdentityId,
+    ) -> Result<Vec<HistoryEntry>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT seq, kind, action, verdict, owner, business_function, reviewer, at FROM record
+             WHERE campaign_id = ?1 AND identity_id = ?2 ORDER BY seq DESC",
+        )?;
+        let rows = stmt.query_map(params![campaign, identity], |r| {
+            let kind: String = r.get(1)?;
+            Ok(HistoryEntry {
+                seq: r.get(0)?,
+                kind: RecordKind::parse(&kind).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        1,
+                        rusqlite::types::Type::Text,
+                        format!("stored record kind '{kind}' is not known").into(),
+                    )
+                })?,
+                action: r.get(2)?,
+                verdict: r.get(3)?,
+                owner: r.get(4)?,
+                business_function: r.get(5)?,
+                reviewer: r.get(6)?,
+                at: get_ts_required(r, 7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The canonical record at `seq` of a campaign.
+    fn record_at(&self, campaign: CampaignId, seq: u64) -> Result<Option<Record>> {
+        let bytes: Option<String> = self
+            .conn()
+            .prepare_cached("SELECT record FROM record WHERE campaign_id = ?1 AND seq = ?2")?
+            .query_row(params![campaign, seq], |r| r.get(0))
+            .optional()?;
+        bytes
+            .map(|b| {
+                Record::parse(&b).map_err(|e| {
+                    anyhow::anyhow!("record #{seq} does not read back ({e}): run 'campaign verify'")
+                })
+            })
+            .transpose()
+    }
+
+    /// The latest decision record (of any action) of an identity in a campaign: its seq.
+    fn last_decision_seq(&self, campaign: CampaignId, identity: IdentityId) -> Result<Option<u64>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT seq FROM record WHERE campaign_id = ?1 AND identity_id = ?2
+                   AND kind IN ('decision', 'legacy') ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row(params![campaign, identity], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The latest record of an identity before `seq` that carries the business function in
+    /// force: `(seq, function)`.
+    fn function_before(
+        &self,
+        campaign: CampaignId,
+        identity: IdentityId,
+        seq: u64,
+    ) -> Result<Option<(u64, String)>> {
+        Ok(self
+            .conn()
+            .prepare_cached(
+                "SELECT seq, business_function FROM record WHERE campaign_id = ?1 AND identity_id = ?2
+                   AND seq < ?3 AND business_function IS NOT NULL ORDER BY seq DESC LIMIT 1",
+            )?
+            .query_row(params![campaign, identity, seq], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+}
+
+impl<T: Read> RecordReads for T {}

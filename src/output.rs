@@ -1,0 +1,234 @@
+//! Where commands write files: outputs never destroy inputs. A file named with `-o` is written
+//! to a temporary file beside it and renamed into place only when complete, readable by its
+//! owner only; the review database and its journal files are refused as outputs. Every text
+//! cell of a CSV goes through one neutralising writer, so no spreadsheet reads a formula.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// The files an output must never be: the database and the files SQLite keeps beside it.
+pub fn protected_paths(db: &Path) -> Vec<PathBuf> {
+    let mut out = vec![db.to_path_buf()];
+    for suffix in ["-wal", "-shm", "-journal"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        out.push(PathBuf::from(name));
+    }
+    out
+}
+
+/// An absolute, symlink-free form of a path whose file may not exist yet.
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.canonicalize().ok()?,
+        _ => std::env::current_dir().ok()?,
+    };
+    Some(parent.join(path.file_name()?))
+}
+
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &Path, _: &Path) -> bool {
+    false
+}
+
+/// Refuse `target` if it is one of the protected files, by name or by identity (a hard link
+/// or a symbolic link to it).
+pub fn refuse_protected(target: &Path, protected: &[PathBuf]) -> Result<()> {
+    let t = resolved(target);
+    for p in protected {
+        if same_file(target, p) || (t.is_some() && t == resolved(p)) {
+            bail!(
+                "'{}' is the review database (or a file SQLite keeps beside it): writing there would destroy the review; name another output file",
+                target.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A file being written: it appears under its name only when [`SafeFile::commit`] succeeds,
+/// owner-only (0600). Dropped without commit, it leaves nothing behind and the previous file,
+/// if any, untouched.
+pub struct SafeFile {
+    tmp: io::BufWriter<tempfile::NamedTempFile>,
+    target: PathBuf,
+}
+
+impl SafeFile {
+    /// Start writing `target` (refused if it is a protected file).
+    pub fn create(target: &Path, protected: &[PathBuf]) -> Result<SafeFile> {
+        refuse_protected(target, protected)?;
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if target.is_dir() {
+            bail!("'{}' is a folder: name a file to write", target.display());
+        }
+        // tempfile creates the file with mode 0600.
+        let tmp = tempfile::Builder::new()
+            .prefix(".nhi-review-")
+            .suffix(".partial")
+            .tempfile_in(&dir)
+            .with_context(|| format!("creating a file in '{}'", dir.display()))?;
+        Ok(SafeFile {
+            tmp: io::BufWriter::new(tmp),
+            target: target.to_path_buf(),
+        })
+    }
+
+    /// The name it will have.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Flush, sync and rename into place.
+    pub fn commit(self) -> Result<()> {
+        let tmp = self
+            .tmp
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("writing '{}'", self.target.display()))?;
+        tmp.as_file()
+            .sync_all()
+            .with_context(|| format!("writing '{}'", self.target.display()))?;
+        tmp.persist(&self.target)
+            .map_err(|e| e.error)
+            .with_context(|| format!("writing '{}'", self.target.display()))?;
+        Ok(())
+    }
+}
+
+impl Write for SafeFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tmp.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.tmp.flush()
+    }
+}
+
+/// A cell as a spreadsheet must see it: text that a spreadsheet would run as a formula
+/// (leading `=`, `+`, `-`, `@`, tab or carriage return) gets a leading apostrophe.
+pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// A cell read back from a spreadsheet: the apostrophe [`neutralise`] added is removed.
+pub fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+/// A CSV writer that neutralises every cell: no column can skip it.
+pub struct CsvOut<W: Write> {
+    w: csv::Writer<W>,
+}
+
+impl<W: Write> CsvOut<W> {
+    /// Write CSV to `w`.
+    pub fn new(w: W) -> Self {
+        CsvOut {
+            w: csv::Writer::from_writer(w),
+        }
+    }
+
+    /// One row; every cell neutralised.
+    pub fn row<I, S>(&mut self, cells: I) -> Result<()>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.w.write_record(
+            cells
+                .into_iter()
+                .map(|c| neutralise(c.as_ref()).into_owned()),
+        )?;
+        Ok(())
+    }
+
+    /// Flush and give back the writer.
+    pub fn finish(self) -> Result<W> {
+        self.w
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("writing CSV: {}", e.error()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_restored() {
+        for f in ["=HYPERLINK(\"x\")", "+1", "-1", "@SUM(A1)", "\tx"] {
+            assert!(neutralise(f).starts_with('\''), "{f}");
+            assert_eq!(restore(&neutralise(f)), f);
+        }
+        assert_eq!(neutralise("plain"), "plain");
+        assert_eq!(restore("'quoted"), "'quoted", "a real apostrophe stays");
+    }
+
+    #[test]
+    fn the_database_and_its_journals_are_refused_by_name_and_by_link() {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("review.db");
+        std::fs::write(&db, b"db").expect("db");
+        let protected = protected_paths(&db);
+        assert!(SafeFile::create(&db, &protected).is_err());
+        assert!(SafeFile::create(&dir.path().join("review.db-wal"), &protected).is_err());
+        let sub = dir.path().join("sub");
+        std::fs::create_dir(&sub).expect("sub");
+        assert!(SafeFile::create(&sub.join("../review.db"), &protected).is_err());
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.csv");
+            std::os::unix::fs::symlink(&db, &link).expect("symlink");
+            assert!(SafeFile::create(&link, &protected).is_err());
+        }
+        assert_eq!(std::fs::read(&db).expect("db"), b"db");
+    }
+
+    #[test]
+    fn a_file_appears_only_when_committed_and_private() {
+        let dir = tempfile::tempdir().expect("dir");
+        let out = dir.path().join("out.csv");
+        std::fs::write(&out, b"before").expect("before");
+        {
+            let mut f = SafeFile::create(&out, &[]).expect("create");
+            f.write_all(b"half").expect("write");
+        }
+        assert_eq!(std::fs::read(&out).expect("read"), b"before");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 1);
+        let mut f = SafeFile::create(&out, &[]).expect("create");
+        f.write_all(b"after").expect("write");
+        f.commit().expect("commit");
+        assert_eq!(std::fs::read(&out).expect("read"), b"after");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&out).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! The rules of a decision, once, as pure functions: the command line, the review screen and
+//! packets all reach them through [`super`], and the screen asks them in advance which texts a
+//! step needs. Nothing here reads the database or the clock.
+
+use crate::model::{IdentityView, ItemRef, Verdict};
+
+/// Longest free text accepted (business function, justification, owner, reviewer).
+pub const MAX_TEXT: usize = 2000;
+
+/// Why a proposed decision or text is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleError {
+    /// The campaign is closed.
+    Closed {
+        /// Campaign name.
+        campaign: String,
+    },
+    /// Keep needs an accountable owner.
+    KeepNeedsOwner {
+        /// Identity name.
+        name: String,
+    },
+    /// Keep needs the business function the identity serves.
+    KeepNeedsFunction {
+        /// Identity name.
+        name: String,
+    },
+    /// A justification is required, and why.
+    NeedsJustification {
+        /// Verdict.
+        verdict: Verdict,
+        /// Why this one needs it.
+        why: &'static str,
+    },
+    /// Reduce names nothing to remove.
+    ReduceNeedsItems,
+    /// Keep or revoke names items to remove.
+    NothingToRemove {
+        /// Verdict.
+        verdict: Verdict,
+    },
+    /// Undo with no standing decision.
+    NothingToUndo {
+        /// Identity name.
+        name: String,
+    },
+    /// Re-attest refused.
+    CannotReattest {
+        /// Why.
+        why: String,
+    },
+    /// A named item is not one of the identity's.
+    UnknownItem {
+        /// What was named.
+        asked: String,
+        /// Identity name.
+        name: String,
+        /// Its removable items, in full.
+        known: Vec<String>,
+    },
+    /// A named item matches several.
+    AmbiguousItem {
+        /// What was named.
+        asked: String,
+        /// The candidates, in full.
+        candidates: Vec<String>,
+    },
+    /// A text is not acceptable.
+    BadText {
+        /// Which text.
+        what: &'static str,
+        /// What is wrong.
+        why: String,
+    },
+}
+
+impl std::fmt::Display for RuleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RuleError::Closed { campaign } => {
+                write!(
+                    f,
+                    "campaign '{campaign}' is closed: decisions can no longer change"
+                )
+            }
+            RuleError::KeepNeedsOwner { name } => write!(
+                f,
+                "keep needs an accountable owner for '{name}' (a team or a person): set one with the decision (--owner) or first"
+            ),
+            RuleError::KeepNeedsFunction { name } => write!(
+                f,
+                "keep needs the business function '{name}' serves (--function)"
+            ),
+            RuleError::NeedsJustification { verdict, why } => {
+                write!(
+                    f,
+                    "{verdict} needs a justification here: {why} (--justification)"
+                )
+            }
+            RuleError::ReduceNeedsItems => write!(
+                f,
+                "reduce needs at least one credential or grant to remove (--remove)"
+            ),
+            RuleError::NothingToRemove {
+                verdict: Verdict::Revoke,
+            } => write!(
+                f,
+                "revoke removes the whole identity: do not list items to remove"
+            ),
+            RuleError::NothingToRemove { .. } => write!(
+                f,
+                "keep removes nothing: use reduce to remove credentials or grants"
+            ),
+            RuleError::NothingToUndo { name } => write!(f, "'{name}' has no decision to undo"),
+            RuleError::CannotReattest { why } => write!(f, "cannot re-attest: {why}"),
+            RuleError::UnknownItem { asked, name, known } => write!(
+                f,
+                "'{asked}' is not a credential or grant of '{name}'; it has: {}",
+                if known.is_empty() {
+                    "nothing to remove".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ),
+            RuleError::AmbiguousItem { asked, candidates } => write!(
+                f,
+                "'{asked}' names several items; name one in full: {}",
+                candidates.join(", ")
+            ),
+            RuleError::BadText { what, why } => write!(f, "{what} {why}"),
+        }
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// Characters that change how text looks without being seen: bidirectional overrides and
+/// isolates, zero-width characters, the byte-order mark, the soft hyphen.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// A free text as recorded: trimmed, one line of visible characters, at most [`MAX_TEXT`].
+pub fn clean_text(what: &'static str, text: &str) -> Result<String, RuleError> {
+    let text = text.trim();
+    if let Some(c) = text.chars().find(|c| c.is_control() || is_invisible(*c)) {
+        return Err(RuleError::BadText {
+            what,
+            why: format!(
+                "contains an invisible or control character (U+{:04X}): use plain text on one line",
+                c as u32
+            ),
+        });
+    }
+    if text.chars().count() > MAX_TEXT {
+        return Err(RuleError::BadText {
+            what,
+            why: format!("is longer than {MAX_TEXT} characters"),
+        });
+    }
+    Ok(text.to_owned())
+}
+
+/// Whether a decision of this verdict needs an accountable owner.
+pub fn needs_owner(verdict: Verdict) -> bool {
+    verdict == Verdict::Keep
+}
+
+/// Whether a decision of this verdict needs a business function.
+pub fn needs_function(verdict: Verdict) -> bool {
+    verdict == Verdict::Keep
+}
+
+/// Why a decision needs a justification, if it does: every reduce and revoke; a keep (or a
+/// re-attested keep) against a revoke suggestion; any keep of admin-tier access.
+pub fn justification_required(
+    verdict: Verdict,
+    suggested: Verdict,
+    has_admin: bool,
+) -> Option<&'static str> {
+    match verdict {
+        Verdict::Reduce => Some("every reduce says why"),
+        Verdict::Revoke => Some("every revoke says why"),
+        Verdict::Keep if suggested == Verdict::Revoke => Some("the suggestion is to revoke it"),
+        Verdict::Keep if has_admin => Some("it holds admin-tier access"),
+        Verdict::Keep => None,
+    }
+}
+
+/// A decision (decide or re-attest) as proposed, with what the rules need to judge it. An
+/// undo is judged by [`check_undo`].
+#[derive(Debug, Clone)]
+pub struct Proposal<'a> {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// What a reduce removes.
+    pub removed: &'a [ItemRef],
+    /// Owner in force after the decision (set with it, or already).
+    pub owner: Option<&'a str>,
+    /// Business function after the decision.
+    pub function: &'a str,
+    /// Justification.
+    pub justification: &'a str,
+    /// The suggested verdict.
+    pub suggested: Verdict,
+    /// Whether the identity holds admin-tier access.
+    pub has_admin: bool,
+    /// Identity name, for messages.
+    pub name: &'a str,
+}
+
+/// Judge a decision.
+pub fn check(p: &Proposal) -> Result<(), RuleError> {
+    if needs_owner(p.verdict) && p.owner.is_none_or(|o| o.trim().is_empty()) {
+        return Err(RuleError::KeepNeedsOwner {
+            name: p.name.to_owned(),
+        });
+    }
+    if needs_function(p.verdict) && p.function.trim().is_empty() {
+        return Err(RuleError::KeepNeedsFunction {
+            name: p.name.to_owned(),
+        });
+    }
+    match p.verdict {
+        Verdict::Reduce if p.removed.is_empty() => return Err(RuleError::ReduceNeedsItems),
+        Verdict::Keep | Verdict::Revoke if !p.removed.is_empty() => {
+            return Err(RuleError::NothingToRemove { verdict: p.verdict });
+        }
+        _ => {}
+    }
+    if let Some(why) = justification_required(p.verdict, p.suggested, p.has_admin)
+        && p.justification.trim().is_empty()
+    {
+        return Err(RuleError::NeedsJustification {
+            verdict: p.verdict,
+            why,
+        });
+    }
+    Ok(())
+}
+
+/// Judge an undo: something must stand.
+pub fn check_undo(standing: Option<Verdict>, name: &str) -> Result<(), RuleError> {
+    match standing {
+        Some(_) => Ok(()),
+        None => Err(RuleError::NothingToUndo {
+            name: name.to_owned(),
+        }),
+    }
+}
+
+/// Resolve what a reviewer named for removal into the identity's items. Each name may be the
+/// full reference (`grant:PERMISSION@RESOURCE;via=…;if=…`, `credential:ID`) or, when it names
+/// one item only, a shorter form (the credential id, the permission, `PERMISSION@RESOURCE`).
+pub fn resolve_removals(
+    identity: &IdentityView,
+    asked: &[String],
+) -> Result<Vec<ItemRef>, RuleError> {
+    let items = identity.removable();
+    let mut out: Vec<ItemRef> = Vec::new();
+    for asked in asked.iter().map(|a| a.trim()) {
+        let exact: Vec<&ItemRef> = items.iter().filter(|i| i.reference() == asked).collect();
+        let found: Vec<&ItemRef> = if exact.is_empty() {
+            items
+                .iter()
+                .filter(|i| i.short_forms().iter().any(|s| s == asked))
+                .collect()
+        } else {
+            exact
+        };
+        match found.as_slice() {
+            [one] => {
+                if !out.contains(one) {
+                    out.push((*one).clone());
+                }
+            }
+            [] => {
+                return Err(RuleError::UnknownItem {
+                    asked: asked.to_owned(),
+                    name: identity.name.clone(),
+                    known: items.iter().map(ItemRef::reference).collect(),
+                });
+            }
+            many => {
+                return Err(RuleError::AmbiguousItem {
+                    asked: asked.to_owned(),
+                    candidates: many.iter().map(|i| i.reference()).collect(),
+                });
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proposal<'a>(verdict: Verdict, removed: &'a [ItemRef]) -> Proposal<'a> {
+        Proposal {
+            verdict,
+            removed,
+            owner: Some("sre@example.com"),
+            function: "Nightly backups",
+            justification: "",
+            suggested: Verdict::Keep,
+            has_admin: false,
+            name: "svc-backup",
+        }
+    }
+
+    #[test]
+    fn keep_needs_an_owner_and_a_function() {
+        let p = Proposal {
+            owner: None,
+            ..proposal(Verdict::Keep, &[])
+        };
+        assert!(matches!(check(&p), Err(RuleError::KeepNeedsOwner { .. })));
+        let p = Proposal {
+            owner: Some("  "),
+            ..proposal(Verdict::Keep, &[])
+        };
+        assert!(matches!(check(&p), Err(RuleError::KeepNeedsOwner { .. })));
+        let p = Proposal {
+            function: "",
+            ..proposal(Verdict::Keep, &[])
+        };
+        assert!(matches!(
+            check(&p),
+            Err(RuleError::KeepNeedsFunction { .. })
+        ));
+        assert_eq!(check(&proposal(Verdict::Keep, &[])), Ok(()));
+    }
+
+    #[test]
+    fn a_keep_against_a_revoke_suggestion_or_of_admin_access_needs_a_justification() {
+        let against = Proposal {
+            suggested: Verdict::Revoke,
+            ..proposal(Verdict::Keep, &[])
+        };
+        let err = check(&against).expect_err("needs a why");
+        assert!(err.to_string().contains("suggestion is to revoke"), "{err}");
+        let admin = Proposal {
+            has_admin: true,
+            ..proposal(Verdict::Keep, &[])
+        };
+        assert!(
+            check(&admin)
+                .expect_err("admin")
+                .to_string()
+                .contains("admin-tier")
+        );
+        let justified = Proposal {
+            justification: "Break-glass; reviewed monthly",
+            ..admin
+        };
+        assert_eq!(check(&justified), Ok(()));
+    }
+
+    #[test]
+    fn reduce_and_revoke_need_items_and_a_justification_as_their_kind_says() {
+        let key = [ItemRef::Credential {
+            id: "access_key_1".into(),
+        }];
+        assert_eq!(
+            check(&proposal(Verdict::Reduce, &[])),
+            Err(RuleError::ReduceNeedsItems)
+        );
+        assert!(matches!(
+            check(&proposal(Verdict::Reduce, &key)),
+            Err(RuleError::NeedsJustification { .. })
+        ));
+        assert!(matches!(
+            check(&proposal(Verdict::Revoke, &key)),
+            Err(RuleError::NothingToRemove { .. })
+        ));
+        assert!(matches!(
+            check(&proposal(Verdict::Keep, &key)),
+            Err(RuleError::NothingToRemove { .. })
+        ));
+        let revoke = Proposal {
+            owner: None,
+            function: "",
+            justification: "Intern project ended",
+            ..proposal(Verdict::Revoke, &[])
+        };
+        assert_eq!(check(&revoke), Ok(()), "revoke needs no owner or function");
+    }
+
+    #[test]
+    fn texts_refuse_controls_and_invisible_characters() {
+        assert_eq!(clean_text("the owner", "  ana  "), Ok("ana".to_owned()));
+        for bad in [
+            "a\u{1b}[2Jb",
+            "line\nbreak",
+            "r\u{200b}",
+            "x\u{202e}y",
+            "\u{feff}z",
+        ] {
+            assert!(clean_text("the reviewer", bad).is_err(), "{bad:?}");
+        }
+        assert!(clean_text("the justification", &"x".repeat(MAX_TEXT + 1)).is_err());
+        assert_eq!(clean_text("x", "Zürich «ok»"), Ok("Zürich «ok»".to_owned()));
+    }
+
+    #[test]
+    fn undo_needs_something_standing() {
+        assert!(check_undo(None, "svc").is_err());
+        assert_eq!(check_undo(Some(Verdict::Keep), "svc"), Ok(()));
+    }
+}

@@ -1,0 +1,421 @@
+//! `campaign verify`: the chain, and everything derived from it. The chain must link and hash;
+//! its start record must agree with the campaign and with the population as stored; its close
+//! record with the campaign's status; and every cache (standing verdicts, owners and functions
+//! in force, counts) must be what the chain says. Each kind of tampering has its own finding.
+//! Streams: memory does not grow with the chain.
+//!
+//! What no check inside the database can see — the last records cut off together with their
+//! caches, a forged record appended with a correct hash, a chain recomputed from scratch — is
+//! caught only by comparing with a signed checkpoint (the evidence bundle).
+
+use anyhow::Result;
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::chain::verify::{ChainSummary, Verifier};
+use crate::chain::{Record, RecordKind};
+use crate::db::prelude::*;
+use crate::db::{CampaignInfo, RecordRow, VerdictCounts};
+use crate::model::{CampaignStatus, Verdict};
+
+/// One problem found, with the check that found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Which check: `chain`, `columns`, `start`, `population`, `status`, `verdicts`, `owners`,
+    /// `functions`, `counts`, `close`, `members`.
+    pub check: &'static str,
+    /// What is wrong, and what it means.
+    pub message: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.check, self.message)
+    }
+}
+
+/// What `campaign verify` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifyReport {
+    /// Campaign name.
+    pub campaign: String,
+    /// Records read.
+    pub length: u64,
+    /// The head: the last record's seq and hash, when the chain verified.
+    pub head: Option<(u64, String)>,
+    /// Members of the population.
+    pub population: u64,
+    /// Problems; empty when everything holds.
+    pub findings: Vec<Finding>,
+}
+
+impl VerifyReport {
+    /// Whether everything holds.
+    pub fn is_intact(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+/// The checks, in the order run, for people.
+pub const CHECKS: &[&str] = &[
+    "every record hashes to its row and links to the one before, numbered from 1",
+    "each record names this campaign, and records come in order: start first, close last",
+    "the columns beside each record agree with it",
+    "the start record agrees with the campaign (population hash and size, due date, thresholds)",
+    "the population as stored hashes to the start record's population hash",
+    "the campaign's status agrees with its close record",
+    "every standing verdict, owner and business function is what the chain says",
+    "the verdict counts (and the close record's) are what the chain says",
+];
+
+/// At most this many findings of one check are listed one by one.
+const LIST_AT_MOST: usize = 5;
+
+fn finding(check: &'static str, message: String) -> Finding {
+    Finding { check, message }
+}
+
+/// Verify a campaign.
+pub fn verify(db: &impl Read, name: &str) -> Result<VerifyReport> {
+    let campaign = db.campaign(name)?;
+    let mut findings = Vec::new();
+    let (summary, length) = walk_chain(db, &campaign, &mut findings)?;
+    let (hash, population) = db.population_hash(campaign.id)?;
+    if let Some(summary) = &summary {
+        check_start(&campaign, summary, &mut findings);
+        check_population(summary, &hash, population, &mut findings);
+        check_status(&campaign, summary, &mut findings);
+    }
+    let derived = check_caches(db, &campaign, &mut findings)?;
+    check_counts(db, &campaign, &derived, summary.as_ref(), &mut findings)?;
+    Ok(VerifyReport {
+        campaign: campaign.name,
+        length,
+        head: summary.map(|s| (s.length, s.head)),
+        population,
+        findings,
+    })
+}
+
+/// The chain, link by link, and the columns beside each record.
+fn walk_chain(
+    db: &impl Read,
+    campaign: &CampaignInfo,
+    findings: &mut Vec<Finding>,
+) -> Result<(Option<ChainSummary>, u64)> {
+    let mut verifier = Verifier::new(&campaign.name);
+    let mut broken = false;
+    let mut column_problems = 0usize;
+    let mut length = 0;
+    db.for_each_record(campaign.id, |row| {
+        length += 1;
+        if broken {
+            return Ok(());
+        }
+        match verifier.push(&row.link) {
+            Ok(record) => {
+                if let Some(why) = columns_disagree(&row, &record) {
+                    column_problems += 1;
+                    if column_problems <= LIST_AT_MOST {
+                        findings.push(finding(
+                            "columns",
+                            format!(
+                                "record #{}: its {why} column disagrees with the hashed record: the row was edited",
+                                row.link.seq
+                            ),
+                        ));
+                    }
+                }
+            }
+            Err(e) => {
+                findings.push(finding("chain", e.to_string()));
+                broken = true;
+            }
+        }
+        Ok(())
+    })?;
+    if broken {
+        return Ok((None, length));
+    }
+    match verifier.finish() {
+        Ok(summary) => Ok((Some(summary), length)),
+        Err(e) => {
+            findings.push(finding("chain", e.to_string()));
+            Ok((None, length))
+        }
+    }
+}
+
+/// Which column of a stored record disagrees with the record it stores, if any.
+fn columns_disagree(row: &RecordRow, record: &Record) -> Option<&'static str> {
+    if RecordKind::parse(&row.kind) != Some(record.kind()) {
+        return Some("kind");
+    }
+    let named = record.identity().map(|i| {
+        (
+            i.provider.to_owned(),
+            i.account.to_owned(),
+            i.native_id.to_owned(),
+        )
+    });
+    if row.identity != named {
+        return Some("identity");
+    }
+    let decision = record
+        .decision()
+        .map(|(a, v)| (a.to_owned(), (!v.is_empty()).then(|| v.to_owned())));
+    if (row.action.clone(), row.verdict.clone())
+        != decision.map_or((None, None), |(a, v)| (Some(a), v))
+    {
+        return Some("action or verdict");
+    }
+    let in_force = record.in_force().map(|(o, f)| (o.to_owned(), f.to_owned()));
+    if (row.owner.clone(), row.business_function.clone())
+        != in_force.map_or((None, None), |(o, f)| (Some(o), Some(f)))
+    {
+        return Some("owner or business function");
+    }
+    if row.reviewer != record.reviewer() {
+        return Some("reviewer");
+    }
+    if row.at != record.at() {
+        return Some("time");
+    }
+    None
+}
+
+fn check_start(campaign: &CampaignInfo, s: &ChainSummary, findings: &mut Vec<Finding>) {
+    let start = &s.start;
+    let mut differs = |what: &str, stored: String, chained: String| {
+        if stored != chained {
+            findings.push(finding(
+                "start",
+                format!(
+                    "the campaign's {what} is '{stored}' but its start record says '{chained}': the campaign row was edited"
+                ),
+            ));
+        }
+    };
+    differs(
+        "population hash",
+        campaign.population_hash.clone(),
+        start.population_hash.clone(),
+    );
+    differs(
+        "population size",
+        campaign.population_size.to_string(),
+        start.population_size.to_string(),
+    );
+    differs(
+        "due date",
+        campaign.due_date.map(|d| d.to_string()).unwrap_or_default(),
+        start.due_date.clone(),
+    );
+    differs(
+        "rotation threshold",
+        campaign.thresholds.rotation_days.to_string(),
+        start.rotation_days.to_string(),
+    );
+    differs(
+        "inactivity threshold",
+        campaign.thresholds.inactivity_days.to_string(),
+        start.inactivity_days.to_string(),
+    );
+    differs(
+        "start time",
+        crate::db::ts(campaign.started_at),
+        start.at.clone(),
+    );
+}
+
+fn check_population(s: &ChainSummary, hash: &str, size: u64, findings: &mut Vec<Finding>) {
+    if size != s.start.population_size {
+        findings.push(finding(
+            "population",
+            format!(
+                "the population has {size} members but the start record froze {}: members were deleted or added",
+                s.start.population_size
+            ),
+        ));
+    } else if hash != s.start.population_hash {
+        findings.push(finding(
+            "population",
+            "the members as stored (their owner, function or facts at start) do not hash to the start record's population hash: a member was edited".into(),
+        ));
+    }
+}
+
+fn check_status(campaign: &CampaignInfo, s: &ChainSummary, findings: &mut Vec<Finding>) {
+    match (&s.close, campaign.status) {
+        (Some((seq, _)), CampaignStatus::Open) => findings.push(finding(
+            "status",
+            format!("the campaign is marked open, but record #{seq} closed it: it was re-opened outside the chain"),
+        )),
+        (None, CampaignStatus::Closed) => findings.push(finding(
+            "status",
+            "the campaign is marked closed, but its chain has no close record".into(),
+        )),
+        (Some((seq, close)), CampaignStatus::Closed)
+            if campaign.closed_at.map(crate::db::ts).as_deref() != Some(close.at.as_str()) =>
+        {
+            findings.push(finding(
+                "status",
+                format!("the campaign's closing time differs from record #{seq}'s"),
+            ))
+        }
+        _ => {}
+    }
+}
+
+/// What the chain says stands, counted.
+#[derive(Debug, Default)]
+struct Derived {
+    counts: VerdictCounts,
+    unreviewed: u64,
+}
+
+/// Every member's caches against the chain, one query over the members.
+fn check_caches(
+    db: &impl Read,
+    campaign: &CampaignInfo,
+    findings: &mut Vec<Finding>,
+) -> Result<Derived> {
+    let latest = |what: &str, filter: &str| {
+        format!(
+            "(SELECT r.{what} FROM record r WHERE r.campaign_id = ci.campaign_id AND r.identity_id = ci.identity_id
+              AND {filter} ORDER BY r.seq DESC LIMIT 1)"
+        )
+    };
+    let sql = format!(
+        "SELECT i.name, ci.verdict, ci.owner, ci.business_function, ci.owner_at_start, ci.function_at_start,
+                ci.action, {}, {}, {}, {}, {}
+         FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id WHERE ci.campaign_id = ?1",
+        latest("verdict", "r.kind IN ('decision', 'legacy')"),
+        latest("action", "r.kind IN ('decision', 'legacy')"),
+        latest("owner", "r.owner IS NOT NULL"),
+        latest("business_function", "r.business_function IS NOT NULL"),
+        latest("seq", "r.kind IN ('decision', 'legacy')"),
+    );
+    let conn = db.conn();
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query(params![campaign.id])?;
+    let mut derived = Derived::default();
+    let mut seen = [0usize; 3];
+    let mut report = |slot: usize, check: &'static str, message: String| {
+        seen[slot] += 1;
+        if seen[slot] <= LIST_AT_MOST {
+            findings.push(finding(check, message));
+        }
+    };
+    let none_if_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
+    while let Some(r) = rows.next()? {
+        let name: String = r.get(0)?;
+        let cached: Option<Verdict> = r.get(1)?;
+        let chained: Option<Verdict> = r.get(7)?;
+        let action: Option<String> = r.get(8)?;
+        if let Some(v) = chained {
+            derived.counts.add(v);
+        }
+        if action.as_deref() == Some("unreviewed") {
+            derived.unreviewed += 1;
+        }
+        if cached != chained {
+            let seq: Option<u64> = r.get(11)?;
+            report(
+                0,
+                "verdicts",
+                format!(
+                    "'{name}' shows {} but its chain says {}{}: a standing verdict was changed outside the chain",
+                    cached.map_or("undecided", Verdict::as_str),
+                    chained.map_or("undecided", Verdict::as_str),
+                    seq.map(|s| format!(" (record #{s})")).unwrap_or_default()
+                ),
+            );
+        }
+        let owner = none_if_empty(r.get::<_, Option<String>>(9)?.or(r.get(4)?));
+        if none_if_empty(r.get(2)?) != owner {
+            report(
+                1,
+                "owners",
+                format!(
+                    "'{name}''s owner in force is not the one its chain recorded: it was changed outside the chain"
+                ),
+            );
+        }
+        let function = none_if_empty(r.get::<_, Option<String>>(10)?.or(r.get(5)?));
+        if none_if_empty(r.get(3)?) != function {
+            report(
+                2,
+                "functions",
+                format!(
+                    "'{name}''s business function in force is not the one its chain recorded: it was changed outside the chain"
+                ),
+            );
+        }
+    }
+    for (slot, check) in [(0, "verdicts"), (1, "owners"), (2, "functions")] {
+        if seen[slot] > LIST_AT_MOST {
+            findings.push(finding(
+                check,
+                format!("… and {} more like these", seen[slot] - LIST_AT_MOST),
+            ));
+        }
+    }
+    Ok(derived)
+}
+
+fn counts_text(c: &VerdictCounts) -> String {
+    format!("keep {}, reduce {}, revoke {}", c.keep, c.reduce, c.revoke)
+}
+
+fn check_counts(
+    db: &impl Read,
+    campaign: &CampaignInfo,
+    derived: &Derived,
+    summary: Option<&ChainSummary>,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    if campaign.counts != derived.counts {
+        findings.push(finding(
+            "counts",
+            format!(
+                "the campaign counts {} but its chain says {}: the counts were changed outside the chain",
+                counts_text(&campaign.counts),
+                counts_text(&derived.counts)
+            ),
+        ));
+    }
+    let strays: u64 = db.conn().query_row(
+        "SELECT COUNT(*) FROM record r WHERE r.campaign_id = ?1 AND r.identity_id IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM campaign_identity ci WHERE ci.campaign_id = r.campaign_id
+                           AND ci.identity_id = r.identity_id)",
+        [campaign.id],
+        |r| r.get(0),
+    )?;
+    if strays > 0 {
+        findings.push(finding(
+            "members",
+            format!("{strays} records name identities that are not in the population: members were deleted"),
+        ));
+    }
+    if let Some((seq, close)) = summary.and_then(|s| s.close.as_ref()) {
+        let at_close = VerdictCounts {
+            keep: close.keep,
+            reduce: close.reduce,
+            revoke: close.revoke,
+        };
+        if at_close != derived.counts || close.unreviewed != derived.unreviewed {
+            findings.push(finding(
+                "close",
+                format!(
+                    "record #{seq} closed with {} and {} unreviewed, but the chain says {} and {} unreviewed",
+                    counts_text(&at_close),
+                    close.unreviewed,
+                    counts_text(&derived.counts),
+                    derived.unreviewed
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,262 @@
+//! Moving through the queue and the card, searching, filtering, sorting, marking, and editing
+//! the owner or business function.
+
+use super::{Anchor, App, EditWhat, Effect, Marked, Mode, PAGE, TextField};
+use crate::db::QueueFilter;
+use crate::model::Verdict;
+use crate::review::Annotation;
+use crate::tui::action::Action;
+
+impl App {
+    pub(super) fn move_to(&mut self, row: u64) -> Option<Effect> {
+        let row = row.min(self.total.saturating_sub(1));
+        if row == self.cursor {
+            return None;
+        }
+        self.cursor = row;
+        self.status = None;
+        Some(Effect::Load(row))
+    }
+
+    pub(super) fn browse(&mut self, action: Action) -> Option<Effect> {
+        let in_card = self.mode == Mode::Card;
+        let items = self.card.as_ref().map_or(0, |c| c.items().len());
+        match action {
+            Action::Quit => {
+                self.quit = true;
+                None
+            }
+            Action::Next if in_card => {
+                self.item = (self.item + 1).min(items.saturating_sub(1));
+                self.card_scroll = None;
+                None
+            }
+            Action::Prev if in_card => {
+                self.item = self.item.saturating_sub(1);
+                self.card_scroll = None;
+                None
+            }
+            Action::ScrollDown => {
+                self.card_scroll = Some(self.card_scroll.unwrap_or(0).saturating_add(PAGE as u16));
+                None
+            }
+            Action::ScrollUp => {
+                self.card_scroll = Some(self.card_scroll.unwrap_or(0).saturating_sub(PAGE as u16));
+                None
+            }
+            Action::Next => self.move_to(self.cursor + 1),
+            Action::Prev => self.move_to(self.cursor.saturating_sub(1)),
+            Action::PageDown => self.move_to(self.cursor + PAGE),
+            Action::PageUp => self.move_to(self.cursor.saturating_sub(PAGE)),
+            Action::Top => self.move_to(0),
+            Action::Bottom => self.move_to(self.total.saturating_sub(1)),
+            Action::ToggleFocus => {
+                self.mode = if in_card { Mode::Browse } else { Mode::Card };
+                None
+            }
+            Action::Search => {
+                self.mode = Mode::Search {
+                    text: TextField::with(&self.view.search),
+                };
+                None
+            }
+            Action::Filter => {
+                let options = self.filter_menu();
+                let selected = options
+                    .iter()
+                    .position(|(_, f)| *f == self.view.filter)
+                    .unwrap_or(0);
+                self.mode = Mode::Menu { options, selected };
+                None
+            }
+            Action::Sort => {
+                self.view.sort = self.view.sort.next();
+                self.news(format!("sorted {}", self.view.sort.label()));
+                Some(Effect::Reload(self.anchor_here()))
+            }
+            Action::ClearView => self.clear_view(),
+            _ if self.card.is_none() => {
+                self.error("nothing selected");
+                None
+            }
+            Action::Mark => self.toggle_mark(),
+            Action::EditFunction | Action::SetOwner => self.start_edit(action),
+            other => self.decision_key(other),
+        }
+    }
+
+    fn clear_view(&mut self) -> Option<Effect> {
+        if !self.marked.is_empty() {
+            self.marked.clear();
+            self.news("marks cleared");
+            None
+        } else if self.view.is_narrowed() {
+            self.view.filter = QueueFilter::All;
+            self.view.search.clear();
+            self.news("filter and search cleared: showing everything");
+            Some(Effect::Reload(self.anchor_here()))
+        } else {
+            None
+        }
+    }
+
+    fn toggle_mark(&mut self) -> Option<Effect> {
+        let card = self.card.as_ref()?;
+        let id = card.id();
+        if self.marked.remove(&id).is_none() {
+            self.marked.insert(
+                id,
+                Marked {
+                    short_id: card.ctx.identity.short_id.clone(),
+                    owner: card.ctx.member.owner.clone(),
+                    keep_needs_why: card.ctx.keep_justification(),
+                },
+            );
+        }
+        self.move_to(self.cursor + 1)
+    }
+
+    fn start_edit(&mut self, action: Action) -> Option<Effect> {
+        let member = &self.card.as_ref()?.ctx.member;
+        let (what, value) = if action == Action::SetOwner {
+            (EditWhat::Owner, member.owner.clone())
+        } else {
+            (EditWhat::Function, member.function.clone())
+        };
+        if !self.campaign.is_open() {
+            self.error(format!(
+                "campaign '{}' is closed: nothing can change",
+                self.campaign.name
+            ));
+            return None;
+        }
+        self.status = None;
+        self.mode = Mode::Edit {
+            what,
+            text: TextField::with(value.as_deref().unwrap_or("")),
+        };
+        None
+    }
+
+    pub(super) fn edit(
+        &mut self,
+        action: Action,
+        what: EditWhat,
+        mut text: TextField,
+    ) -> Option<Effect> {
+        match action {
+            Action::Cancel => {
+                self.mode = Mode::Browse;
+                self.news("edit cancelled: nothing recorded");
+                None
+            }
+            Action::Confirm => {
+                let card = self.card.as_ref()?;
+                let value = text.value.trim().to_owned();
+                let (owner, function) = match what {
+                    EditWhat::Owner => (Some(value), None),
+                    EditWhat::Function => (None, Some(value)),
+                };
+                Some(Effect::Annotate(Annotation {
+                    campaign: self.campaign.name.clone(),
+                    identity: card.ctx.identity.short_id.clone(),
+                    owner,
+                    function,
+                    reviewer: self.reviewer.clone(),
+                    at: self.now,
+                }))
+            }
+            other => {
+                if text.edit(other) {
+                    self.mode = Mode::Edit { what, text };
+                }
+                None
+            }
+        }
+    }
+
+    pub(super) fn search(&mut self, action: Action, mut text: TextField) -> Option<Effect> {
+        match action {
+            Action::Confirm => {
+                self.mode = Mode::Browse;
+                None
+            }
+            Action::Cancel => {
+                self.mode = Mode::Browse;
+                self.view.search.clear();
+                Some(Effect::Reload(self.anchor_here()))
+            }
+            other => {
+                if !text.edit(other) {
+                    return None;
+                }
+                self.view.search = text.value.clone();
+                self.mode = Mode::Search { text };
+                Some(Effect::Reload(Anchor::Row(0)))
+            }
+        }
+    }
+
+    pub(super) fn menu(
+        &mut self,
+        action: Action,
+        options: Vec<(String, QueueFilter)>,
+        selected: usize,
+    ) -> Option<Effect> {
+        match action {
+            Action::Next | Action::Prev => {
+                let last = options.len().saturating_sub(1);
+                let selected = if action == Action::Next {
+                    (selected + 1).min(last)
+                } else {
+                    selected.saturating_sub(1)
+                };
+                self.mode = Mode::Menu { options, selected };
+                None
+            }
+            Action::Confirm => {
+                self.mode = Mode::Browse;
+                let (label, filter) = options.get(selected).cloned().unwrap_or_default();
+                self.view.filter = filter;
+                if self.view.filter == QueueFilter::All {
+                    self.news("showing everything");
+                } else {
+                    self.news(format!("showing only: {label}"));
+                }
+                Some(Effect::Reload(self.anchor_here()))
+            }
+            Action::Cancel => {
+                self.mode = Mode::Browse;
+                None
+            }
+            _ => None,
+        }
+    }
+
+    pub(super) fn filter_menu(&self) -> Vec<(String, QueueFilter)> {
+        let mut options = vec![
+            ("everything".to_owned(), QueueFilter::All),
+            ("undecided".to_owned(), QueueFilter::Undecided),
+        ];
+        for v in Verdict::ALL {
+            options.push((format!("verdict: {v}"), QueueFilter::Verdict(*v)));
+        }
+        options.push(("no owner".to_owned(), QueueFilter::NoOwner));
+        options.extend(
+            self.facets
+                .0
+                .iter()
+                .map(|p| (format!("provider: {p}"), QueueFilter::Provider(p.clone()))),
+        );
+        options.extend(self.facets.1.iter().map(|c| {
+            (
+                format!("{} {}", c.badge(), c.info().meaning),
+                QueueFilter::Signal(*c),
+            )
+        }));
+        if let Some(owner) = self.card.as_ref().and_then(|c| c.ctx.member.owner.clone()) {
+            options.push((format!("owner: {owner}"), QueueFilter::Owner(owner)));
+        }
+        options
+    }
+}

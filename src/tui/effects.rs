@@ -1,0 +1,161 @@
+//! The only place the review screen does I/O: loading the queue window and the card from the
+//! database, and recording decisions and annotations through the review's domain layer. Each
+//! outcome goes back into the app as news or an error.
+
+use anyhow::Result;
+
+use super::app::{Anchor, App, Card, Earlier, Effect, WINDOW};
+use crate::db::Store;
+use crate::db::prelude::*;
+use crate::model::{DecisionAction, IdentityId, Verdict};
+use crate::review::{self, MemberContext, Recorded};
+
+/// Everything the card shows about one identity.
+pub fn card(store: &Store, app: &App, identity: IdentityId) -> Result<Option<Card>> {
+    let Some(ctx) = MemberContext::load(store, &app.campaign, identity)? else {
+        return Ok(None);
+    };
+    let earlier = store
+        .earlier_decisions(app.campaign.id, identity)?
+        .into_iter()
+        .map(|(campaign, verdict, reviewer, at)| Earlier {
+            campaign,
+            verdict,
+            reviewer,
+            at,
+        })
+        .collect();
+    Ok(Some(Card {
+        history: store.identity_history(app.campaign.id, identity)?,
+        earlier,
+        ctx,
+    }))
+}
+
+/// Fetch the queue window (only when the cursor nears its edge, or `fresh`) and the card.
+pub fn load(store: &Store, app: &mut App, row: u64, fresh: bool) -> Result<()> {
+    let (start, window) = if !fresh && app.window_covers(row) && !app.window.is_empty() {
+        // Still refresh the visible rows' verdicts: a decision changes them.
+        (
+            app.window_start,
+            store.queue_window(
+                app.campaign.id,
+                &app.view,
+                app.window_start,
+                app.window.len() as u64,
+            )?,
+        )
+    } else {
+        let start = row.saturating_sub(WINDOW / 2);
+        (
+            start,
+            store.queue_window(app.campaign.id, &app.view, start, WINDOW)?,
+        )
+    };
+    let selected = row
+        .checked_sub(start)
+        .and_then(|i| window.get(usize::try_from(i).ok()?))
+        .map(|r| r.identity_id);
+    let card = match selected {
+        Some(id) => card(store, app, id)?,
+        None => None,
+    };
+    app.loaded(start, window, card);
+    Ok(())
+}
+
+/// Recount the view and place the cursor.
+pub fn reload(store: &Store, app: &mut App, anchor: Anchor) -> Result<()> {
+    let id = app.campaign.id;
+    app.total = store.queue_count(id, &app.view)?;
+    let last = app.total.saturating_sub(1);
+    let row = match anchor {
+        Anchor::Identity(identity) => store
+            .row_of(id, &app.view, identity)?
+            .unwrap_or(app.cursor.min(last)),
+        Anchor::Row(r) => r.min(last),
+        Anchor::FirstUndecided => store.first_undecided(id, &app.view)?.unwrap_or(0),
+    };
+    app.cursor = row;
+    load(store, app, row, true)
+}
+
+/// What the status line says of recorded decisions.
+fn news(rows: &[Recorded]) -> String {
+    let Some(first) = rows.first() else {
+        return "nothing recorded".into();
+    };
+    let what = match (first.action, first.verdict) {
+        (DecisionAction::Undo, _) => "undone: undecided again".to_owned(),
+        (DecisionAction::Reattest, _) => "re-attested keep".to_owned(),
+        (_, Some(Verdict::Reduce)) => format!("reduce: {} to remove", first.removed.len()),
+        (_, Some(v)) => v.to_string(),
+        (_, None) => String::new(),
+    };
+    let owner = first
+        .owner
+        .as_deref()
+        .filter(|_| first.verdict == Some(Verdict::Keep))
+        .map(|o| format!(", owner {o}"))
+        .unwrap_or_default();
+    match rows {
+        [one] => format!("saved #{}: {} {what}{owner}", one.seq, one.name),
+        many => format!(
+            "saved #{}–#{}: {what} for {} identities",
+            many[0].seq,
+            many[many.len() - 1].seq,
+            many.len()
+        ),
+    }
+}
+
+/// Perform one effect and feed its outcome back into the app, until no effect follows.
+pub fn perform(store: &mut Store, app: &mut App, effect: Effect) -> Result<()> {
+    let mut next = Some(effect);
+    while let Some(effect) = next.take() {
+        match effect {
+            Effect::Load(row) => load(store, app, row, false)?,
+            Effect::Reload(anchor) => reload(store, app, anchor)?,
+            Effect::Decide { request, after } => {
+                let bulk = request.identities.len() > 1 || !app.marked.is_empty();
+                let outcome = review::decide(store, &request)
+                    .and_then(|rows| Ok((news(&rows), store.campaign(&app.campaign.name)?)))
+                    .map_err(|e| format!("not saved: {e:#}"));
+                next = app.recorded(outcome, bulk, after);
+            }
+            Effect::Annotate(annotation) => {
+                let outcome = review::annotate(store, &annotation)
+                    .map(|done| {
+                        if done.records.is_empty() {
+                            "nothing changed".to_owned()
+                        } else if annotation.owner.is_some() {
+                            format!(
+                                "saved #{}: owner {}",
+                                done.records.last().copied().unwrap_or_default(),
+                                done.owner.as_deref().unwrap_or("cleared")
+                            )
+                        } else {
+                            format!(
+                                "saved #{}: business function {}",
+                                done.records.last().copied().unwrap_or_default(),
+                                done.function
+                                    .as_deref()
+                                    .map(|f| format!("'{f}'"))
+                                    .unwrap_or_else(|| "cleared".into())
+                            )
+                        }
+                    })
+                    .map_err(|e| format!("not saved: {e:#}"));
+                // A marked identity remembers its owner for the bulk keep's check.
+                if let (Ok(_), Some(owner)) = (&outcome, &annotation.owner)
+                    && let Some(card) = &app.card
+                    && let Some(m) = app.marked.get_mut(&card.id())
+                {
+                    m.owner = (!owner.is_empty()).then(|| owner.clone());
+                }
+                next = app.saved(outcome);
+            }
+        }
+    }
+    Ok(())
+}
