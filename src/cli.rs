@@ -61,7 +61,8 @@ pub enum Command {
     Review(ReviewArgs),
     /// Record one decision without the review screen
     Decide(DecideArgs),
-    /// Set an identity's accountable owner or business function in a campaign (chained)
+    /// Set an identity's accountable owner, business function or expected-unused mark in a
+    /// campaign (chained)
     Annotate(AnnotateArgs),
     /// Write decisions or the inventory as CSV
     Export(ExportArgs),
@@ -230,7 +231,7 @@ pub struct DecideArgs {
 
 /// `annotate`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("change").required(true).multiple(true).args(["owner", "function"])))]
+#[command(group(clap::ArgGroup::new("change").required(true).multiple(true).args(["owner", "function", "expected_unused"])))]
 pub struct AnnotateArgs {
     /// Campaign name
     #[arg(long)]
@@ -244,6 +245,10 @@ pub struct AnnotateArgs {
     /// New business function (empty clears it)
     #[arg(long)]
     pub function: Option<String>,
+    /// Mark it unused by design, with the reason (e.g. a disaster-recovery account): its signals
+    /// stop calling it unused, in this campaign and the next; empty withdraws the mark
+    #[arg(long, value_name = "REASON")]
+    pub expected_unused: Option<String>,
     /// Who (default: as for decisions)
     #[arg(long)]
     pub reviewer: Option<String>,

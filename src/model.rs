@@ -278,6 +278,8 @@ pub struct IdentityView {
     pub described: bool,
     /// Business function set in review (the latest, across campaigns).
     pub business_function: Option<String>,
+    /// Why it is unused by design, when a reviewer marked it so (the latest, across campaigns).
+    pub expected_unused: Option<String>,
     /// First import that saw it.
     pub first_seen_at: DateTime<Utc>,
     /// Latest import that saw it.

@@ -148,6 +148,7 @@ fn owner_and_function_changes_are_chained_records() {
                 identity: SES.into(),
                 owner: owner.map(str::to_owned),
                 function: function.map(str::to_owned),
+                expected_unused: None,
                 reviewer: "ana@example.com".into(),
                 at: now(),
             },
@@ -664,4 +665,77 @@ fn a_schema_1_database_upgrades_with_every_decision_and_a_valid_chain() {
         findings(&store, Q4)
     );
     assert_eq!(kinds(&store).last(), Some(&RecordKind::Decision));
+}
+
+#[test]
+fn an_identity_marked_unused_by_design_is_not_suggested_for_revoke_here_or_next_quarter() {
+    let mut store = example();
+    let dr = "arn:aws:iam::210987654321:user/svc-dr-restore";
+    let c = store.campaign(Q4).expect("c");
+    let id = store.resolve_identity(dr).expect("id");
+    let before = review::MemberContext::load(&store, &c, id)
+        .expect("ctx")
+        .expect("member");
+    assert_eq!(before.suggestion.verdict, Verdict::Revoke);
+    let mark = |store: &mut Store, campaign: &str, reason: &str| {
+        review::annotate(
+            store,
+            &Annotation {
+                campaign: campaign.into(),
+                identity: dr.into(),
+                owner: None,
+                function: None,
+                expected_unused: Some(reason.into()),
+                reviewer: "ana@example.com".into(),
+                at: now(),
+            },
+        )
+        .expect("mark")
+    };
+    mark(
+        &mut store,
+        Q4,
+        "Restores from backup only during a disaster",
+    );
+    let after = review::MemberContext::load(&store, &c, id)
+        .expect("ctx")
+        .expect("member");
+    assert_eq!(after.suggestion.verdict, Verdict::Keep);
+    assert!(
+        !after
+            .signals
+            .iter()
+            .any(|s| s.code == nhi_review::signals::SignalCode::NeverUsed)
+    );
+    assert_eq!(kinds(&store).last(), Some(&RecordKind::ExpectedUnused));
+    assert!(
+        findings(&store, Q4).is_empty(),
+        "{:?}",
+        findings(&store, Q4)
+    );
+    close(&mut store, true).expect("close");
+    start(&mut store, "2027-Q1", now() + chrono::Duration::days(90)).expect("next");
+    let next = store.campaign("2027-Q1").expect("next");
+    let member = store.member(next.id, id).expect("m").expect("member");
+    assert_eq!(
+        member.expected_unused_at_start.as_deref(),
+        Some("Restores from backup only during a disaster"),
+        "carried into the next campaign, hashed into its population"
+    );
+    assert!(
+        !member
+            .signals
+            .contains(&nhi_review::signals::SignalCode::NeverUsed)
+    );
+    assert!(findings(&store, "2027-Q1").is_empty());
+    unlock(&store);
+    store
+        .connection()
+        .execute_batch("UPDATE campaign_identity SET expected_unused = 'nothing to see' WHERE campaign_id = 2 AND expected_unused IS NOT NULL")
+        .expect("tamper");
+    one_says(
+        &findings(&store, "2027-Q1"),
+        "expectations",
+        "changed outside the chain",
+    );
 }

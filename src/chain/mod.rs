@@ -6,8 +6,8 @@ pub mod record;
 pub mod verify;
 
 pub use record::{
-    CloseRecord, DecisionRecord, FunctionRecord, Item, LegacyDecision, OwnerRecord, Record,
-    RecordKind, StartRecord,
+    CloseRecord, DecisionRecord, ExpectedUnusedRecord, FunctionRecord, Item, LegacyDecision,
+    OwnerRecord, Record, RecordKind, StartRecord,
 };
 pub use verify::{ChainBreak, StoredLink, verify_links};
 
@@ -33,22 +33,21 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// One member's line of the population hash: a JSON array (so no value can forge a separator)
-/// of the natural key, the owner and business function in force at start, and the sha256 of the
-/// facts the reviewer attests to. Lines are hashed in natural-key order, each ending in `\n`.
+/// of the natural key, the owner and business function in force at start, the sha256 of the
+/// facts the reviewer attests to, and — only when the identity is marked unused by design — the
+/// reason. Lines are hashed in natural-key order, each ending in `\n`.
 pub fn population_line(
     key: (&str, &str, &str),
     owner: &str,
     function: &str,
     snapshot: &str,
+    expected_unused: &str,
 ) -> String {
-    let fields = [
-        key.0,
-        key.1,
-        key.2,
-        owner,
-        function,
-        &sha256_hex(snapshot.as_bytes()),
-    ];
+    let facts = sha256_hex(snapshot.as_bytes());
+    let mut fields = vec![key.0, key.1, key.2, owner, function, &facts];
+    if !expected_unused.is_empty() {
+        fields.push(expected_unused);
+    }
     let mut line = serde_json::to_string(&fields).unwrap_or_default();
     line.push('\n');
     line

@@ -22,6 +22,8 @@ pub enum RecordKind {
     Owner,
     /// The business function changed outside a decision.
     Function,
+    /// An identity marked (or no longer marked) as unused by design, with the reason.
+    ExpectedUnused,
     /// The campaign's close.
     Close,
 }
@@ -35,6 +37,7 @@ impl RecordKind {
             RecordKind::Decision => "decision",
             RecordKind::Owner => "owner",
             RecordKind::Function => "function",
+            RecordKind::ExpectedUnused => "expected_unused",
             RecordKind::Close => "close",
         }
     }
@@ -47,6 +50,7 @@ impl RecordKind {
             RecordKind::Decision,
             RecordKind::Owner,
             RecordKind::Function,
+            RecordKind::ExpectedUnused,
             RecordKind::Close,
         ]
         .into_iter()
@@ -280,6 +284,37 @@ pub struct FunctionRecord {
     pub seq: u64,
 }
 
+/// An identity marked as unused by design (a disaster-recovery account, a break-glass key), or
+/// the mark withdrawn: signals then do not call it unused, here and in later campaigns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectedUnusedRecord {
+    /// When.
+    pub at: String,
+    /// Business function in force.
+    pub business_function: String,
+    /// Campaign name.
+    pub campaign: String,
+    /// Why it is unused by design; empty when the mark is withdrawn.
+    pub expected_unused: String,
+    /// Identity natural key: account.
+    pub identity_account: String,
+    /// Identity natural key: native id.
+    pub identity_native_id: String,
+    /// Identity natural key: provider.
+    pub identity_provider: String,
+    /// `expected_unused`.
+    pub kind: String,
+    /// Owner in force.
+    pub owner: String,
+    /// Previous record's hash.
+    pub prev_hash: String,
+    /// Who.
+    pub reviewer: String,
+    /// Place in the chain.
+    pub seq: u64,
+}
+
 /// The campaign's close: the standing verdicts at that moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -319,6 +354,8 @@ pub enum Record {
     Owner(OwnerRecord),
     /// Function change.
     Function(FunctionRecord),
+    /// Expected-unused mark.
+    ExpectedUnused(ExpectedUnusedRecord),
     /// Close.
     Close(CloseRecord),
 }
@@ -348,6 +385,7 @@ macro_rules! each {
             Record::Decision($r) => $e,
             Record::Owner($r) => $e,
             Record::Function($r) => $e,
+            Record::ExpectedUnused($r) => $e,
             Record::Close($r) => $e,
         }
     };
@@ -367,6 +405,9 @@ impl Record {
             Some("owner") => Record::Owner(serde_json::from_str(bytes).map_err(|e| e.to_string())?),
             Some("function") => {
                 Record::Function(serde_json::from_str(bytes).map_err(|e| e.to_string())?)
+            }
+            Some("expected_unused") => {
+                Record::ExpectedUnused(serde_json::from_str(bytes).map_err(|e| e.to_string())?)
             }
             Some("close") => Record::Close(serde_json::from_str(bytes).map_err(|e| e.to_string())?),
             Some(other) => return Err(format!("unknown record kind '{other}'")),
@@ -388,6 +429,7 @@ impl Record {
             Record::Decision(_) => RecordKind::Decision,
             Record::Owner(_) => RecordKind::Owner,
             Record::Function(_) => RecordKind::Function,
+            Record::ExpectedUnused(_) => RecordKind::ExpectedUnused,
             Record::Close(_) => RecordKind::Close,
         }
     }
@@ -415,6 +457,7 @@ impl Record {
             Record::Decision(r) => &r.at,
             Record::Owner(r) => &r.at,
             Record::Function(r) => &r.at,
+            Record::ExpectedUnused(r) => &r.at,
             Record::Close(r) => &r.at,
         }
     }
@@ -442,6 +485,11 @@ impl Record {
                 &r.identity_account,
                 &r.identity_native_id,
             ),
+            Record::ExpectedUnused(r) => (
+                &r.identity_provider,
+                &r.identity_account,
+                &r.identity_native_id,
+            ),
             Record::Start(_) | Record::Close(_) => return None,
         };
         Some(RecordIdentity {
@@ -459,6 +507,7 @@ impl Record {
             Record::Decision(r) => &r.reviewer,
             Record::Owner(r) => &r.reviewer,
             Record::Function(r) => &r.reviewer,
+            Record::ExpectedUnused(r) => &r.reviewer,
             Record::Close(r) => &r.reviewer,
         }
     }
@@ -480,6 +529,15 @@ impl Record {
             Record::Decision(r) => Some((&r.owner, &r.business_function)),
             Record::Owner(r) => Some((&r.owner, &r.business_function)),
             Record::Function(r) => Some((&r.owner, &r.business_function)),
+            Record::ExpectedUnused(r) => Some((&r.owner, &r.business_function)),
+            _ => None,
+        }
+    }
+
+    /// The expected-unused reason this record sets (empty: withdrawn), for that kind only.
+    pub fn expected_unused(&self) -> Option<&str> {
+        match self {
+            Record::ExpectedUnused(r) => Some(&r.expected_unused),
             _ => None,
         }
     }

@@ -336,8 +336,11 @@ fn an_upgraded_chain_keeps_its_schema_one_records_before_the_start() {
 
 #[test]
 fn population_lines_cannot_be_forged_with_separators() {
-    let a = population_line(("aws", "1", "x\t2"), "o", "", "s");
-    let b = population_line(("aws", "1\tx", "2"), "o", "", "s");
+    let a = population_line(("aws", "1", "x\t2"), "o", "", "s", "");
+    let b = population_line(("aws", "1\tx", "2"), "o", "", "s", "");
+    let marked = population_line(("aws", "1", "x\t2"), "o", "", "s", "DR only");
+    assert_ne!(a, marked);
+    assert!(marked.ends_with(",\"DR only\"]\n"), "{marked}");
     assert_ne!(a, b);
     assert!(a.ends_with('\n') && !a[..a.len() - 1].contains('\n'));
     let mut h = PopulationHasher::default();

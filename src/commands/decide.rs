@@ -82,6 +82,7 @@ pub fn annotate(
             identity: args.identity.clone(),
             owner: args.owner.clone(),
             function: args.function.clone(),
+            expected_unused: args.expected_unused.clone(),
             reviewer: review::reviewer::resolve(args.reviewer.as_deref())?,
             at: ctx.now,
         },
@@ -92,12 +93,13 @@ pub fn annotate(
         let seqs: Vec<String> = done.records.iter().map(|s| format!("#{s}")).collect();
         writeln!(
             out,
-            "recorded {} in '{}': {} owner {}, function {}",
+            "recorded {} in '{}': {} owner {}, function {}, expected unused {}",
             seqs.join(", "),
             args.campaign,
             done.name,
             done.owner.as_deref().unwrap_or("(none)"),
-            done.function.as_deref().unwrap_or("(none)")
+            done.function.as_deref().unwrap_or("(none)"),
+            done.expected_unused.as_deref().unwrap_or("(no)")
         )?;
     }
     super::finish(out)

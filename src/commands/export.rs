@@ -68,6 +68,10 @@ fn detail(record: &Record) -> String {
             "business function '{}' -> '{}'",
             f.previous_function, f.business_function
         ),
+        Record::ExpectedUnused(e) if e.expected_unused.is_empty() => {
+            "expected-unused mark withdrawn".into()
+        }
+        Record::ExpectedUnused(e) => format!("expected unused: {}", e.expected_unused),
         Record::Decision(_) | Record::Legacy(_) => String::new(),
     }
 }

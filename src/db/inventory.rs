@@ -21,7 +21,7 @@ pub struct InventoryFilter {
 /// Columns of an identity; its short id is derived (`provider-rowid`), never stored.
 const IDENTITY_COLUMNS: &str = "id, provider || '-' || id, provider, account, native_id, kind, name, COALESCE(review_owner, owner), status,
     created_at, last_used_at, usage_tracked, third_party, business_function, first_seen_at, last_seen_at, gone_at,
-    described";
+    described, expected_unused";
 
 fn unknown(idx: usize, e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -53,6 +53,7 @@ fn identity_from_row(r: &Row) -> rusqlite::Result<IdentityView> {
         last_seen_at: get_ts_required(r, 15)?,
         gone_at: get_ts(r, 16)?,
         described: r.get(17)?,
+        expected_unused: r.get(18)?,
         credentials: Vec::new(),
         grants: Vec::new(),
     })

@@ -23,6 +23,8 @@ pub struct MemberFacts {
     pub owner: Option<String>,
     /// Business function in force at start.
     pub function: Option<String>,
+    /// Why it is unused by design, if marked.
+    pub expected_unused: Option<String>,
 }
 
 /// A member of a campaign with its caches.
@@ -46,6 +48,10 @@ pub struct MemberState {
     pub owner: Option<String>,
     /// Function in force now.
     pub function: Option<String>,
+    /// Expected-unused reason in force at start.
+    pub expected_unused_at_start: Option<String>,
+    /// Expected-unused reason in force now.
+    pub expected_unused: Option<String>,
     /// Standing verdict.
     pub verdict: Option<Verdict>,
     /// Action of the latest decision record, if any.
@@ -81,7 +87,8 @@ pub struct Standing {
 }
 
 const MEMBER_COLUMNS: &str = "identity_id, position, risk, signals, snapshot, owner_at_start,
-    function_at_start, owner, business_function, verdict, action";
+    function_at_start, owner, business_function, verdict, action, expected_unused_at_start,
+    expected_unused";
 
 fn member_from_row(r: &Row) -> rusqlite::Result<MemberState> {
     let signals: String = r.get(3)?;
@@ -98,6 +105,8 @@ fn member_from_row(r: &Row) -> rusqlite::Result<MemberState> {
         function_at_start: r.get(6)?,
         owner: r.get(7)?,
         function: r.get(8)?,
+        expected_unused_at_start: r.get(11)?,
+        expected_unused: r.get(12)?,
         verdict: r.get(9)?,
         action: action
             .map(|a| {
@@ -293,7 +302,8 @@ pub(super) fn population_hash_of(
     campaign: CampaignId,
 ) -> Result<(String, u64)> {
     let mut stmt = conn.prepare(
-        "SELECT i.provider, i.account, i.native_id, ci.owner_at_start, ci.function_at_start, ci.snapshot
+        "SELECT i.provider, i.account, i.native_id, ci.owner_at_start, ci.function_at_start, ci.snapshot,
+                ci.expected_unused_at_start
          FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
          WHERE ci.campaign_id = ?1 ORDER BY i.provider, i.account, i.native_id",
     )?;
@@ -304,11 +314,13 @@ pub(super) fn population_hash_of(
         let owner: Option<String> = r.get(3)?;
         let function: Option<String> = r.get(4)?;
         let snapshot: String = r.get(5)?;
+        let expected_unused: Option<String> = r.get(6)?;
         hasher.add(&population_line(
             (&p, &a, &n),
             owner.as_deref().unwrap_or(""),
             function.as_deref().unwrap_or(""),
             &snapshot,
+            expected_unused.as_deref().unwrap_or(""),
         ));
     }
     Ok(hasher.finish())
@@ -325,6 +337,8 @@ pub struct MemberUpdate {
     pub owner: Option<Option<String>>,
     /// New function in force (`Some(None)`: none).
     pub function: Option<Option<String>>,
+    /// New expected-unused reason (`Some(None)`: not marked).
+    pub expected_unused: Option<Option<String>>,
 }
 
 impl Tx<'_> {
@@ -341,7 +355,7 @@ impl Tx<'_> {
             "CREATE TEMP TABLE IF NOT EXISTS staged_member (
                 identity_id INTEGER NOT NULL, risk INTEGER NOT NULL, signals TEXT NOT NULL,
                 fingerprint TEXT NOT NULL, snapshot TEXT NOT NULL, owner TEXT, function TEXT,
-                sort_name TEXT NOT NULL, native_id TEXT NOT NULL);
+                expected_unused TEXT, sort_name TEXT NOT NULL, native_id TEXT NOT NULL);
              DELETE FROM temp.staged_member;",
         )?;
         let all = InventoryFilter {
@@ -351,7 +365,8 @@ impl Tx<'_> {
         {
             let mut stage = self.tx.prepare(
                 "INSERT INTO temp.staged_member (identity_id, risk, signals, fingerprint, snapshot, owner,
-                    function, sort_name, native_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    function, expected_unused, sort_name, native_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             super::inventory::for_each_identity(&self.tx, &all, |identity| {
                 let was_reviewed = match previous {
@@ -369,6 +384,7 @@ impl Tx<'_> {
                     facts.snapshot,
                     facts.owner,
                     facts.function,
+                    facts.expected_unused,
                     identity.name.to_lowercase(),
                     identity.native_id
                 ])?;
@@ -377,9 +393,11 @@ impl Tx<'_> {
         }
         self.tx.execute(
             "INSERT INTO campaign_identity (campaign_id, identity_id, position, risk, signals, fingerprint,
-                snapshot, owner_at_start, function_at_start, owner, business_function)
+                snapshot, owner_at_start, function_at_start, owner, business_function,
+                expected_unused_at_start, expected_unused)
              SELECT ?1, identity_id, ROW_NUMBER() OVER (ORDER BY risk DESC, sort_name, native_id) - 1,
-                    risk, signals, fingerprint, snapshot, owner, function, owner, function
+                    risk, signals, fingerprint, snapshot, owner, function, owner, function,
+                    expected_unused, expected_unused
              FROM temp.staged_member",
             [campaign],
         )?;
@@ -418,6 +436,16 @@ impl Tx<'_> {
             self.tx
                 .prepare_cached("UPDATE identity SET review_owner = ?2 WHERE id = ?1")?
                 .execute(params![identity, owner])?;
+        }
+        if let Some(reason) = &u.expected_unused {
+            self.tx
+                .prepare_cached(
+                    "UPDATE campaign_identity SET expected_unused = ?3 WHERE campaign_id = ?1 AND identity_id = ?2",
+                )?
+                .execute(params![campaign, identity, reason])?;
+            self.tx
+                .prepare_cached("UPDATE identity SET expected_unused = ?2 WHERE id = ?1")?
+                .execute(params![identity, reason])?;
         }
         if let Some(function) = &u.function {
             self.tx

@@ -26,6 +26,35 @@ pub(super) fn chain_everything(tx: &Transaction) -> Result<()> {
     Ok(())
 }
 
+/// Schema-1 snapshots began with an `owner …` line; the owner is now kept beside the facts (and
+/// compared on its own), so the snapshot holds the credentials and grants only.
+fn facts_only_snapshots(tx: &Transaction, id: CampaignId) -> Result<()> {
+    let members: Vec<(IdentityId, String)> = {
+        let mut stmt = tx.prepare(
+            "SELECT identity_id, snapshot FROM campaign_identity WHERE campaign_id = ?1",
+        )?;
+        let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<Result<_, _>>()?
+    };
+    let mut update = tx.prepare(
+        "UPDATE campaign_identity SET snapshot = ?3, fingerprint = ?4 WHERE campaign_id = ?1 AND identity_id = ?2",
+    )?;
+    for (identity, snapshot) in members {
+        let facts: Vec<&str> = snapshot
+            .lines()
+            .filter(|l| !l.starts_with("owner "))
+            .collect();
+        let facts = facts.join("\n");
+        update.execute(params![
+            id,
+            identity,
+            facts,
+            crate::chain::sha256_hex(facts.as_bytes())
+        ])?;
+    }
+    Ok(())
+}
+
 /// Standing keeps, reduces and revokes of a campaign.
 fn standing_counts(tx: &Transaction, id: CampaignId) -> Result<[u64; 3]> {
     let mut counts = [0u64; 3];
@@ -58,6 +87,7 @@ fn upgrade_campaign(tx: &Transaction, id: CampaignId) -> Result<()> {
          WHERE campaign_id = ?1",
         [id],
     )?;
+    facts_only_snapshots(tx, id)?;
     let counts = standing_counts(tx, id)?;
     tx.execute(
         "UPDATE campaign SET keep_count = ?2, reduce_count = ?3, revoke_count = ?4 WHERE id = ?1",

@@ -40,6 +40,8 @@ pub struct RecordRow {
     pub owner: Option<String>,
     /// `business_function` column.
     pub business_function: Option<String>,
+    /// `expected_unused` column.
+    pub expected_unused: Option<String>,
     /// `reviewer` column.
     pub reviewer: String,
     /// `at` column.
@@ -102,8 +104,8 @@ pub(super) fn insert_record(conn: &rusqlite::Connection, r: &StoredRecord) -> Re
     };
     conn.prepare_cached(
         "INSERT INTO record (campaign_id, seq, kind, identity_id, action, verdict, owner,
-            business_function, reviewer, at, prev_hash, row_hash, record)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            business_function, reviewer, at, prev_hash, row_hash, record, expected_unused)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         r.campaign,
@@ -118,7 +120,8 @@ pub(super) fn insert_record(conn: &rusqlite::Connection, r: &StoredRecord) -> Re
         r.record.at(),
         r.record.prev_hash(),
         row_hash,
-        bytes
+        bytes,
+        r.record.expected_unused()
     ])
     .context("appending to the chain")?;
     Ok(row_hash)
@@ -140,7 +143,7 @@ pub trait RecordReads: Read {
         let mut stmt = self.conn().prepare(
             "SELECT r.seq, r.prev_hash, r.row_hash, r.record, r.kind, i.provider, i.account, i.native_id,
                     r.action, r.verdict, r.owner, r.business_function, r.reviewer, r.at,
-                    i.provider || '-' || i.id, i.name
+                    i.provider || '-' || i.id, i.name, r.expected_unused
              FROM record r LEFT JOIN identity i ON i.id = r.identity_id
              WHERE r.campaign_id = ?1 ORDER BY r.seq",
         )?;
@@ -168,6 +171,7 @@ pub trait RecordReads: Read {
                 at: r.get(13)?,
                 short_id: r.get(14)?,
                 name: r.get(15)?,
+                expected_unused: r.get(16)?,
             })?;
         }
         Ok(())

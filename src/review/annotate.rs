@@ -1,5 +1,6 @@
-//! Owner and business-function changes outside a decision: each is a chained record, so the
-//! record of who was accountable, and for what, is complete.
+//! Owner, business-function and expected-unused changes outside a decision: each is a chained
+//! record, so the record of who was accountable, for what, and why an identity may sit unused,
+//! is complete.
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
@@ -7,11 +8,11 @@ use chrono::{DateTime, Utc};
 use super::appender::Appender;
 use super::context::MemberContext;
 use super::rules::{self, RuleError};
-use crate::chain::{FunctionRecord, OwnerRecord, Record};
+use crate::chain::{ExpectedUnusedRecord, FunctionRecord, OwnerRecord, Record};
 use crate::db::prelude::*;
-use crate::db::{MemberUpdate, Store};
+use crate::db::{CampaignInfo, MemberUpdate, Store, Tx};
 
-/// An owner or business-function change.
+/// An owner, business-function or expected-unused change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Annotation {
     /// Campaign name.
@@ -22,6 +23,8 @@ pub struct Annotation {
     pub owner: Option<String>,
     /// New business function; empty clears it.
     pub function: Option<String>,
+    /// Why it is unused by design; empty withdraws the mark.
+    pub expected_unused: Option<String>,
     /// Who.
     pub reviewer: String,
     /// When.
@@ -39,27 +42,30 @@ pub struct Annotated {
     pub owner: Option<String>,
     /// Business function in force after.
     pub function: Option<String>,
+    /// Expected-unused reason in force after.
+    pub expected_unused: Option<String>,
+}
+
+/// A text change as asked: `None` not asked, `Some(None)` cleared, `Some(Some(v))` set.
+type Change = Option<Option<String>>;
+
+fn change(what: &'static str, asked: Option<&str>) -> Result<Change> {
+    Ok(asked
+        .map(|v| rules::clean_text(what, v))
+        .transpose()?
+        .map(|v| (!v.is_empty()).then_some(v)))
 }
 
 /// Record the changes the annotation asks for (none if nothing differs); returns the identity
 /// as it stands after them.
 pub fn annotate(store: &mut Store, a: &Annotation) -> Result<Annotated> {
-    if a.owner.is_none() && a.function.is_none() {
-        bail!("nothing to change: give an owner or a business function");
+    if a.owner.is_none() && a.function.is_none() && a.expected_unused.is_none() {
+        bail!("nothing to change: give an owner, a business function or an expected-unused reason");
     }
     let reviewer = rules::clean_text("the reviewer name", &a.reviewer)?;
-    let owner = a
-        .owner
-        .as_deref()
-        .map(|o| rules::clean_text("the owner", o))
-        .transpose()?
-        .map(|o| (!o.is_empty()).then_some(o));
-    let function = a
-        .function
-        .as_deref()
-        .map(|f| rules::clean_text("the business function", f))
-        .transpose()?
-        .map(|f| (!f.is_empty()).then_some(f));
+    let owner = change("the owner", a.owner.as_deref())?;
+    let function = change("the business function", a.function.as_deref())?;
+    let expected = change("the expected-unused reason", a.expected_unused.as_deref())?;
     store.write(|tx| {
         let campaign = tx.campaign(&a.campaign)?;
         if !campaign.is_open() {
@@ -71,72 +77,131 @@ pub fn annotate(store: &mut Store, a: &Annotation) -> Result<Annotated> {
         let id = tx.resolve_identity(&a.identity)?;
         let ctx = MemberContext::load(tx, &campaign, id)?
             .with_context(|| format!("'{}' is not in campaign '{}'", a.identity, campaign.name))?;
-        let mut chain = Appender::open(tx, campaign.id)?;
-        let (p, acc, n) = (
-            ctx.identity.provider.clone(),
-            ctx.identity.account.clone(),
-            ctx.identity.native_id.clone(),
-        );
-        let mut owner_now = ctx.member.owner.clone();
-        let mut function_now = ctx.member.function.clone();
-        let mut records = Vec::new();
-        if let Some(new) = owner.filter(|o| *o != owner_now) {
-            let record = Record::Owner(OwnerRecord {
-                at: crate::db::ts(a.at),
-                business_function: function_now.clone().unwrap_or_default(),
-                campaign: campaign.name.clone(),
-                identity_account: acc.clone(),
-                identity_native_id: n.clone(),
-                identity_provider: p.clone(),
-                kind: "owner".into(),
-                owner: new.clone().unwrap_or_default(),
-                prev_hash: String::new(),
-                previous_owner: owner_now.clone().unwrap_or_default(),
-                reviewer: reviewer.clone(),
-                seq: 0,
-            });
-            records.push(chain.push(tx, Some(id), record)?.0);
-            owner_now = new;
-            tx.update_member(
-                campaign.id,
-                id,
-                &MemberUpdate {
-                    owner: Some(owner_now.clone()),
-                    ..Default::default()
-                },
-            )?;
+        let mut w = Writer {
+            chain: Appender::open(tx, campaign.id)?,
+            campaign: &campaign,
+            ctx: &ctx,
+            reviewer: &reviewer,
+            at: crate::db::ts(a.at),
+            owner: ctx.member.owner.clone(),
+            function: ctx.member.function.clone(),
+            expected: ctx.member.expected_unused.clone(),
+            records: Vec::new(),
+        };
+        if let Some(new) = owner.filter(|o| *o != w.owner) {
+            w.owner(tx, new)?;
         }
-        if let Some(new) = function.filter(|f| *f != function_now) {
-            let record = Record::Function(FunctionRecord {
-                at: crate::db::ts(a.at),
-                business_function: new.clone().unwrap_or_default(),
-                campaign: campaign.name.clone(),
-                identity_account: acc,
-                identity_native_id: n,
-                identity_provider: p,
-                kind: "function".into(),
-                owner: owner_now.clone().unwrap_or_default(),
-                prev_hash: String::new(),
-                previous_function: function_now.clone().unwrap_or_default(),
-                reviewer: reviewer.clone(),
-                seq: 0,
-            });
-            records.push(chain.push(tx, Some(id), record)?.0);
-            function_now = new;
-            tx.update_member(
-                campaign.id,
-                id,
-                &MemberUpdate {
-                    function: Some(function_now.clone()),
-                    ..Default::default()
-                },
-            )?;
+        if let Some(new) = function.filter(|f| *f != w.function) {
+            w.function(tx, new)?;
+        }
+        if let Some(new) = expected.filter(|e| *e != w.expected) {
+            w.expected(tx, new)?;
         }
         Ok(Annotated {
             name: ctx.identity.name.clone(),
-            records,
-            owner: owner_now,
-            function: function_now,
+            records: w.records,
+            owner: w.owner,
+            function: w.function,
+            expected_unused: w.expected,
         })
     })
+}
+
+/// Appends the records of one annotation, keeping what is in force as it goes.
+struct Writer<'a> {
+    chain: Appender,
+    campaign: &'a CampaignInfo,
+    ctx: &'a MemberContext,
+    reviewer: &'a str,
+    at: String,
+    owner: Option<String>,
+    function: Option<String>,
+    expected: Option<String>,
+    records: Vec<u64>,
+}
+
+impl Writer<'_> {
+    fn key(&self) -> (String, String, String) {
+        let i = &self.ctx.identity;
+        (i.provider.clone(), i.account.clone(), i.native_id.clone())
+    }
+
+    fn push(&mut self, tx: &mut Tx, record: Record, update: MemberUpdate) -> Result<()> {
+        let id = self.ctx.identity.row_id;
+        let (seq, _) = self.chain.push(tx, Some(id), record)?;
+        self.records.push(seq);
+        tx.update_member(self.campaign.id, id, &update)
+    }
+
+    fn owner(&mut self, tx: &mut Tx, new: Option<String>) -> Result<()> {
+        let (p, a, n) = self.key();
+        let record = Record::Owner(OwnerRecord {
+            at: self.at.clone(),
+            business_function: self.function.clone().unwrap_or_default(),
+            campaign: self.campaign.name.clone(),
+            identity_account: a,
+            identity_native_id: n,
+            identity_provider: p,
+            kind: "owner".into(),
+            owner: new.clone().unwrap_or_default(),
+            prev_hash: String::new(),
+            previous_owner: self.owner.clone().unwrap_or_default(),
+            reviewer: self.reviewer.to_owned(),
+            seq: 0,
+        });
+        self.owner = new.clone();
+        let update = MemberUpdate {
+            owner: Some(new),
+            ..Default::default()
+        };
+        self.push(tx, record, update)
+    }
+
+    fn function(&mut self, tx: &mut Tx, new: Option<String>) -> Result<()> {
+        let (p, a, n) = self.key();
+        let record = Record::Function(FunctionRecord {
+            at: self.at.clone(),
+            business_function: new.clone().unwrap_or_default(),
+            campaign: self.campaign.name.clone(),
+            identity_account: a,
+            identity_native_id: n,
+            identity_provider: p,
+            kind: "function".into(),
+            owner: self.owner.clone().unwrap_or_default(),
+            prev_hash: String::new(),
+            previous_function: self.function.clone().unwrap_or_default(),
+            reviewer: self.reviewer.to_owned(),
+            seq: 0,
+        });
+        self.function = new.clone();
+        let update = MemberUpdate {
+            function: Some(new),
+            ..Default::default()
+        };
+        self.push(tx, record, update)
+    }
+
+    fn expected(&mut self, tx: &mut Tx, new: Option<String>) -> Result<()> {
+        let (p, a, n) = self.key();
+        let record = Record::ExpectedUnused(ExpectedUnusedRecord {
+            at: self.at.clone(),
+            business_function: self.function.clone().unwrap_or_default(),
+            campaign: self.campaign.name.clone(),
+            expected_unused: new.clone().unwrap_or_default(),
+            identity_account: a,
+            identity_native_id: n,
+            identity_provider: p,
+            kind: "expected_unused".into(),
+            owner: self.owner.clone().unwrap_or_default(),
+            prev_hash: String::new(),
+            reviewer: self.reviewer.to_owned(),
+            seq: 0,
+        });
+        self.expected = new.clone();
+        let update = MemberUpdate {
+            expected_unused: Some(new),
+            ..Default::default()
+        };
+        self.push(tx, record, update)
+    }
 }

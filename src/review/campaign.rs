@@ -80,6 +80,7 @@ pub fn start(store: &mut Store, req: &StartRequest) -> Result<CampaignInfo> {
                     snapshot: snapshot(identity),
                     owner: identity.owner.clone(),
                     function: identity.business_function.clone(),
+                    expected_unused: identity.expected_unused.clone(),
                 }))
             })?;
         if size == 0 {

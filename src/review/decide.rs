@@ -205,6 +205,7 @@ fn decide_one(
             action: Some(asked.req.action),
             owner: None,
             function: Some(function.clone()),
+            expected_unused: None,
         },
     )?;
     tx.shift_count(campaign.id, ctx.member.verdict, Some(verdict))?;
@@ -332,6 +333,7 @@ fn undo(
             action: Some(DecisionAction::Undo),
             owner: None,
             function: Some(function.clone()),
+            expected_unused: None,
         },
     )?;
     tx.shift_count(campaign.id, ctx.member.verdict, None)?;

@@ -22,7 +22,7 @@ use crate::model::{CampaignStatus, Verdict};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// Which check: `chain`, `columns`, `start`, `population`, `status`, `verdicts`, `owners`,
-    /// `functions`, `counts`, `close`, `members`.
+    /// `functions`, `expectations`, `counts`, `close`, `members`.
     pub check: &'static str,
     /// What is wrong, and what it means.
     pub message: String,
@@ -64,7 +64,7 @@ pub const CHECKS: &[&str] = &[
     "the start record agrees with the campaign (population hash and size, due date, thresholds)",
     "the population as stored hashes to the start record's population hash",
     "the campaign's status agrees with its close record",
-    "every standing verdict, owner and business function is what the chain says",
+    "every standing verdict, owner, business function and expected-unused mark is what the chain says",
     "the verdict counts (and the close record's) are what the chain says",
 ];
 
@@ -288,19 +288,20 @@ fn check_caches(
     };
     let sql = format!(
         "SELECT i.name, ci.verdict, ci.owner, ci.business_function, ci.owner_at_start, ci.function_at_start,
-                ci.action, {}, {}, {}, {}, {}
+                ci.action, {}, {}, {}, {}, {}, ci.expected_unused, ci.expected_unused_at_start, {}
          FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id WHERE ci.campaign_id = ?1",
         latest("verdict", "r.kind IN ('decision', 'legacy')"),
         latest("action", "r.kind IN ('decision', 'legacy')"),
         latest("owner", "r.owner IS NOT NULL"),
         latest("business_function", "r.business_function IS NOT NULL"),
         latest("seq", "r.kind IN ('decision', 'legacy')"),
+        latest("expected_unused", "r.kind = 'expected_unused'"),
     );
     let conn = db.conn();
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(params![campaign.id])?;
     let mut derived = Derived::default();
-    let mut seen = [0usize; 3];
+    let mut seen = [0usize; 4];
     let mut report = |slot: usize, check: &'static str, message: String| {
         seen[slot] += 1;
         if seen[slot] <= LIST_AT_MOST {
@@ -352,8 +353,23 @@ fn check_caches(
                 ),
             );
         }
+        let expected = none_if_empty(r.get::<_, Option<String>>(14)?.or(r.get(13)?));
+        if none_if_empty(r.get(12)?) != expected {
+            report(
+                3,
+                "expectations",
+                format!(
+                    "'{name}''s expected-unused mark is not the one its chain recorded: it was changed outside the chain"
+                ),
+            );
+        }
     }
-    for (slot, check) in [(0, "verdicts"), (1, "owners"), (2, "functions")] {
+    for (slot, check) in [
+        (0, "verdicts"),
+        (1, "owners"),
+        (2, "functions"),
+        (3, "expectations"),
+    ] {
         if seen[slot] > LIST_AT_MOST {
             findings.push(finding(
                 check,

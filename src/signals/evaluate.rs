@@ -126,10 +126,14 @@ fn access(f: &Facts, found: &mut Found) {
     }
 }
 
-/// Use: never "unused" when the source cannot tell.
+/// Use: never "unused" when the source cannot tell, nor when a reviewer marked the identity
+/// unused by design.
 fn usage(f: &Facts, found: &mut Found) {
     let id = f.identity;
     let limit = f.thresholds.inactivity_days;
+    if id.expected_unused.is_some() {
+        return;
+    }
     if !id.usage_tracked {
         found.add(
             SignalCode::UsageUnknown,
@@ -422,6 +426,17 @@ mod tests {
         // Created last week and not used yet is not a finding.
         i.created_at = Some(now() - Duration::days(7));
         assert!(!codes(&i).contains(&SignalCode::NeverUsed));
+    }
+
+    #[test]
+    fn an_identity_unused_by_design_is_not_called_unused() {
+        let mut i = identity();
+        i.last_used_at = None;
+        assert!(codes(&i).contains(&SignalCode::NeverUsed));
+        i.expected_unused = Some("Disaster-recovery restores only".into());
+        assert!(!codes(&i).contains(&SignalCode::NeverUsed));
+        i.last_used_at = Some(now() - Duration::days(400));
+        assert!(!codes(&i).contains(&SignalCode::Inactive));
     }
 
     #[test]

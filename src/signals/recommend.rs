@@ -51,9 +51,10 @@ pub fn recommend(
             reasons,
         };
     }
-    let mut reasons = vec![match identity.last_used_at {
-        Some(t) => format!("in use (last {})", day(t)),
-        None => "no unused or excess credential found".to_owned(),
+    let mut reasons = vec![match (&identity.expected_unused, identity.last_used_at) {
+        (Some(why), _) => format!("unused by design: {why}"),
+        (None, Some(t)) => format!("in use (last {})", day(t)),
+        (None, None) => "no unused or excess credential found".to_owned(),
     }];
     if admin {
         reasons.push("check that its admin-tier grants are needed".into());
@@ -90,6 +91,9 @@ fn revoke_reason(
             .map(|c| format!(" in {} days", days(c, now)))
             .unwrap_or_default();
         return Some(format!("never used{since}"));
+    }
+    if identity.expected_unused.is_some() {
+        return None;
     }
     match identity.last_used_at {
         Some(t) if identity.usage_tracked && days(t, now) >= 2 * thresholds.inactivity_days => {
@@ -219,6 +223,19 @@ mod tests {
             "{:?}",
             r.reasons
         );
+    }
+
+    #[test]
+    fn an_identity_unused_by_design_is_not_suggested_for_revoke_on_that_ground() {
+        let mut i = identity();
+        i.last_used_at = None;
+        assert_eq!(suggest(&i).verdict, Verdict::Revoke);
+        i.expected_unused = Some("Break-glass account".into());
+        let r = suggest(&i);
+        assert_eq!(r.verdict, Verdict::Keep);
+        assert_eq!(r.reasons[0], "unused by design: Break-glass account");
+        i.last_used_at = Some(now() - Duration::days(500));
+        assert_eq!(suggest(&i).verdict, Verdict::Keep);
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub(crate) fn identity() -> IdentityView {
         third_party: false,
         described: true,
         business_function: None,
+        expected_unused: None,
         first_seen_at: now(),
         last_seen_at: now(),
         gone_at: None,

@@ -11,12 +11,14 @@
 CREATE TABLE record (
     campaign_id       INTEGER NOT NULL REFERENCES campaign(id),
     seq               INTEGER NOT NULL CHECK (seq >= 1),
-    kind              TEXT NOT NULL CHECK (kind IN ('legacy', 'start', 'decision', 'owner', 'function', 'close')),
+    kind              TEXT NOT NULL CHECK (kind IN ('legacy', 'start', 'decision', 'owner', 'function',
+                                                'expected_unused', 'close')),
     identity_id       INTEGER REFERENCES identity(id),
     action            TEXT,              -- decisions: decide, undo, reattest, unreviewed
     verdict           TEXT,              -- decisions: keep, reduce, revoke; NULL when none stands
     owner             TEXT,              -- in force after the record, for the kinds that carry it
     business_function TEXT,              -- idem
+    expected_unused   TEXT,              -- the expected-unused reason set (empty: withdrawn)
     reviewer          TEXT NOT NULL,
     at                TEXT NOT NULL,
     prev_hash         TEXT NOT NULL,
@@ -46,9 +48,15 @@ ALTER TABLE campaign ADD COLUMN revoke_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaign ADD COLUMN scope TEXT NOT NULL DEFAULT '';
 ALTER TABLE campaign ADD COLUMN started_by TEXT NOT NULL DEFAULT '';
 
+-- An identity marked as unused by design (with the reason): its signals do not call it unused,
+-- in this campaign and the next. Set by an 'expected_unused' record; carried over here.
+ALTER TABLE identity ADD COLUMN expected_unused TEXT;
+
 -- Per member: what was in force at start (hashed into the population), and the caches.
 ALTER TABLE campaign_identity ADD COLUMN owner_at_start TEXT;
 ALTER TABLE campaign_identity ADD COLUMN function_at_start TEXT;
 ALTER TABLE campaign_identity ADD COLUMN owner TEXT;
 ALTER TABLE campaign_identity ADD COLUMN business_function TEXT;
 ALTER TABLE campaign_identity ADD COLUMN action TEXT;
+ALTER TABLE campaign_identity ADD COLUMN expected_unused_at_start TEXT;
+ALTER TABLE campaign_identity ADD COLUMN expected_unused TEXT;

@@ -153,15 +153,18 @@ impl App {
             Action::Confirm => {
                 let card = self.card.as_ref()?;
                 let value = text.value.trim().to_owned();
-                let (owner, function) = match what {
-                    EditWhat::Owner => (Some(value), None),
-                    EditWhat::Function => (None, Some(value)),
-                };
+                let (mut owner, mut function, mut expected_unused) = (None, None, None);
+                match what {
+                    EditWhat::Owner => owner = Some(value),
+                    EditWhat::Function => function = Some(value),
+                    EditWhat::ExpectedUnused => expected_unused = Some(value),
+                }
                 Some(Effect::Annotate(Annotation {
                     campaign: self.campaign.name.clone(),
                     identity: card.ctx.identity.short_id.clone(),
                     owner,
                     function,
+                    expected_unused,
                     reviewer: self.reviewer.clone(),
                     at: self.now,
                 }))

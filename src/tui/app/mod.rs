@@ -71,6 +71,8 @@ pub enum EditWhat {
     Function,
     /// The owner.
     Owner,
+    /// The expected-unused reason.
+    ExpectedUnused,
 }
 
 /// What the screen is doing.

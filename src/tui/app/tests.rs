@@ -52,6 +52,7 @@ fn identity(id: i64, name: &str, admin: bool) -> IdentityView {
         third_party: false,
         described: true,
         business_function: None,
+        expected_unused: None,
         first_seen_at: now(),
         last_seen_at: now(),
         gone_at: None,
@@ -94,6 +95,8 @@ fn member(id: i64, owner: Option<&str>, verdict: Option<Verdict>) -> MemberState
         function_at_start: None,
         owner: owner.map(str::to_owned),
         function: Some("Sends mail".into()),
+        expected_unused_at_start: None,
+        expected_unused: None,
         verdict,
         action: verdict.map(|_| DecisionAction::Decide),
     }

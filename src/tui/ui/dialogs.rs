@@ -85,6 +85,7 @@ pub(super) fn input(frame: &mut Frame, app: &App, theme: &Theme) {
             let what = match what {
                 EditWhat::Owner => "owner",
                 EditWhat::Function => "business function",
+                EditWhat::ExpectedUnused => "reason it is unused by design",
             };
             (
                 format!(" Set the {what} of {} ", subject(app, false)),
