@@ -762,3 +762,163 @@ fn the_screen_refuses_what_the_command_line_refuses() {
         0
     );
 }
+
+/// The whole example organisation in a campaign, with the screen open on it.
+fn setup_examples() -> (Store, App) {
+    let mut store = Store::open_in_memory().expect("store");
+    common::import_examples(&mut store);
+    common::start(&mut store, "2026-Q4", now()).expect("campaign");
+    let app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
+    (store, app)
+}
+
+/// Snapshot the example organisation's screen after `script` at the three sizes a reviewer
+/// is likely to have.
+fn snap3(name: &str, script: &str) {
+    for (w, h) in [(80, 24), (100, 30), (120, 40)] {
+        let (mut store, mut app) = setup_examples();
+        let terminal = drive(&mut store, &mut app, script, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn snapshot_a_card_scrolled_to_its_last_history_entry() {
+    // Keep, undo, then keep again: three records; the card's last entry is the oldest.
+    snap3(
+        "card_history_end",
+        "/svc-terraform<Enter>KApplies production<Enter>Reviewed<Enter>u\
+         KApplies production<Enter>Reviewed again<Enter><Enter>G",
+    );
+}
+
+#[test]
+fn snapshot_a_grant_selected_deep_in_the_card() {
+    snap3("card_deep_grant", "/nw-user-provisioner<Enter><Enter>]]jjj");
+}
+
+#[test]
+fn snapshot_the_badge_legend_in_the_help() {
+    snap3(
+        "help_legend",
+        "?jjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjjj",
+    );
+}
+
+#[test]
+fn snapshot_the_function_prompt_teaches() {
+    snap3("function_prompt", "/svc-terraform<Enter>K");
+}
+
+#[test]
+fn snapshot_a_filter_with_its_status_line() {
+    snap3("filter_status", "fjjjjjjjj<Enter>");
+}
+
+#[test]
+fn snapshot_the_end_of_the_queue() {
+    snap3("queue_end", "G");
+}
+
+#[test]
+fn snapshot_a_terminal_too_small() {
+    let (mut store, mut app) = setup_examples();
+    let terminal = drive(&mut store, &mut app, "", 60, 20);
+    insta::assert_snapshot!("too_small_60x20", terminal.backend());
+    let text = format!("{:?}", terminal.backend());
+    assert!(text.contains("Terminal too small"));
+}
+
+#[test]
+fn g_at_the_end_of_the_queue_leaves_no_rows_blank() {
+    let (mut store, mut app) = setup_examples();
+    let terminal = drive(&mut store, &mut app, "G", 80, 24);
+    let lines: Vec<String> = format!("{:?}", terminal.backend())
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    // The queue's rows fill its box down to the bottom border.
+    let bottom = lines
+        .iter()
+        .rposition(|l| l.contains("└"))
+        .expect("bottom border");
+    assert!(
+        lines[bottom - 1].contains("· "),
+        "the last row above the border shows an identity: {}",
+        lines[bottom - 1]
+    );
+}
+
+#[test]
+fn a_filter_and_mark_all_decide_each_shown_identity_in_one_gesture() {
+    let (mut store, mut app) = setup_examples();
+    drive(&mut store, &mut app, "/svc-<Enter>", 80, 24);
+    let shown = app.total();
+    assert!(shown >= 10, "{shown}");
+    let before = count(store.connection(), "SELECT COUNT(*) FROM record");
+    drive(&mut store, &mut app, "VyXyNo longer needed<Enter>", 80, 24);
+    let after = count(store.connection(), "SELECT COUNT(*) FROM record");
+    assert_eq!(after - before, shown as i64, "one record per identity");
+    assert_eq!(app.campaign.counts.revoke, shown);
+    assert!(common::findings(&store, "2026-Q4").is_empty());
+}
+
+#[test]
+fn lowercase_verdict_letters_and_unknown_keys_say_so() {
+    let (mut store, mut app) = setup();
+    drive(&mut store, &mut app, "x", 80, 24);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("revoke is X"))
+    );
+    drive(&mut store, &mut app, "z", 80, 24);
+    assert!(
+        app.status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("unknown key 'z'"))
+    );
+    assert_eq!(
+        count(
+            store.connection(),
+            "SELECT COUNT(*) FROM record WHERE kind <> 'start'"
+        ),
+        0
+    );
+}
+
+#[test]
+fn every_unchanged_keep_of_the_last_campaign_is_re_attested_in_one_gesture() {
+    let (mut store, mut app) = two_campaigns();
+    // The filter of re-attestable identities: svc-terraform (svc-ci-deploy lost a key since).
+    let options = app.update(nhi_review::tui::action::Action::Filter);
+    assert_eq!(options, None);
+    let Mode::Menu { options, .. } = &app.mode else {
+        panic!("{:?}", app.mode)
+    };
+    let at = options
+        .iter()
+        .position(|(_, f)| *f == nhi_review::db::QueueFilter::CarryForward)
+        .expect("offered");
+    drive(
+        &mut store,
+        &mut app,
+        &format!("{}<Enter>", "j".repeat(at)),
+        80,
+        24,
+    );
+    assert_eq!(app.total(), 1);
+    drive(
+        &mut store,
+        &mut app,
+        "VyAStill applies production<Enter>",
+        80,
+        24,
+    );
+    let rows = decisions(&store, "2026-Q4");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0].action.as_str(), rows[0].business_function.as_str()),
+        ("reattest", "Infrastructure as code")
+    );
+}

@@ -177,7 +177,7 @@ fn decide_in_the_terminal_survive_sigkill_resume_and_export() {
     tmux.type_text("Exports the ledger for finance");
     tmux.keys(&["Enter"]);
     // The riskiest identity holds admin-tier access: its keep needs a reason.
-    tmux.wait_for("required: ");
+    tmux.wait_for("Required: ");
     tmux.type_text("Finance signs off monthly");
     tmux.keys(&["Enter"]);
     tmux.wait_for("saved #2");
@@ -253,4 +253,100 @@ fn decide_in_the_terminal_survive_sigkill_resume_and_export() {
             .all(|r| &r[col("reviewer")] == "e2e@example.com")
     );
     assert!(run(&db, &["campaign", "verify", "2026-Q4"]).contains("intact — 4 records"));
+}
+
+/// A demo database at 80×24, reviewed by e2e@example.com.
+fn demo_db(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("e2e.db");
+    run(
+        &db,
+        &["--db", &db.display().to_string(), "demo", "--no-review"],
+    );
+    db
+}
+
+fn start_80x24(tag: &str, db: &Path) -> Tmux {
+    let name = format!("nhi-e2e-{tag}-{}", std::process::id());
+    let status = Command::new("tmux")
+        .args(["new-session", "-d", "-s", &name, "-x", "80", "-y", "24"])
+        .arg(review_command(db))
+        .status()
+        .expect("tmux runs");
+    assert!(status.success(), "tmux new-session failed");
+    Tmux { name }
+}
+
+#[test]
+fn the_card_of_nw_user_provisioner_reads_to_its_last_signal_at_80x24() {
+    if !Tmux::available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let db = demo_db(dir.path());
+    let tmux = start_80x24("card", &db);
+    tmux.wait_for("Queue 1/78");
+    tmux.keys(&["/"]);
+    tmux.type_text("nw-user-provisioner");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Queue 1/1");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Identity 1/");
+    // Section by section to the signals, then line by line to the last one.
+    tmux.keys(&["]", "]", "]"]);
+    let screen = tmux.wait_for("Signals (");
+    assert!(screen.contains("Identity "), "{screen}");
+    for _ in 0..6 {
+        tmux.keys(&["j"]);
+    }
+    let screen = tmux.wait_for("UNK NHI1");
+    assert!(
+        screen.contains("does not track use of all its"),
+        "the last signal is readable in full: {screen}"
+    );
+    tmux.keys(&["q"]);
+}
+
+#[test]
+fn a_filtered_queue_is_revoked_in_five_keys_and_one_justification() {
+    if !Tmux::available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let db = demo_db(dir.path());
+    let tmux = start_80x24("bulk", &db);
+    tmux.wait_for("Queue 1/78");
+    tmux.keys(&["/"]);
+    tmux.type_text("svc-");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("shown for 'svc-'");
+    let shown: u64 = screen
+        .lines()
+        .find_map(|l| l.split(" shown for").next()?.trim().parse().ok())
+        .expect("the count of the filter");
+    assert!(shown >= 10, "{shown}");
+    // V marks all shown, y confirms; X revokes them, y confirms; the justification; Enter.
+    tmux.keys(&["V"]);
+    tmux.wait_for("Mark all");
+    tmux.keys(&["y"]);
+    tmux.wait_for("marked");
+    tmux.keys(&["X"]);
+    tmux.wait_for("Confirm revoke");
+    tmux.keys(&["y"]);
+    tmux.wait_for("justification (required)");
+    tmux.type_text("Service users replaced by roles");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for(&format!("revoke for {shown} identities"));
+    tmux.keys(&["q"]);
+    drop(tmux);
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM record WHERE kind = 'decision' AND verdict = 'revoke'"
+        ),
+        shown as i64,
+        "one chained record per identity"
+    );
+    drop(conn);
+    assert!(run(&db, &["campaign", "verify", "2026-Q4"]).contains("intact"));
 }

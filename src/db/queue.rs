@@ -25,6 +25,8 @@ pub enum QueueFilter {
     Signal(SignalCode),
     /// No owner known.
     NoOwner,
+    /// Kept in the previous campaign and unchanged since: re-attestable.
+    CarryForward,
     /// Owner contains this text.
     Owner(String),
 }
@@ -120,6 +122,12 @@ impl QueueView {
                 args.push(Value::Text(format!("%,{},%", code.name())));
             }
             QueueFilter::NoOwner => clause.push_str(" AND ci.owner IS NULL"),
+            QueueFilter::CarryForward => clause.push_str(
+                " AND EXISTS (SELECT 1 FROM campaign_identity p WHERE p.campaign_id =
+                    (SELECT MAX(c.id) FROM campaign c WHERE c.id < ci.campaign_id)
+                  AND p.identity_id = ci.identity_id AND p.verdict = 'keep'
+                  AND p.fingerprint = ci.fingerprint AND p.owner IS ci.owner)",
+            ),
             QueueFilter::Owner(text) => {
                 clause.push_str(" AND ci.owner LIKE ? ESCAPE '\\'");
                 args.push(Value::Text(like_pattern(text)));
@@ -284,6 +292,29 @@ pub trait QueueReads: Read {
             })
         })?;
         rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+
+    /// Every identity a view shows (at most `limit`), with its short id and owner in force, in
+    /// the view's order: what "mark all" marks.
+    fn view_members(
+        &self,
+        campaign_id: CampaignId,
+        view: &QueueView,
+        limit: u64,
+    ) -> Result<Vec<(IdentityId, String, Option<String>)>> {
+        let (clause, mut args) = view.where_clause(campaign_id);
+        args.push(rusqlite::types::Value::Integer(i64::try_from(limit)?));
+        let sql = format!(
+            "SELECT ci.identity_id, (SELECT provider || '-' || id FROM identity WHERE id = ci.identity_id), ci.owner
+             FROM {} WHERE {clause} ORDER BY {} LIMIT ?",
+            view.rows_clause(),
+            view.sort.order_by()
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Row index, in a view, of the first identity without a standing verdict.

@@ -274,19 +274,15 @@ struct Derived {
     unreviewed: u64,
 }
 
-/// Every member's caches against the chain, one query over the members.
-fn check_caches(
-    db: &impl Read,
-    campaign: &CampaignInfo,
-    findings: &mut Vec<Finding>,
-) -> Result<Derived> {
+/// Each member's caches beside what its latest records say (columns 0–14).
+fn caches_sql() -> String {
     let latest = |what: &str, filter: &str| {
         format!(
             "(SELECT r.{what} FROM record r WHERE r.campaign_id = ci.campaign_id AND r.identity_id = ci.identity_id
               AND {filter} ORDER BY r.seq DESC LIMIT 1)"
         )
     };
-    let sql = format!(
+    format!(
         "SELECT i.name, ci.verdict, ci.owner, ci.business_function, ci.owner_at_start, ci.function_at_start,
                 ci.action, {}, {}, {}, {}, {}, ci.expected_unused, ci.expected_unused_at_start, {}
          FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id WHERE ci.campaign_id = ?1",
@@ -296,9 +292,17 @@ fn check_caches(
         latest("business_function", "r.business_function IS NOT NULL"),
         latest("seq", "r.kind IN ('decision', 'legacy')"),
         latest("expected_unused", "r.kind = 'expected_unused'"),
-    );
+    )
+}
+
+/// Every member's caches against the chain, one query over the members.
+fn check_caches(
+    db: &impl Read,
+    campaign: &CampaignInfo,
+    findings: &mut Vec<Finding>,
+) -> Result<Derived> {
     let conn = db.conn();
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare(&caches_sql())?;
     let mut rows = stmt.query(params![campaign.id])?;
     let mut derived = Derived::default();
     let mut seen = [0usize; 4];

@@ -3,22 +3,22 @@
 /// One user intent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
-    /// Next identity (or next item in the card).
+    /// Next identity (or next entry of the card, next item while choosing).
     Next,
-    /// Previous identity (or item).
+    /// Previous identity (or entry, or item).
     Prev,
     /// A page down.
     PageDown,
     /// A page up.
     PageUp,
-    /// First identity.
+    /// First identity (or first entry of the card).
     Top,
-    /// Last identity.
+    /// Last identity (or last entry of the card).
     Bottom,
-    /// Scroll the identity card down a page.
-    ScrollDown,
-    /// Scroll the identity card up a page.
-    ScrollUp,
+    /// The card's next section.
+    NextSection,
+    /// The card's previous section.
+    PrevSection,
     /// Move focus between the queue and the card.
     ToggleFocus,
     /// Start a keep decision.
@@ -53,10 +53,18 @@ pub enum Action {
     Sort,
     /// Mark or unmark for a bulk decision.
     Mark,
+    /// Mark every identity the current filter and search show.
+    MarkAll,
+    /// Mark the identity unused by design, with a reason (or change or withdraw the mark).
+    ExpectUnused,
     /// Clear marks, then search and filter.
     ClearView,
     /// Leave the review.
     Quit,
+    /// A lowercase verdict letter: the verdict is on the capital, so a stray key never decides.
+    Misfire(char),
+    /// A key bound to nothing here.
+    Unbound(char),
     /// Text entry: type a character.
     Char(char),
     /// Text entry: delete before the cursor.

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 
-use super::app::{Anchor, App, Card, Earlier, Effect, WINDOW};
+use super::app::{Anchor, App, Card, Earlier, Effect, MARK_ALL_LIMIT, Marked, WINDOW};
 use crate::db::Store;
 use crate::db::prelude::*;
 use crate::model::{DecisionAction, IdentityId, Verdict};
@@ -115,7 +115,31 @@ pub fn perform(store: &mut Store, app: &mut App, effect: Effect) -> Result<()> {
     while let Some(effect) = next.take() {
         match effect {
             Effect::Load(row) => load(store, app, row, false)?,
-            Effect::Reload(anchor) => reload(store, app, anchor)?,
+            Effect::Reload(anchor) => {
+                reload(store, app, anchor)?;
+                app.filtered();
+            }
+            Effect::MarkAll => {
+                let found = store
+                    .view_members(app.campaign.id, &app.view, MARK_ALL_LIMIT)
+                    .map(|rows| {
+                        rows.into_iter()
+                            .map(|(id, short_id, owner)| {
+                                let marked = Marked {
+                                    short_id,
+                                    owner,
+                                    keep_needs_why: Some(
+                                        "a marked identity may hold admin-tier access or be suggested for revoke",
+                                    ),
+                                };
+                                (id, marked)
+                            })
+                            .collect()
+                    })
+                    .map_err(|e| format!("nothing marked: {e:#}"));
+                app.marked_all(found);
+                load(store, app, app.cursor, true)?;
+            }
             Effect::Decide { request, after } => {
                 let bulk = request.identities.len() > 1 || !app.marked.is_empty();
                 let outcome = review::decide(store, &request)

@@ -1,5 +1,7 @@
-//! Keys as data: one table maps (mode, key) to an action with its hint. The footer and the help
-//! overlay are generated from it, so they can never disagree with what the keys do.
+//! Keys as data: one table maps (layer, key) to an action with its hint and help text. The
+//! footer, the help overlay and the messages about keys are generated from it, so they can never
+//! disagree with what the keys do. Verdicts are on capital letters: a stray lowercase key never
+//! decides anything.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -14,7 +16,7 @@ pub enum Layer {
     Card,
     /// Choosing what a reduce removes.
     Select,
-    /// Confirming a revoke.
+    /// Confirming a revoke or a "mark all".
     Confirm,
     /// Typing a business function, owner or justification.
     Input,
@@ -31,9 +33,9 @@ impl Layer {
     pub fn title(self) -> &'static str {
         match self {
             Layer::Queue => "Queue",
-            Layer::Card => "Identity card",
-            Layer::Select => "Choosing what to remove (reduce)",
-            Layer::Confirm => "Confirming a revoke",
+            Layer::Card => "Identity card (Enter from the queue; the queue's keys work too)",
+            Layer::Select => "Choosing what a reduce removes",
+            Layer::Confirm => "Confirming",
             Layer::Input => "Typing text",
             Layer::Search => "Searching",
             Layer::Menu => "Filter menu",
@@ -42,7 +44,7 @@ impl Layer {
     }
 
     /// Layers in help order.
-    pub const HELP_ORDER: [Layer; 7] = [
+    pub const HELP_ORDER: [Layer; 8] = [
         Layer::Queue,
         Layer::Card,
         Layer::Select,
@@ -50,6 +52,7 @@ impl Layer {
         Layer::Input,
         Layer::Search,
         Layer::Menu,
+        Layer::Help,
     ];
 }
 
@@ -93,496 +96,101 @@ pub struct Binding {
     pub help: &'static str,
 }
 
-use KeyCode::{Backspace, Delete, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Up};
+use KeyCode::{
+    Backspace, Delete, Down, End, Enter, Esc, Home, Left, PageDown, PageUp, Right, Tab, Up,
+};
 
-/// The default keymap.
-pub const BINDINGS: &[Binding] = &[
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('j'), code(Down)],
-        action: Action::Next,
-        hint: "j/k move",
-        help: "next identity",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('k'), code(Up)],
-        action: Action::Prev,
-        hint: "",
-        help: "previous identity",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[code(PageDown), ctrl('d')],
-        action: Action::PageDown,
-        hint: "",
-        help: "page down",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[code(PageUp), ctrl('u')],
-        action: Action::PageUp,
-        hint: "",
-        help: "page up",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('g'), code(Home)],
-        action: Action::Top,
-        hint: "",
-        help: "first identity",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('G'), code(End)],
-        action: Action::Bottom,
-        hint: "",
-        help: "last identity",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[code(Enter), code(KeyCode::Tab)],
-        action: Action::ToggleFocus,
-        hint: "Enter card",
-        help: "open the identity card",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('K')],
-        action: Action::Keep,
-        hint: "K keep",
-        help: "keep: name the function",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('R')],
-        action: Action::Reduce,
-        hint: "R reduce",
-        help: "reduce: mark, justify",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('X')],
-        action: Action::Revoke,
-        hint: "X revoke",
-        help: "revoke: confirm, justify",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('A')],
-        action: Action::Reattest,
-        hint: "",
-        help: "re-attest unchanged keep",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('a')],
-        action: Action::AcceptSuggestion,
-        hint: "a suggested",
-        help: "take the suggestion",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('u')],
-        action: Action::Undo,
-        hint: "",
-        help: "undo standing decision",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('e')],
-        action: Action::EditFunction,
-        hint: "",
-        help: "edit business function",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('o')],
-        action: Action::SetOwner,
-        hint: "",
-        help: "set the owner",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('/')],
-        action: Action::Search,
-        hint: "/ search",
-        help: "search name, id, owner",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('f')],
-        action: Action::Filter,
-        hint: "f filter",
-        help: "filter the queue",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('s')],
-        action: Action::Sort,
-        hint: "",
-        help: "next sort order",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('v')],
-        action: Action::Mark,
-        hint: "",
-        help: "mark for a bulk decision",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[code(Esc)],
-        action: Action::ClearView,
-        hint: "",
-        help: "clear marks, then filters",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('?')],
-        action: Action::Help,
-        hint: "? help",
-        help: "show all keys",
-    },
-    Binding {
-        layer: Layer::Queue,
-        keys: &[ch('q'), ctrl('c')],
-        action: Action::Quit,
-        hint: "q quit",
-        help: "quit (all is saved)",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('j'), code(Down)],
-        action: Action::Next,
-        hint: "j/k item",
-        help: "next item",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('k'), code(Up)],
-        action: Action::Prev,
-        hint: "",
-        help: "previous item",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[code(PageDown), ctrl('d')],
-        action: Action::ScrollDown,
-        hint: "PgDn/PgUp scroll",
-        help: "scroll the card down",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[code(PageUp), ctrl('u')],
-        action: Action::ScrollUp,
-        hint: "",
-        help: "scroll the card up",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[code(Esc), code(KeyCode::Tab)],
-        action: Action::ToggleFocus,
-        hint: "Esc queue",
-        help: "back to the queue",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('K')],
-        action: Action::Keep,
-        hint: "K keep",
-        help: "keep: name the function",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('R')],
-        action: Action::Reduce,
-        hint: "R reduce",
-        help: "reduce: mark, justify",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('X')],
-        action: Action::Revoke,
-        hint: "X revoke",
-        help: "revoke: confirm, justify",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('A')],
-        action: Action::Reattest,
-        hint: "",
-        help: "re-attest unchanged keep",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('a')],
-        action: Action::AcceptSuggestion,
-        hint: "a suggested",
-        help: "take the suggestion",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('u')],
-        action: Action::Undo,
-        hint: "",
-        help: "undo standing decision",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('e')],
-        action: Action::EditFunction,
-        hint: "",
-        help: "edit business function",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('o')],
-        action: Action::SetOwner,
-        hint: "",
-        help: "set the owner",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('?')],
-        action: Action::Help,
-        hint: "? help",
-        help: "show all keys",
-    },
-    Binding {
-        layer: Layer::Card,
-        keys: &[ch('q'), ctrl('c')],
-        action: Action::Quit,
-        hint: "q quit",
-        help: "quit (all is saved)",
-    },
-    Binding {
-        layer: Layer::Select,
-        keys: &[ch('j'), code(Down)],
-        action: Action::Next,
-        hint: "j/k item",
-        help: "next item",
-    },
-    Binding {
-        layer: Layer::Select,
-        keys: &[ch('k'), code(Up)],
-        action: Action::Prev,
-        hint: "",
-        help: "previous item",
-    },
-    Binding {
-        layer: Layer::Select,
-        keys: &[ch(' ')],
-        action: Action::ToggleItem,
-        hint: "Space mark",
-        help: "mark/unmark to remove",
-    },
-    Binding {
-        layer: Layer::Select,
-        keys: &[code(Enter)],
-        action: Action::Confirm,
-        hint: "Enter next",
-        help: "done: go on to justify",
-    },
-    Binding {
-        layer: Layer::Select,
-        keys: &[code(Esc)],
-        action: Action::Cancel,
-        hint: "Esc cancel",
-        help: "cancel the reduce",
-    },
-    Binding {
-        layer: Layer::Confirm,
-        keys: &[ch('y'), code(Enter)],
-        action: Action::Confirm,
-        hint: "y revoke",
-        help: "yes, revoke",
-    },
-    Binding {
-        layer: Layer::Confirm,
-        keys: &[ch('n'), code(Esc)],
-        action: Action::Cancel,
-        hint: "n/Esc cancel",
-        help: "no, cancel",
-    },
-    Binding {
-        layer: Layer::Input,
-        keys: &[code(Enter)],
-        action: Action::Confirm,
-        hint: "Enter accept",
-        help: "accept the text",
-    },
-    Binding {
-        layer: Layer::Input,
-        keys: &[code(Esc)],
-        action: Action::Cancel,
-        hint: "Esc cancel",
-        help: "cancel",
-    },
-    Binding {
-        layer: Layer::Input,
-        keys: &[code(Backspace)],
-        action: Action::Backspace,
-        hint: "",
-        help: "delete before cursor",
-    },
-    Binding {
-        layer: Layer::Input,
-        keys: &[code(Delete)],
-        action: Action::Delete,
-        hint: "",
-        help: "delete at cursor",
-    },
-    Binding {
-        layer: Layer::Input,
-        keys: &[code(Left)],
-        action: Action::Left,
-        hint: "",
-        help: "cursor left",
-    },
-    Binding {
-        layer: Layer::Input,
-        keys: &[code(Right)],
-        action: Action::Right,
-        hint: "",
-        help: "cursor right",
-    },
-    Binding {
-        layer: Layer::Input,
-        keys: &[code(Home), ctrl('a')],
-        action: Action::Home,
-        hint: "",
-        help: "start of line",
-    },
-    Binding {
-        layer: Layer::Input,
-        keys: &[code(End), ctrl('e')],
-        action: Action::End,
-        hint: "",
-        help: "end of line",
-    },
-    Binding {
-        layer: Layer::Input,
-        keys: &[ctrl('u')],
-        action: Action::Clear,
-        hint: "",
-        help: "clear the line",
-    },
-    Binding {
-        layer: Layer::Search,
-        keys: &[code(Enter)],
-        action: Action::Confirm,
-        hint: "Enter done",
-        help: "keep the search",
-    },
-    Binding {
-        layer: Layer::Search,
-        keys: &[code(Esc)],
-        action: Action::Cancel,
-        hint: "Esc clear",
-        help: "clear the search",
-    },
-    Binding {
-        layer: Layer::Search,
-        keys: &[code(Backspace)],
-        action: Action::Backspace,
-        hint: "",
-        help: "delete before cursor",
-    },
-    Binding {
-        layer: Layer::Search,
-        keys: &[code(Delete)],
-        action: Action::Delete,
-        hint: "",
-        help: "delete at cursor",
-    },
-    Binding {
-        layer: Layer::Search,
-        keys: &[code(Left)],
-        action: Action::Left,
-        hint: "",
-        help: "cursor left",
-    },
-    Binding {
-        layer: Layer::Search,
-        keys: &[code(Right)],
-        action: Action::Right,
-        hint: "",
-        help: "cursor right",
-    },
-    Binding {
-        layer: Layer::Search,
-        keys: &[code(Home), ctrl('a')],
-        action: Action::Home,
-        hint: "",
-        help: "start of line",
-    },
-    Binding {
-        layer: Layer::Search,
-        keys: &[code(End), ctrl('e')],
-        action: Action::End,
-        hint: "",
-        help: "end of line",
-    },
-    Binding {
-        layer: Layer::Search,
-        keys: &[ctrl('u')],
-        action: Action::Clear,
-        hint: "",
-        help: "clear the line",
-    },
-    Binding {
-        layer: Layer::Menu,
-        keys: &[ch('j'), code(Down)],
-        action: Action::Next,
-        hint: "j/k choose",
-        help: "next choice",
-    },
-    Binding {
-        layer: Layer::Menu,
-        keys: &[ch('k'), code(Up)],
-        action: Action::Prev,
-        hint: "",
-        help: "previous choice",
-    },
-    Binding {
-        layer: Layer::Menu,
-        keys: &[code(Enter)],
-        action: Action::Confirm,
-        hint: "Enter apply",
-        help: "apply the filter",
-    },
-    Binding {
-        layer: Layer::Menu,
-        keys: &[code(Esc)],
-        action: Action::Cancel,
-        hint: "Esc cancel",
-        help: "leave it as it was",
-    },
-    Binding {
-        layer: Layer::Help,
-        keys: &[ch('?'), code(Esc), ch('q')],
-        action: Action::Help,
-        hint: "? close",
-        help: "close the help",
-    },
-    Binding {
-        layer: Layer::Help,
-        keys: &[ch('j'), code(Down)],
-        action: Action::Next,
-        hint: "j/k scroll",
-        help: "scroll down",
-    },
-    Binding {
-        layer: Layer::Help,
-        keys: &[ch('k'), code(Up)],
-        action: Action::Prev,
-        hint: "",
-        help: "scroll up",
-    },
-];
+macro_rules! bindings {
+    ($($layer:ident [$($key:expr),+] $action:expr, $hint:literal, $help:literal;)+) => {
+        /// The default keymap.
+        pub const BINDINGS: &[Binding] = &[
+            $(Binding { layer: Layer::$layer, keys: &[$($key),+], action: $action, hint: $hint, help: $help },)+
+        ];
+    };
+}
 
-/// Resolve a key event in a layer. In text entry, unbound printable keys type themselves.
+bindings! {
+    Queue [ch('j'), code(Down)] Action::Next, "j/k move", "next identity";
+    Queue [ch('k'), code(Up)] Action::Prev, "", "previous identity";
+    Queue [code(PageDown), ctrl('d')] Action::PageDown, "", "page down";
+    Queue [code(PageUp), ctrl('u')] Action::PageUp, "", "page up";
+    Queue [ch('g'), code(Home)] Action::Top, "", "first identity";
+    Queue [ch('G'), code(End)] Action::Bottom, "", "last identity";
+    Queue [code(Enter), code(Tab)] Action::ToggleFocus, "Enter card", "read the identity card";
+    Queue [ch('K')] Action::Keep, "K keep", "keep: owner, business function";
+    Queue [ch('R')] Action::Reduce, "R reduce", "reduce: mark items, justify";
+    Queue [ch('X')] Action::Revoke, "X revoke", "revoke: confirm, justify";
+    Queue [ch('a')] Action::AcceptSuggestion, "a suggested", "start the suggested verdict";
+    Queue [ch('A')] Action::Reattest, "", "re-attest last campaign's unchanged keep";
+    Queue [ch('u')] Action::Undo, "", "undo the standing decision";
+    Queue [ch('o')] Action::SetOwner, "", "set the accountable owner";
+    Queue [ch('e')] Action::EditFunction, "", "edit the business function";
+    Queue [ch('U')] Action::ExpectUnused, "", "mark unused by design (a reason)";
+    Queue [ch('/')] Action::Search, "/ search", "search name, id, owner";
+    Queue [ch('f')] Action::Filter, "f filter", "show only…";
+    Queue [ch('s')] Action::Sort, "", "next sort order";
+    Queue [ch('v')] Action::Mark, "v mark", "mark for a bulk decision";
+    Queue [ch('V')] Action::MarkAll, "V mark all", "mark everything shown";
+    Queue [code(Esc)] Action::ClearView, "", "clear marks, then filter";
+    Queue [ch('?')] Action::Help, "? help", "all keys and signal badges";
+    Queue [ch('q'), ctrl('c')] Action::Quit, "q quit", "quit (all is saved)";
+    Card [ch('j'), code(Down)] Action::Next, "j/k read", "next line of the card";
+    Card [ch('k'), code(Up)] Action::Prev, "", "previous line";
+    Card [code(PageDown), ctrl('d')] Action::PageDown, "", "page down the card";
+    Card [code(PageUp), ctrl('u')] Action::PageUp, "", "page up the card";
+    Card [ch(']')] Action::NextSection, "]/[ section", "next section";
+    Card [ch('[')] Action::PrevSection, "", "previous section";
+    Card [ch('g'), code(Home)] Action::Top, "", "top of the card";
+    Card [ch('G'), code(End)] Action::Bottom, "", "end of the card";
+    Card [code(Esc), code(Tab)] Action::ToggleFocus, "Esc queue", "back to the queue";
+    Card [ch('K')] Action::Keep, "K keep", "keep";
+    Card [ch('R')] Action::Reduce, "R reduce", "reduce";
+    Card [ch('X')] Action::Revoke, "X revoke", "revoke";
+    Card [ch('a')] Action::AcceptSuggestion, "", "start the suggested verdict";
+    Card [ch('A')] Action::Reattest, "", "re-attest";
+    Card [ch('u')] Action::Undo, "", "undo";
+    Card [ch('o')] Action::SetOwner, "", "set the owner";
+    Card [ch('e')] Action::EditFunction, "", "edit the function";
+    Card [ch('U')] Action::ExpectUnused, "", "mark unused by design";
+    Card [ch('?')] Action::Help, "? help", "help";
+    Card [ch('q'), ctrl('c')] Action::Quit, "q quit", "quit";
+    Select [ch('j'), code(Down)] Action::Next, "j/k item", "next removable item";
+    Select [ch('k'), code(Up)] Action::Prev, "", "previous removable item";
+    Select [ch(' ')] Action::ToggleItem, "Space mark", "mark or unmark for removal";
+    Select [code(Enter)] Action::Confirm, "Enter next", "done: on to the justification";
+    Select [code(Esc)] Action::Cancel, "Esc cancel", "cancel the reduce";
+    Confirm [ch('y'), code(Enter)] Action::Confirm, "y yes", "yes";
+    Confirm [ch('n'), code(Esc)] Action::Cancel, "n/Esc no", "no, nothing happens";
+    Input [code(Enter)] Action::Confirm, "Enter accept", "accept the text";
+    Input [code(Esc)] Action::Cancel, "Esc cancel", "cancel: nothing recorded";
+    Input [code(Backspace)] Action::Backspace, "", "delete before the cursor";
+    Input [code(Delete)] Action::Delete, "", "delete at the cursor";
+    Input [code(Left)] Action::Left, "", "cursor left";
+    Input [code(Right)] Action::Right, "", "cursor right";
+    Input [code(Home), ctrl('a')] Action::Home, "", "start of line";
+    Input [code(End), ctrl('e')] Action::End, "", "end of line";
+    Input [ctrl('u')] Action::Clear, "", "clear the line";
+    Search [code(Enter)] Action::Confirm, "Enter keep", "keep the search";
+    Search [code(Esc)] Action::Cancel, "Esc clear", "clear the search";
+    Search [code(Backspace)] Action::Backspace, "", "delete before the cursor";
+    Search [code(Delete)] Action::Delete, "", "delete at the cursor";
+    Search [code(Left)] Action::Left, "", "cursor left";
+    Search [code(Right)] Action::Right, "", "cursor right";
+    Search [code(Home), ctrl('a')] Action::Home, "", "start of line";
+    Search [code(End), ctrl('e')] Action::End, "", "end of line";
+    Search [ctrl('u')] Action::Clear, "", "clear the line";
+    Menu [ch('j'), code(Down)] Action::Next, "j/k choose", "next choice";
+    Menu [ch('k'), code(Up)] Action::Prev, "", "previous choice";
+    Menu [code(Enter)] Action::Confirm, "Enter apply", "show only this";
+    Menu [code(Esc)] Action::Cancel, "Esc cancel", "leave it as it was";
+    Help [ch('?'), code(Esc), ch('q')] Action::Help, "? close", "close the help";
+    Help [ch('j'), code(Down)] Action::Next, "j/k scroll", "scroll down";
+    Help [ch('k'), code(Up)] Action::Prev, "", "scroll up";
+}
+
+/// Resolve a key event in a layer. In text entry, unbound printable keys type themselves; in
+/// the queue and the card, a lowercase verdict letter is a misfire and any other unbound
+/// letter is unknown (both say so instead of doing nothing in silence).
 pub fn resolve(layer: Layer, event: KeyEvent) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
         return None;
@@ -592,16 +200,48 @@ pub fn resolve(layer: Layer, event: KeyEvent) -> Option<Action> {
         code: event.code,
         ctrl: ctrl_held,
     };
-    let bound = BINDINGS
-        .iter()
-        .find(|b| b.layer == layer && b.keys.contains(&pressed))
-        .map(|b| b.action);
+    let find = |layer: Layer| {
+        BINDINGS
+            .iter()
+            .find(|b| b.layer == layer && b.keys.contains(&pressed))
+            .map(|b| b.action)
+    };
+    // The card answers the queue's keys too (search, filter, marks): they act on the queue.
+    let bound = find(layer).or_else(|| (layer == Layer::Card).then(|| find(Layer::Queue))?);
     if bound.is_some() {
         return bound;
     }
     match (layer, event.code) {
         (Layer::Input | Layer::Search, KeyCode::Char(c)) if !ctrl_held => Some(Action::Char(c)),
+        (Layer::Queue | Layer::Card, KeyCode::Char(c)) if !ctrl_held => Some(
+            if verdict_key(c.to_ascii_uppercase()).is_some() && c.is_lowercase() {
+                Action::Misfire(c)
+            } else {
+                Action::Unbound(c)
+            },
+        ),
         _ => None,
+    }
+}
+
+/// The verdict binding of a queue key, if it is one.
+fn verdict_key(c: char) -> Option<&'static Binding> {
+    BINDINGS.iter().find(|b| {
+        b.layer == Layer::Queue
+            && b.keys.contains(&ch(c))
+            && matches!(b.action, Action::Keep | Action::Reduce | Action::Revoke)
+    })
+}
+
+/// What the status line says of a lowercase verdict letter.
+pub fn misfire_text(c: char) -> String {
+    let upper = c.to_ascii_uppercase();
+    match verdict_key(upper) {
+        Some(b) => format!(
+            "'{c}' does nothing: {} is {upper} (capital), so a stray key never decides",
+            b.help.split(':').next().unwrap_or(b.help)
+        ),
+        None => format!("unknown key '{c}' — ? for help"),
     }
 }
 
@@ -641,6 +281,35 @@ pub fn hints(layer: Layer) -> Vec<&'static str> {
         .collect()
 }
 
+/// The hints that fit `width` columns, in table order, always keeping help and quit (the ways
+/// to every other key and out).
+pub fn footer(layer: Layer, width: usize) -> Vec<&'static str> {
+    fn kept(h: &str) -> bool {
+        h.starts_with("? ") || h.starts_with("q ")
+    }
+    let all = hints(layer);
+    let sep = 3;
+    let reserved: usize = all
+        .iter()
+        .filter(|h| kept(h))
+        .map(|h| crate::text::width(h) + sep)
+        .sum();
+    let mut room = width.saturating_sub(1 + reserved);
+    let mut shown = Vec::new();
+    for h in &all {
+        if kept(h) {
+            shown.push(*h);
+            continue;
+        }
+        let cost = crate::text::width(h) + sep;
+        if cost <= room {
+            room -= cost;
+            shown.push(*h);
+        }
+    }
+    shown
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -656,7 +325,12 @@ mod tests {
             (Layer::Queue, KeyCode::Down, Some(Action::Next)),
             (Layer::Queue, KeyCode::Char('K'), Some(Action::Keep)),
             (Layer::Queue, KeyCode::Char('X'), Some(Action::Revoke)),
-            (Layer::Queue, KeyCode::Char('z'), None),
+            (Layer::Queue, KeyCode::Char('x'), Some(Action::Misfire('x'))),
+            (Layer::Queue, KeyCode::Char('r'), Some(Action::Misfire('r'))),
+            (Layer::Queue, KeyCode::Char('z'), Some(Action::Unbound('z'))),
+            (Layer::Card, KeyCode::Char(']'), Some(Action::NextSection)),
+            (Layer::Card, KeyCode::Char('/'), Some(Action::Search)),
+            (Layer::Card, KeyCode::Char('x'), Some(Action::Misfire('x'))),
             (Layer::Select, KeyCode::Char(' '), Some(Action::ToggleItem)),
             (Layer::Confirm, KeyCode::Char('y'), Some(Action::Confirm)),
             (Layer::Confirm, KeyCode::Char('X'), None),
@@ -680,6 +354,15 @@ mod tests {
     }
 
     #[test]
+    fn a_lowercase_verdict_says_which_key_decides() {
+        assert_eq!(
+            misfire_text('x'),
+            "'x' does nothing: revoke is X (capital), so a stray key never decides"
+        );
+        assert!(misfire_text('r').contains("reduce is R"));
+    }
+
+    #[test]
     fn no_key_is_bound_twice_in_a_layer() {
         for (i, a) in BINDINGS.iter().enumerate() {
             for b in &BINDINGS[i + 1..] {
@@ -698,9 +381,17 @@ mod tests {
     }
 
     #[test]
-    fn footer_hints_come_from_the_table() {
-        assert_eq!(hints(Layer::Confirm), ["y revoke", "n/Esc cancel"]);
-        assert!(hints(Layer::Queue).contains(&"/ search"));
-        assert!(hints(Layer::Queue).contains(&"K keep"));
+    fn the_footer_fits_and_always_keeps_help_and_quit() {
+        for width in [40, 60, 80, 120] {
+            let shown = footer(Layer::Queue, width);
+            let text = shown.join(" · ");
+            assert!(crate::text::width(&text) < width, "{width}: {text}");
+            assert!(
+                shown.contains(&"? help") && shown.contains(&"q quit"),
+                "{width}"
+            );
+        }
+        assert!(footer(Layer::Queue, 200).contains(&"/ search"));
+        assert_eq!(hints(Layer::Confirm), ["y yes", "n/Esc no"]);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod app;
+pub mod card;
 pub mod effects;
 pub mod keymap;
 pub mod theme;
@@ -108,13 +109,14 @@ where
     B::Error: Send + Sync + 'static,
 {
     let mut deferred: Option<Effect> = None;
+    let mut view = ui::ViewState::default();
     loop {
         if !events.pending() {
             if let Some(effect) = deferred.take() {
                 perform(store, app, effect)?;
             }
             terminal
-                .draw(|f| ui::render(f, app, theme))
+                .draw(|f| ui::render(f, app, theme, &mut view))
                 .context("drawing the screen")?;
         }
         if app.should_quit() {
@@ -124,7 +126,7 @@ where
             if let Some(effect) = deferred.take() {
                 perform(store, app, effect)?;
                 terminal
-                    .draw(|f| ui::render(f, app, theme))
+                    .draw(|f| ui::render(f, app, theme, &mut view))
                     .context("drawing the screen")?;
             }
             return Ok(());

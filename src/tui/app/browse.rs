@@ -1,11 +1,16 @@
-//! Moving through the queue and the card, searching, filtering, sorting, marking, and editing
-//! the owner or business function.
+//! Moving through the queue and the card, searching, filtering, sorting, marking (one by one or
+//! everything a filter shows), and editing the owner, business function or expected-unused mark.
 
 use super::{Anchor, App, EditWhat, Effect, Marked, Mode, PAGE, TextField};
 use crate::db::QueueFilter;
 use crate::model::Verdict;
 use crate::review::Annotation;
 use crate::tui::action::Action;
+use crate::tui::card::next_heading;
+use crate::tui::keymap;
+
+/// "Mark all" stops here: a bulk decision over more is better scripted (`decide`).
+pub const MARK_ALL_LIMIT: u64 = 100_000;
 
 impl App {
     pub(super) fn move_to(&mut self, row: u64) -> Option<Effect> {
@@ -14,34 +19,40 @@ impl App {
             return None;
         }
         self.cursor = row;
-        self.status = None;
         Some(Effect::Load(row))
+    }
+
+    /// Move the card's selection (card focus).
+    fn select_entry(&mut self, to: usize) {
+        self.card_sel = to.min(self.entries.len().saturating_sub(1));
+    }
+
+    fn card_key(&mut self, action: Action) -> Option<Option<Effect>> {
+        let last = self.entries.len().saturating_sub(1);
+        let page = PAGE as usize;
+        let to = match action {
+            Action::Next => self.card_sel + 1,
+            Action::Prev => self.card_sel.saturating_sub(1),
+            Action::PageDown => self.card_sel + page,
+            Action::PageUp => self.card_sel.saturating_sub(page),
+            Action::Top => 0,
+            Action::Bottom => last,
+            Action::NextSection => next_heading(&self.entries, self.card_sel, true)?,
+            Action::PrevSection => next_heading(&self.entries, self.card_sel, false)?,
+            _ => return None,
+        };
+        self.select_entry(to);
+        Some(None)
     }
 
     pub(super) fn browse(&mut self, action: Action) -> Option<Effect> {
         let in_card = self.mode == Mode::Card;
-        let items = self.card.as_ref().map_or(0, |c| c.items().len());
+        if in_card && let Some(done) = self.card_key(action) {
+            return done;
+        }
         match action {
             Action::Quit => {
                 self.quit = true;
-                None
-            }
-            Action::Next if in_card => {
-                self.item = (self.item + 1).min(items.saturating_sub(1));
-                self.card_scroll = None;
-                None
-            }
-            Action::Prev if in_card => {
-                self.item = self.item.saturating_sub(1);
-                self.card_scroll = None;
-                None
-            }
-            Action::ScrollDown => {
-                self.card_scroll = Some(self.card_scroll.unwrap_or(0).saturating_add(PAGE as u16));
-                None
-            }
-            Action::ScrollUp => {
-                self.card_scroll = Some(self.card_scroll.unwrap_or(0).saturating_sub(PAGE as u16));
                 None
             }
             Action::Next => self.move_to(self.cursor + 1),
@@ -50,8 +61,10 @@ impl App {
             Action::PageUp => self.move_to(self.cursor.saturating_sub(PAGE)),
             Action::Top => self.move_to(0),
             Action::Bottom => self.move_to(self.total.saturating_sub(1)),
+            Action::NextSection | Action::PrevSection => None,
             Action::ToggleFocus => {
                 self.mode = if in_card { Mode::Browse } else { Mode::Card };
+                self.card_sel = 0;
                 None
             }
             Action::Search => {
@@ -75,12 +88,23 @@ impl App {
                 Some(Effect::Reload(self.anchor_here()))
             }
             Action::ClearView => self.clear_view(),
+            Action::MarkAll => self.ask_mark_all(),
+            Action::Misfire(c) => {
+                self.error(keymap::misfire_text(c));
+                None
+            }
+            Action::Unbound(c) => {
+                self.error(format!("unknown key '{c}' — ? for help"));
+                None
+            }
             _ if self.card.is_none() => {
                 self.error("nothing selected");
                 None
             }
             Action::Mark => self.toggle_mark(),
-            Action::EditFunction | Action::SetOwner => self.start_edit(action),
+            Action::EditFunction | Action::SetOwner | Action::ExpectUnused => {
+                self.start_edit(action)
+            }
             other => self.decision_key(other),
         }
     }
@@ -116,13 +140,33 @@ impl App {
         self.move_to(self.cursor + 1)
     }
 
-    fn start_edit(&mut self, action: Action) -> Option<Effect> {
-        let member = &self.card.as_ref()?.ctx.member;
-        let (what, value) = if action == Action::SetOwner {
-            (EditWhat::Owner, member.owner.clone())
+    fn ask_mark_all(&mut self) -> Option<Effect> {
+        if self.total == 0 {
+            self.error("nothing shown to mark");
+        } else if self.total > MARK_ALL_LIMIT {
+            self.error(format!(
+                "{} shown: narrow the filter or search to {MARK_ALL_LIMIT} or fewer, or script it with 'nhi-review decide'",
+                self.total
+            ));
         } else {
-            (EditWhat::Function, member.function.clone())
-        };
+            self.mode = Mode::ConfirmMarkAll { count: self.total };
+        }
+        None
+    }
+
+    pub(super) fn confirm_mark_all(&mut self, action: Action) -> Option<Effect> {
+        match action {
+            Action::Confirm => Some(Effect::MarkAll),
+            Action::Cancel => {
+                self.mode = Mode::Browse;
+                self.news("nothing marked");
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn start_edit(&mut self, action: Action) -> Option<Effect> {
         if !self.campaign.is_open() {
             self.error(format!(
                 "campaign '{}' is closed: nothing can change",
@@ -130,7 +174,12 @@ impl App {
             ));
             return None;
         }
-        self.status = None;
+        let member = &self.card.as_ref()?.ctx.member;
+        let (what, value) = match action {
+            Action::SetOwner => (EditWhat::Owner, member.owner.clone()),
+            Action::ExpectUnused => (EditWhat::ExpectedUnused, member.expected_unused.clone()),
+            _ => (EditWhat::Function, member.function.clone()),
+        };
         self.mode = Mode::Edit {
             what,
             text: TextField::with(value.as_deref().unwrap_or("")),
@@ -182,6 +231,10 @@ impl App {
         match action {
             Action::Confirm => {
                 self.mode = Mode::Browse;
+                self.news(format!(
+                    "{} shown for '{}' — Esc clears the search",
+                    self.total, self.view.search
+                ));
                 None
             }
             Action::Cancel => {
@@ -221,11 +274,7 @@ impl App {
                 self.mode = Mode::Browse;
                 let (label, filter) = options.get(selected).cloned().unwrap_or_default();
                 self.view.filter = filter;
-                if self.view.filter == QueueFilter::All {
-                    self.news("showing everything");
-                } else {
-                    self.news(format!("showing only: {label}"));
-                }
+                self.filter_label = label;
                 Some(Effect::Reload(self.anchor_here()))
             }
             Action::Cancel => {
@@ -244,6 +293,10 @@ impl App {
         for v in Verdict::ALL {
             options.push((format!("verdict: {v}"), QueueFilter::Verdict(*v)));
         }
+        options.push((
+            "unchanged keeps of the last campaign (A re-attests)".to_owned(),
+            QueueFilter::CarryForward,
+        ));
         options.push(("no owner".to_owned(), QueueFilter::NoOwner));
         options.extend(
             self.facets
@@ -258,8 +311,27 @@ impl App {
             )
         }));
         if let Some(owner) = self.card.as_ref().and_then(|c| c.ctx.member.owner.clone()) {
-            options.push((format!("owner: {owner}"), QueueFilter::Owner(owner)));
+            options.push((
+                format!("owner: {}", crate::text::inert(&owner)),
+                QueueFilter::Owner(owner),
+            ));
         }
         options
+    }
+
+    /// After a reload, say what the filter now shows (the count is known only then).
+    pub fn filtered(&mut self) {
+        if self.filter_label.is_empty() {
+            return;
+        }
+        let label = std::mem::take(&mut self.filter_label);
+        if self.view.filter == QueueFilter::All {
+            self.news(format!("showing everything: {} identities", self.total));
+        } else {
+            self.news(format!(
+                "showing only {label}: {} — Esc shows everything",
+                self.total
+            ));
+        }
     }
 }

@@ -8,6 +8,7 @@ use crate::model::{DecisionAction, ItemRef, Verdict};
 use crate::review::DecisionRequest;
 use crate::review::rules;
 use crate::tui::action::Action;
+use crate::tui::card::entry_of_item;
 
 /// Which text a decision still needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,8 +89,22 @@ impl App {
                 self.mode = Mode::ConfirmRevoke { bulk };
                 None
             }
+            Action::AcceptSuggestion if bulk => {
+                self.error(
+                    "suggestions are taken one identity at a time: clear the marks with Esc",
+                );
+                None
+            }
             Action::AcceptSuggestion => self.accept_suggestion(),
+            Action::Reattest if bulk => self.start(Draft {
+                action: DecisionAction::Reattest,
+                ..Draft::new(Verdict::Keep, true, Vec::new())
+            }),
             Action::Reattest => self.reattest(),
+            Action::Undo if bulk => {
+                self.error("undo is one identity at a time: clear the marks with Esc");
+                None
+            }
             _ => self.undo(),
         }
     }
@@ -114,8 +129,33 @@ impl App {
             self.error("this identity has no credentials or grants to remove: keep or revoke it");
             return None;
         }
+        let first = marked.iter().next().copied().unwrap_or(0);
+        self.card_sel = entry_of_item(&self.entries, first).unwrap_or(0);
         self.mode = Mode::Select { marked };
         None
+    }
+
+    /// The removable item at the card's selection, if it is one.
+    fn selected_item(&self) -> Option<usize> {
+        self.entries.get(self.card_sel).and_then(|e| e.item)
+    }
+
+    /// Move the selection to the next (or previous) removable item.
+    fn step_item(&mut self, forward: bool) {
+        let items = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.item.is_some())
+            .map(|(i, _)| i);
+        let to = if forward {
+            items.filter(|i| *i > self.card_sel).min()
+        } else {
+            items.filter(|i| *i < self.card_sel).max()
+        };
+        if let Some(to) = to {
+            self.card_sel = to;
+        }
     }
 
     fn accept_suggestion(&mut self) -> Option<Effect> {
@@ -286,11 +326,13 @@ impl App {
     pub(super) fn select(&mut self, action: Action, mut marked: BTreeSet<usize>) -> Option<Effect> {
         let items = self.card.as_ref().map(|c| c.items()).unwrap_or_default();
         match action {
-            Action::Next => self.item = (self.item + 1).min(items.len().saturating_sub(1)),
-            Action::Prev => self.item = self.item.saturating_sub(1),
+            Action::Next => self.step_item(true),
+            Action::Prev => self.step_item(false),
             Action::ToggleItem => {
-                if !marked.remove(&self.item) {
-                    marked.insert(self.item);
+                if let Some(item) = self.selected_item()
+                    && !marked.remove(&item)
+                {
+                    marked.insert(item);
                 }
                 self.mode = Mode::Select { marked };
             }

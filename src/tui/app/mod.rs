@@ -10,6 +10,7 @@ mod decision;
 mod tests;
 mod text;
 
+pub use browse::MARK_ALL_LIMIT;
 pub use decision::{Draft, Field};
 pub use text::TextField;
 
@@ -18,6 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, Utc};
 
 use super::action::Action;
+use super::card::Entry;
 use super::keymap::Layer;
 use crate::db::{CampaignInfo, HistoryEntry, QueueFilter, QueueRow, QueueView};
 use crate::model::{IdentityId, ItemRef, Verdict};
@@ -80,12 +82,17 @@ pub enum EditWhat {
 pub enum Mode {
     /// Moving through the queue.
     Browse,
-    /// Focus on the card; the item cursor moves.
+    /// Focus on the card; the selection moves over its entries.
     Card,
-    /// Choosing what a reduce removes.
+    /// Choosing what a reduce removes; the selection moves over removable items.
     Select {
-        /// Marked item indexes.
+        /// Indexes (into the identity's removable items) of those marked for removal.
         marked: BTreeSet<usize>,
+    },
+    /// Asking "mark all N shown?".
+    ConfirmMarkAll {
+        /// Identities the view shows.
+        count: u64,
     },
     /// Asking "revoke?".
     ConfirmRevoke {
@@ -163,8 +170,10 @@ pub enum Effect {
         /// Where the cursor goes after.
         after: After,
     },
-    /// Record an owner or business-function change.
+    /// Record an owner, business-function or expected-unused change.
     Annotate(Annotation),
+    /// Mark every identity the view shows.
+    MarkAll,
 }
 
 /// A line at the bottom: what just happened, or what went wrong.
@@ -206,16 +215,18 @@ pub struct App {
     pub window: Vec<QueueRow>,
     /// The selected identity.
     pub card: Option<Card>,
-    /// Item cursor in the card.
-    pub item: usize,
-    /// Lines the card is scrolled by PgDn/PgUp; `None` follows the item cursor.
-    pub card_scroll: Option<u16>,
+    /// The card's entries (recomputed when the card loads).
+    pub entries: Vec<Entry>,
+    /// Selected entry of the card (card focus and choosing).
+    pub card_sel: usize,
     /// Identities marked for a bulk decision.
     pub marked: BTreeMap<IdentityId, Marked>,
     /// Providers and signals of the population, for the filter menu.
     pub facets: (Vec<String>, Vec<crate::signals::SignalCode>),
     /// Current mode.
     pub mode: Mode,
+    /// The filter just chosen, to report once the view is recounted.
+    pub filter_label: String,
     /// Status line.
     pub status: Option<StatusLine>,
     /// Time decisions are stamped with (the loop refreshes it).
@@ -235,11 +246,12 @@ impl App {
             window_start: 0,
             window: Vec::new(),
             card: None,
-            item: 0,
-            card_scroll: None,
+            entries: Vec::new(),
+            card_sel: 0,
             marked: BTreeMap::new(),
             facets: (Vec::new(), Vec::new()),
             mode: Mode::Browse,
+            filter_label: String::new(),
             status: None,
             now,
             quit: false,
@@ -262,7 +274,7 @@ impl App {
             Mode::Browse => Layer::Queue,
             Mode::Card => Layer::Card,
             Mode::Select { .. } => Layer::Select,
-            Mode::ConfirmRevoke { .. } => Layer::Confirm,
+            Mode::ConfirmRevoke { .. } | Mode::ConfirmMarkAll { .. } => Layer::Confirm,
             Mode::Input { .. } | Mode::Edit { .. } => Layer::Input,
             Mode::Search { .. } => Layer::Search,
             Mode::Menu { .. } => Layer::Menu,
@@ -295,9 +307,16 @@ impl App {
         self.window_start = window_start;
         self.window = window;
         if self.card.as_ref().map(Card::id) != card.as_ref().map(Card::id) {
-            self.item = 0;
-            self.card_scroll = None;
+            self.card_sel = 0;
+            if matches!(self.mode, Mode::Card) {
+                self.mode = Mode::Browse;
+            }
         }
+        self.entries = card
+            .as_ref()
+            .map(|c| super::card::entries(c, self.campaign.started_at))
+            .unwrap_or_default();
+        self.card_sel = self.card_sel.min(self.entries.len().saturating_sub(1));
         self.card = card;
     }
 
@@ -366,8 +385,28 @@ impl App {
         });
     }
 
-    /// Apply one action.
+    /// Take the identities a "mark all" found, or an error.
+    pub fn marked_all(&mut self, result: Result<Vec<(IdentityId, Marked)>, String>) {
+        match result {
+            Ok(found) => {
+                let n = found.len();
+                self.marked.extend(found);
+                let all = self.marked.len();
+                self.news(format!(
+                    "{n} marked ({all} in all): K, X or A decides each, one record each"
+                ));
+            }
+            Err(e) => self.error(e),
+        }
+        self.mode = Mode::Browse;
+    }
+
+    /// Apply one action. The status line tells the truth about the last action: whatever it
+    /// said is cleared as the next step starts.
     pub fn update(&mut self, action: Action) -> Option<Effect> {
+        if action != Action::Help {
+            self.status = None;
+        }
         if action == Action::Help
             && !matches!(
                 self.mode,
@@ -396,6 +435,7 @@ impl App {
             Mode::Browse | Mode::Card => self.browse(action),
             Mode::Select { marked } => self.select(action, marked),
             Mode::ConfirmRevoke { bulk } => self.confirm_revoke(action, bulk),
+            Mode::ConfirmMarkAll { .. } => self.confirm_mark_all(action),
             Mode::Input { draft, field, text } => self.input(action, draft, field, text),
             Mode::Edit { what, text } => self.edit(action, what, text),
             Mode::Search { text } => self.search(action, text),

@@ -1,63 +1,166 @@
-//! The help overlay, generated from the keymap.
+//! The help overlay, generated from the keymap and the signal table: every key of every layer,
+//! and the legend of the queue's badges.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 use super::popup;
+use crate::signals::SIGNALS;
 use crate::tui::action::Action;
-use crate::tui::keymap::{self, BINDINGS, Layer};
+use crate::tui::keymap::{self, BINDINGS, Binding, Layer};
 use crate::tui::theme::Theme;
 
-/// Help lines of one layer, generated from the keymap. The card's copies of queue keys and the
-/// search box's copies of text-editing keys are not repeated.
-fn help_lines(layer: Layer, theme: &Theme) -> Vec<Line<'static>> {
-    let mut lines = vec![Line::from(Span::styled(layer.title(), theme.title))];
-    for b in BINDINGS.iter().filter(|b| b.layer == layer) {
-        let moves = matches!(b.action, Action::Next | Action::Prev);
-        let repeated_from = match layer {
-            Layer::Card if !moves => Some(Layer::Queue),
-            Layer::Search if !matches!(b.action, Action::Confirm | Action::Cancel) => {
-                Some(Layer::Input)
-            }
-            _ => None,
-        };
-        let repeated = repeated_from.is_some_and(|from| {
-            BINDINGS
+/// One line of the help: a heading, or keys and what they do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelpLine {
+    /// A section title.
+    Heading(String),
+    /// Keys (as written) and what they do.
+    Keys(String, String),
+    /// A signal badge and its meaning.
+    Badge(String, String),
+}
+
+/// Whether a binding repeats one the help already lists (the card's verdict keys are the
+/// queue's; the search box edits text as any text field does).
+fn repeated(b: &Binding) -> bool {
+    let navigation = matches!(
+        b.action,
+        Action::Next
+            | Action::Prev
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom
+            | Action::NextSection
+            | Action::PrevSection
+            | Action::ToggleFocus
+    );
+    let from = match b.layer {
+        Layer::Card if !navigation => Layer::Queue,
+        Layer::Search if !matches!(b.action, Action::Confirm | Action::Cancel) => Layer::Input,
+        _ => return false,
+    };
+    BINDINGS
+        .iter()
+        .any(|q| q.layer == from && q.action == b.action && q.keys == b.keys)
+}
+
+/// Every line of the help, in order.
+pub fn help_lines() -> Vec<HelpLine> {
+    let mut out = Vec::new();
+    for layer in Layer::HELP_ORDER {
+        out.push(HelpLine::Heading(layer.title().to_owned()));
+        for b in BINDINGS.iter().filter(|b| b.layer == layer && !repeated(b)) {
+            let keys = b
+                .keys
                 .iter()
-                .any(|q| q.layer == from && q.action == b.action && q.keys == b.keys)
-        });
-        if repeated {
-            continue;
+                .map(keymap::key_label)
+                .collect::<Vec<_>>()
+                .join(" ");
+            out.push(HelpLine::Keys(keys, b.help.to_owned()));
         }
-        let keys = b
-            .keys
-            .iter()
-            .map(keymap::key_label)
-            .collect::<Vec<_>>()
-            .join(" ");
-        lines.push(Line::from(format!(" {keys:<11} {}", b.help)));
     }
-    lines
+    out.push(HelpLine::Heading(
+        "Signal badges (most severe first; OWASP NHI tag)".to_owned(),
+    ));
+    for s in SIGNALS {
+        out.push(HelpLine::Badge(
+            s.badge.to_owned(),
+            format!("{} ({}, {})", s.meaning, s.name, s.owasp),
+        ));
+    }
+    out
 }
 
 pub(super) fn render(frame: &mut Frame, scroll: u16, theme: &Theme) {
     let area = popup(frame.area(), 78, frame.area().height.saturating_sub(2));
-    frame.render_widget(Clear, area);
+    frame.render_widget(Clear, super::dialogs::margin(frame.area(), area));
+    let lines: Vec<Line> = help_lines()
+        .into_iter()
+        .map(|l| match l {
+            HelpLine::Heading(t) => Line::from(Span::styled(t, theme.title)),
+            HelpLine::Keys(k, h) => Line::from(format!(" {k:<15} {h}")),
+            HelpLine::Badge(b, m) => Line::from(vec![
+                Span::styled(format!(" {b}  "), theme.warn),
+                Span::raw(m),
+            ]),
+        })
+        .collect();
+    let total = lines.len() as u16;
+    let inner_height = area.height.saturating_sub(2);
+    let scroll = scroll.min(total.saturating_sub(inner_height));
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(" Keys — j/k scroll, ? or Esc closes ")
+        .title(format!(
+            " Keys and badges — {}-{} of {total} · j/k scroll · ? or Esc closes ",
+            scroll + 1,
+            (scroll + inner_height).min(total)
+        ))
         .border_style(theme.title);
-    let inner = block.inner(area);
-    frame.render_widget(block, area);
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(inner);
-    let first: Vec<Line> = help_lines(Layer::Queue, theme);
-    let rest: Vec<Line> = Layer::HELP_ORDER[1..]
-        .iter()
-        .flat_map(|l| help_lines(*l, theme))
-        .collect();
-    frame.render_widget(Paragraph::new(first).scroll((scroll, 0)), left);
-    frame.render_widget(Paragraph::new(rest).scroll((scroll, 0)), right);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_of_the_keymap_is_in_the_help_and_every_key_in_the_help_is_bound() {
+        let lines = help_lines();
+        let listed: Vec<(String, String)> = lines
+            .iter()
+            .filter_map(|l| match l {
+                HelpLine::Keys(k, h) => Some((k.clone(), h.clone())),
+                _ => None,
+            })
+            .collect();
+        for b in BINDINGS.iter().filter(|b| !repeated(b)) {
+            let keys = b
+                .keys
+                .iter()
+                .map(keymap::key_label)
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(
+                listed.contains(&(keys.clone(), b.help.to_owned())),
+                "{keys} ({:?}) missing from the help",
+                b.layer
+            );
+        }
+        for (keys, help) in &listed {
+            assert!(
+                BINDINGS.iter().any(|b| b.help == help
+                    && b.keys
+                        .iter()
+                        .map(keymap::key_label)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                        == *keys),
+                "the help lists {keys} '{help}', which no binding has"
+            );
+        }
+        for b in BINDINGS.iter().filter(|b| repeated(b)) {
+            assert!(
+                BINDINGS
+                    .iter()
+                    .any(|q| !repeated(q) && q.action == b.action && q.keys == b.keys),
+                "a repeated binding is listed under its first layer"
+            );
+        }
+    }
+
+    #[test]
+    fn the_badge_legend_comes_from_the_signal_table() {
+        let badges: Vec<String> = help_lines()
+            .into_iter()
+            .filter_map(|l| match l {
+                HelpLine::Badge(b, _) => Some(b),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(badges.len(), SIGNALS.len());
+        assert_eq!(badges[0], "ADM");
+    }
 }
