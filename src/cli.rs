@@ -64,8 +64,10 @@ pub enum Command {
     /// Set an identity's accountable owner, business function or expected-unused mark in a
     /// campaign (chained)
     Annotate(AnnotateArgs),
-    /// Write decisions or the inventory as CSV
+    /// Write decisions, the inventory or a reviewer's packet as CSV
     Export(ExportArgs),
+    /// Record the decisions of a filled-in packet, row by row under the same rules
+    ImportDecisions(ImportDecisionsArgs),
     /// Import the bundled example organisation into a fresh database and open the review
     Demo(DemoArgs),
 }
@@ -159,9 +161,56 @@ pub enum CampaignCommand {
         /// Who starts it (default: as for decisions)
         #[arg(long)]
         reviewer: Option<String>,
+        /// Which identities are in scope
+        #[command(flatten)]
+        scope: ScopeArgs,
+        /// Reviewer of identities with no owner (else they are listed unassigned)
+        #[arg(long, value_name = "REVIEWER")]
+        default_reviewer: Option<String>,
+        /// Keeps of admin-tier access stand only once a second, different reviewer confirms them
+        #[arg(long, value_name = "WHICH", value_parser = ["admin"])]
+        second_review: Option<String>,
+        /// Nobody may decide (or confirm) an identity they own
+        #[arg(long)]
+        independent: bool,
     },
     /// List campaigns with progress and the head of each chain
     List,
+    /// Assign identities to a reviewer (or reassign, delegate): one chained record each
+    #[command(group(clap::ArgGroup::new("which").required(true).multiple(true).args(["owner", "provider", "identity", "from"])))]
+    Assign {
+        /// Campaign name
+        name: String,
+        /// Identities whose owner in force is this (repeatable)
+        #[arg(long)]
+        owner: Vec<String>,
+        /// Identities of this provider (repeatable)
+        #[arg(long)]
+        provider: Vec<String>,
+        /// This identity: short or native id (repeatable)
+        #[arg(long)]
+        identity: Vec<String>,
+        /// Identities now assigned to this reviewer: a delegation (repeatable)
+        #[arg(long, value_name = "REVIEWER")]
+        from: Vec<String>,
+        /// The reviewer to assign them to
+        #[arg(long, value_name = "REVIEWER")]
+        to: String,
+        /// Why (recorded)
+        #[arg(long)]
+        reason: String,
+        /// Who assigns (default: as for decisions)
+        #[arg(long)]
+        reviewer: Option<String>,
+    },
+    /// Progress per reviewer and per owner: decided, waiting for a second review, undecided, overdue
+    Status {
+        /// Campaign name
+        name: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// Close a campaign: no further decisions; refused while identities are undecided
     Close {
         /// Campaign name
@@ -180,6 +229,26 @@ pub enum CampaignCommand {
     },
 }
 
+/// Which identities a campaign covers (each repeatable; values of one filter OR'ed).
+#[derive(Debug, Args, Default)]
+pub struct ScopeArgs {
+    /// Only this provider
+    #[arg(long = "provider")]
+    pub providers: Vec<String>,
+    /// Only this account, project, tenant, cluster or org
+    #[arg(long = "account")]
+    pub accounts: Vec<String>,
+    /// Only this kind (iam_user, service_account, …)
+    #[arg(long = "kind")]
+    pub kinds: Vec<String>,
+    /// Only identities holding a grant of this tier
+    #[arg(long = "tier", value_parser = ["admin", "write", "read", "unknown"])]
+    pub tiers: Vec<String>,
+    /// Only identities with this owner
+    #[arg(long = "owner")]
+    pub owners: Vec<String>,
+}
+
 /// `review`.
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
@@ -188,11 +257,17 @@ pub struct ReviewArgs {
     /// Reviewer name stored on each decision (default: $NHI_REVIEW_REVIEWER, then the config file, then your login name)
     #[arg(long)]
     pub reviewer: Option<String>,
+    /// Only the identities assigned to you
+    #[arg(long, conflicts_with = "assigned_to")]
+    pub mine: bool,
+    /// Only the identities assigned to this reviewer
+    #[arg(long, value_name = "REVIEWER")]
+    pub assigned_to: Option<String>,
 }
 
 /// `decide`.
 #[derive(Debug, Args)]
-#[command(group(clap::ArgGroup::new("what").required(true).args(["verdict", "undo", "reattest"])))]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["verdict", "undo", "reattest", "confirm"])))]
 pub struct DecideArgs {
     /// Campaign name
     #[arg(long)]
@@ -209,6 +284,9 @@ pub struct DecideArgs {
     /// Keep again, as last campaign decided, an identity unchanged since
     #[arg(long)]
     pub reattest: bool,
+    /// Confirm, as a second reviewer, a keep that waits for its second review
+    #[arg(long)]
+    pub confirm: bool,
     /// A credential or grant to remove (reduce), as 'credential:ID' or
     /// 'grant:PERMISSION@RESOURCE[;via=…][;if=…]' (or a shorter form naming one item); repeat
     /// for several
@@ -262,6 +340,8 @@ pub enum ExportKind {
     Decisions,
     /// The campaign's population with standing verdicts
     Inventory,
+    /// A reviewer's (or an owner's) slice to fill in offline, read back with import-decisions
+    Packet,
 }
 
 /// `export`.
@@ -276,6 +356,26 @@ pub struct ExportArgs {
     /// Output file (default: standard output)
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Packet: the identities assigned to this reviewer
+    #[arg(long, value_name = "REVIEWER", conflicts_with = "owner")]
+    pub reviewer: Option<String>,
+    /// Packet: the identities with this owner
+    #[arg(long)]
+    pub owner: Option<String>,
+}
+
+/// `import-decisions`.
+#[derive(Debug, Args)]
+pub struct ImportDecisionsArgs {
+    /// A packet filled in (CSV, as `export packet` wrote it)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Campaign name
+    #[arg(long)]
+    pub campaign: String,
+    /// Who decided the rows (default: as for decisions)
+    #[arg(long)]
+    pub reviewer: Option<String>,
 }
 
 /// `demo`.

@@ -216,6 +216,7 @@ fn queue_views_filter_search_and_sort_in_sql() {
         filter,
         search: search.into(),
         sort,
+        assignee: None,
     };
     let names = |store: &Store, v: &QueueView| -> Vec<String> {
         store

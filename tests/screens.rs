@@ -3,15 +3,12 @@
 
 mod common;
 
-use common::{count, decisions, now, records, repo};
+use common::{count, decisions, drive, now, records, repo};
 use nhi_review::db::Store;
 use nhi_review::db::prelude::*;
 use nhi_review::model::{ItemRef, Verdict};
+use nhi_review::tui;
 use nhi_review::tui::app::{App, Mode};
-use nhi_review::tui::{self, theme::Theme};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 fn setup() -> (Store, App) {
     let mut store = Store::open_in_memory().expect("store");
@@ -24,78 +21,13 @@ fn setup() -> (Store, App) {
     nhi_review::review::start(
         &mut store,
         &nhi_review::review::StartRequest {
-            name: "2026-Q4".into(),
             due: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
-            thresholds: Default::default(),
-            started_by: "lead@example.com".into(),
-            at: now(),
+            ..nhi_review::review::StartRequest::new("2026-Q4", now(), "lead@example.com")
         },
     )
     .expect("campaign");
     let app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
     (store, app)
-}
-
-/// Keys as a person types them: plain text, with `<Enter>`, `<Esc>`, `<Space>`, `<Down>`, `<Up>`,
-/// `<BS>` and `<Tab>` for the special keys.
-fn keys(script: &str) -> Vec<Event> {
-    let mut out = Vec::new();
-    let mut rest = script;
-    while let Some(c) = rest.chars().next() {
-        if c == '<'
-            && let Some(end) = rest.find('>')
-        {
-            if &rest[1..end] == "C-u" {
-                out.push(Event::Key(KeyEvent::new(
-                    KeyCode::Char('u'),
-                    KeyModifiers::CONTROL,
-                )));
-                rest = &rest[end + 1..];
-                continue;
-            }
-            let code = match &rest[1..end] {
-                "Enter" => KeyCode::Enter,
-                "Esc" => KeyCode::Esc,
-                "Space" => KeyCode::Char(' '),
-                "Down" => KeyCode::Down,
-                "Up" => KeyCode::Up,
-                "BS" => KeyCode::Backspace,
-                "Tab" => KeyCode::Tab,
-                "PgDn" => KeyCode::PageDown,
-                "PgUp" => KeyCode::PageUp,
-                other => panic!("unknown key {other}"),
-            };
-            out.push(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-            rest = &rest[end + 1..];
-            continue;
-        }
-        out.push(Event::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::NONE,
-        )));
-        rest = &rest[c.len_utf8()..];
-    }
-    out
-}
-
-fn drive(
-    store: &mut Store,
-    app: &mut App,
-    script: &str,
-    width: u16,
-    height: u16,
-) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    tui::run_loop(
-        &mut terminal,
-        store,
-        app,
-        &Theme::plain(),
-        keys(script).into_iter().peekable(),
-        now,
-    )
-    .expect("run");
-    terminal
 }
 
 /// Snapshot the screen after `script` at both sizes.

@@ -6,8 +6,8 @@ pub mod record;
 pub mod verify;
 
 pub use record::{
-    CloseRecord, DecisionRecord, ExpectedUnusedRecord, FunctionRecord, Item, LegacyDecision,
-    OwnerRecord, Record, RecordKind, StartRecord,
+    AssignRecord, CloseRecord, ConfirmRecord, DecisionRecord, ExpectedUnusedRecord, FunctionRecord,
+    Item, LegacyDecision, OwnerRecord, Record, RecordKind, StartRecord,
 };
 pub use verify::{ChainBreak, StoredLink, verify_links};
 

@@ -24,6 +24,10 @@ pub enum RecordKind {
     Function,
     /// An identity marked (or no longer marked) as unused by design, with the reason.
     ExpectedUnused,
+    /// An identity assigned (or reassigned, delegated) to a reviewer, with the reason.
+    Assign,
+    /// A second reviewer confirmed a keep that needs a second review.
+    Confirm,
     /// The campaign's close.
     Close,
 }
@@ -38,6 +42,8 @@ impl RecordKind {
             RecordKind::Owner => "owner",
             RecordKind::Function => "function",
             RecordKind::ExpectedUnused => "expected_unused",
+            RecordKind::Assign => "assign",
+            RecordKind::Confirm => "confirm",
             RecordKind::Close => "close",
         }
     }
@@ -51,6 +57,8 @@ impl RecordKind {
             RecordKind::Owner,
             RecordKind::Function,
             RecordKind::ExpectedUnused,
+            RecordKind::Assign,
+            RecordKind::Confirm,
             RecordKind::Close,
         ]
         .into_iter()
@@ -162,10 +170,16 @@ pub struct StartRecord {
     pub at: String,
     /// Campaign name.
     pub campaign: String,
+    /// Reviewer of identities without an owner, empty for none (they are listed unassigned).
+    #[serde(default)]
+    pub default_reviewer: String,
     /// Due date `YYYY-MM-DD`, empty for none.
     pub due_date: String,
     /// Inactivity threshold in days.
     pub inactivity_days: i64,
+    /// 1: nobody may decide an identity they own.
+    #[serde(default)]
+    pub independent: u64,
     /// `start`.
     pub kind: String,
     /// Schema-1 decisions before this record (a campaign upgraded from schema 1), else 0.
@@ -180,6 +194,9 @@ pub struct StartRecord {
     pub rotation_days: i64,
     /// Which identities are in scope, empty for all.
     pub scope: String,
+    /// Which keeps need a second, different reviewer's confirmation: `admin`, or empty for none.
+    #[serde(default)]
+    pub second_review: String,
     /// Place in the chain.
     pub seq: u64,
     /// Who started it.
@@ -216,6 +233,9 @@ pub struct DecisionRecord {
     pub removed: Vec<Item>,
     /// Who decided.
     pub reviewer: String,
+    /// `required` when this keep stands only once a second reviewer confirms it, else empty.
+    #[serde(default)]
+    pub second_review: String,
     /// Place in the chain.
     pub seq: u64,
     /// The verdict suggested when this was decided (empty for undo and unreviewed).
@@ -315,6 +335,64 @@ pub struct ExpectedUnusedRecord {
     pub seq: u64,
 }
 
+/// An identity assigned to a reviewer (at a lead's request, or delegated by its reviewer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignRecord {
+    /// The reviewer now assigned.
+    pub assignee: String,
+    /// When.
+    pub at: String,
+    /// Campaign name.
+    pub campaign: String,
+    /// Identity natural key: account.
+    pub identity_account: String,
+    /// Identity natural key: native id.
+    pub identity_native_id: String,
+    /// Identity natural key: provider.
+    pub identity_provider: String,
+    /// `assign`.
+    pub kind: String,
+    /// Previous record's hash.
+    pub prev_hash: String,
+    /// The reviewer assigned before, empty for none.
+    pub previous_assignee: String,
+    /// Why.
+    pub reason: String,
+    /// Who assigned it.
+    pub reviewer: String,
+    /// Place in the chain.
+    pub seq: u64,
+}
+
+/// A second reviewer confirms a keep that needs a second review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRecord {
+    /// When.
+    pub at: String,
+    /// Campaign name.
+    pub campaign: String,
+    /// The seq of the decision confirmed.
+    pub confirms: u64,
+    /// Identity natural key: account.
+    pub identity_account: String,
+    /// Identity natural key: native id.
+    pub identity_native_id: String,
+    /// Identity natural key: provider.
+    pub identity_provider: String,
+    /// Why (optional).
+    pub justification: String,
+    /// `confirm`.
+    pub kind: String,
+    /// Previous record's hash.
+    pub prev_hash: String,
+    /// Who confirms: never the one who decided.
+    pub reviewer: String,
+    /// Place in the chain.
+    pub seq: u64,
+}
+
 /// The campaign's close: the standing verdicts at that moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -356,6 +434,10 @@ pub enum Record {
     Function(FunctionRecord),
     /// Expected-unused mark.
     ExpectedUnused(ExpectedUnusedRecord),
+    /// Assignment.
+    Assign(AssignRecord),
+    /// Second review.
+    Confirm(ConfirmRecord),
     /// Close.
     Close(CloseRecord),
 }
@@ -386,6 +468,8 @@ macro_rules! each {
             Record::Owner($r) => $e,
             Record::Function($r) => $e,
             Record::ExpectedUnused($r) => $e,
+            Record::Assign($r) => $e,
+            Record::Confirm($r) => $e,
             Record::Close($r) => $e,
         }
     };
@@ -409,6 +493,12 @@ impl Record {
             Some("expected_unused") => {
                 Record::ExpectedUnused(serde_json::from_str(bytes).map_err(|e| e.to_string())?)
             }
+            Some("assign") => {
+                Record::Assign(serde_json::from_str(bytes).map_err(|e| e.to_string())?)
+            }
+            Some("confirm") => {
+                Record::Confirm(serde_json::from_str(bytes).map_err(|e| e.to_string())?)
+            }
             Some("close") => Record::Close(serde_json::from_str(bytes).map_err(|e| e.to_string())?),
             Some(other) => return Err(format!("unknown record kind '{other}'")),
         };
@@ -430,6 +520,8 @@ impl Record {
             Record::Owner(_) => RecordKind::Owner,
             Record::Function(_) => RecordKind::Function,
             Record::ExpectedUnused(_) => RecordKind::ExpectedUnused,
+            Record::Assign(_) => RecordKind::Assign,
+            Record::Confirm(_) => RecordKind::Confirm,
             Record::Close(_) => RecordKind::Close,
         }
     }
@@ -458,6 +550,8 @@ impl Record {
             Record::Owner(r) => &r.at,
             Record::Function(r) => &r.at,
             Record::ExpectedUnused(r) => &r.at,
+            Record::Assign(r) => &r.at,
+            Record::Confirm(r) => &r.at,
             Record::Close(r) => &r.at,
         }
     }
@@ -490,6 +584,16 @@ impl Record {
                 &r.identity_account,
                 &r.identity_native_id,
             ),
+            Record::Assign(r) => (
+                &r.identity_provider,
+                &r.identity_account,
+                &r.identity_native_id,
+            ),
+            Record::Confirm(r) => (
+                &r.identity_provider,
+                &r.identity_account,
+                &r.identity_native_id,
+            ),
             Record::Start(_) | Record::Close(_) => return None,
         };
         Some(RecordIdentity {
@@ -508,6 +612,8 @@ impl Record {
             Record::Owner(r) => &r.reviewer,
             Record::Function(r) => &r.reviewer,
             Record::ExpectedUnused(r) => &r.reviewer,
+            Record::Assign(r) => &r.reviewer,
+            Record::Confirm(r) => &r.reviewer,
             Record::Close(r) => &r.reviewer,
         }
     }
@@ -538,6 +644,14 @@ impl Record {
     pub fn expected_unused(&self) -> Option<&str> {
         match self {
             Record::ExpectedUnused(r) => Some(&r.expected_unused),
+            _ => None,
+        }
+    }
+
+    /// The assignee this record sets, for that kind only.
+    pub fn assignee(&self) -> Option<&str> {
+        match self {
+            Record::Assign(r) => Some(&r.assignee),
             _ => None,
         }
     }

@@ -11,8 +11,10 @@ fn start(seq: u64, prev: &str, legacy: u64) -> Record {
     Record::Start(StartRecord {
         at: "2026-11-27T09:00:00Z".into(),
         campaign: "2026-Q4".into(),
+        default_reviewer: String::new(),
         due_date: "2026-12-31".into(),
         inactivity_days: 90,
+        independent: 0,
         kind: "start".into(),
         legacy_records: legacy,
         population_hash: sha256_hex(b"population"),
@@ -20,6 +22,7 @@ fn start(seq: u64, prev: &str, legacy: u64) -> Record {
         prev_hash: prev.into(),
         rotation_days: 90,
         scope: String::new(),
+        second_review: String::new(),
         seq,
         started_by: "ana@example.com".into(),
     })
@@ -50,6 +53,7 @@ fn decision(justification: &str) -> Record {
             }),
         ],
         reviewer: "ana@example.com".into(),
+        second_review: String::new(),
         seq: 0,
         suggested: "revoke".into(),
         verdict: "reduce".into(),
@@ -149,11 +153,24 @@ fn canonical_bytes_never_drift() {
     d.set_link(2, GENESIS);
     assert_eq!(
         d.to_canonical(),
-        r#"{"action":"decide","at":"2026-11-27T10:11:12Z","business_function":"Nightly backup of the «Zürich» ledger","campaign":"2026-Q4","identity_account":"555566667777","identity_native_id":"arn:aws:iam::555566667777:user/svc-backup","identity_provider":"aws","justification":"Owner said \"still needed\"; path C:\\backup","kind":"decision","owner":"sre@example.com","prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","removed":[{"condition":"","id":"access_key_1","kind":"credential","permission":"","resource":"","via":""},{"condition":"","id":"","kind":"grant","permission":"AdministratorAccess","resource":"*","via":"group:admins"}],"reviewer":"ana@example.com","seq":2,"suggested":"revoke","verdict":"reduce"}"#
+        r#"{"action":"decide","at":"2026-11-27T10:11:12Z","business_function":"Nightly backup of the «Zürich» ledger","campaign":"2026-Q4","identity_account":"555566667777","identity_native_id":"arn:aws:iam::555566667777:user/svc-backup","identity_provider":"aws","justification":"Owner said \"still needed\"; path C:\\backup","kind":"decision","owner":"sre@example.com","prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","removed":[{"condition":"","id":"access_key_1","kind":"credential","permission":"","resource":"","via":""},{"condition":"","id":"","kind":"grant","permission":"AdministratorAccess","resource":"*","via":"group:admins"}],"reviewer":"ana@example.com","second_review":"","seq":2,"suggested":"revoke","verdict":"reduce"}"#
     );
     assert_eq!(
         start(1, GENESIS, 0).to_canonical(),
-        r#"{"at":"2026-11-27T09:00:00Z","campaign":"2026-Q4","due_date":"2026-12-31","inactivity_days":90,"kind":"start","legacy_records":0,"population_hash":"4f9edc4d3ed0a0e5741a1f55b9a8f68efff6089dcc3009512eabd709c0d40bf1","population_size":78,"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","rotation_days":90,"scope":"","seq":1,"started_by":"ana@example.com"}"#
+        r#"{"at":"2026-11-27T09:00:00Z","campaign":"2026-Q4","default_reviewer":"","due_date":"2026-12-31","inactivity_days":90,"independent":0,"kind":"start","legacy_records":0,"population_hash":"4f9edc4d3ed0a0e5741a1f55b9a8f68efff6089dcc3009512eabd709c0d40bf1","population_size":78,"prev_hash":"0000000000000000000000000000000000000000000000000000000000000000","rotation_days":90,"scope":"","second_review":"","seq":1,"started_by":"ana@example.com"}"#
+    );
+}
+
+#[test]
+fn fields_added_later_default_when_older_records_lack_them() {
+    let mut d = decision("x");
+    d.set_link(2, GENESIS);
+    let older = d.to_canonical().replace(",\"second_review\":\"\"", "");
+    assert!(!older.contains("second_review"));
+    let parsed = Record::parse(&older).expect("an older decision still reads");
+    assert_eq!(
+        parsed.to_canonical().len(),
+        older.len() + ",\"second_review\":\"\"".len()
     );
 }
 

@@ -10,6 +10,7 @@ use crate::db::prelude::*;
 use crate::db::{CampaignInfo, Store};
 use crate::model::Thresholds;
 use crate::review::{self, CloseRequest, StartRequest};
+use crate::text::inert;
 
 /// The newest open campaign's name, for `review` without a name.
 pub fn newest_open(store: &Store) -> Result<String> {
@@ -44,33 +45,59 @@ pub fn run(
             rotation_days,
             inactivity_days,
             reviewer,
+            scope,
+            default_reviewer,
+            second_review,
+            independent,
         } => {
-            let c = review::start(
+            let request = StartRequest {
+                name,
+                due,
+                thresholds: Thresholds {
+                    rotation_days,
+                    inactivity_days,
+                },
+                started_by: review::reviewer::resolve(reviewer.as_deref())?,
+                at: ctx.now,
+                scope: scope_of(&scope)?,
+                default_reviewer,
+                second_review_admin: second_review.is_some(),
+                independent,
+            };
+            start(store, ctx, &request, out)?;
+        }
+        CampaignCommand::List => list(store, out)?,
+        CampaignCommand::Assign {
+            name,
+            owner,
+            provider,
+            identity,
+            from,
+            to,
+            reason,
+            reviewer,
+        } => {
+            let n = review::assign(
                 store,
-                &StartRequest {
-                    name,
-                    due,
-                    thresholds: Thresholds {
-                        rotation_days,
-                        inactivity_days,
+                &review::AssignRequest {
+                    campaign: name.clone(),
+                    selection: review::Selection {
+                        owners: owner,
+                        providers: provider,
+                        identities: identity,
+                        assignees: from,
                     },
-                    started_by: review::reviewer::resolve(reviewer.as_deref())?,
+                    to: to.clone(),
+                    reason,
+                    reviewer: review::reviewer::resolve(reviewer.as_deref())?,
                     at: ctx.now,
                 },
             )?;
-            writeln!(
-                out,
-                "started campaign '{}': {} identities in scope{}, rotation {} days, inactivity {} days; population sha256 {}",
-                c.name,
-                c.population_size,
-                c.due_date.map(|d| format!(", due {d}")).unwrap_or_default(),
-                c.thresholds.rotation_days,
-                c.thresholds.inactivity_days,
-                c.population_hash
-            )?;
-            writeln!(out, "review it with: nhi-review review {}", c.name)?;
+            writeln!(out, "assigned {n} identities of '{name}' to {}", inert(&to))?;
         }
-        CampaignCommand::List => list(store, out)?,
+        CampaignCommand::Status { name, format } => {
+            super::status::run(store, ctx, &name, format, out)?;
+        }
         CampaignCommand::Close {
             name,
             accept_undecided,
@@ -105,6 +132,79 @@ pub fn run(
     super::finish(out)
 }
 
+/// `campaign start`: freeze the population, say what is in scope and who has no reviewer.
+fn start(
+    store: &mut Store,
+    ctx: &RunContext,
+    request: &StartRequest,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let c = review::start(store, request)?;
+    if c.due_date.is_some_and(|d| d < ctx.now.date_naive()) {
+        writeln!(
+            out,
+            "warning: the due date {} is already past",
+            c.due_date.map(|d| d.to_string()).unwrap_or_default()
+        )?;
+    }
+    writeln!(
+        out,
+        "started campaign '{}': {} identities in scope{}, rotation {} days, inactivity {} days; population sha256 {}",
+        inert(&c.name),
+        c.population_size,
+        c.due_date.map(|d| format!(", due {d}")).unwrap_or_default(),
+        c.thresholds.rotation_days,
+        c.thresholds.inactivity_days,
+        c.population_hash
+    )?;
+    if !c.scope.is_empty() {
+        writeln!(out, "scope: {}", inert(&c.scope))?;
+    }
+    unassigned(store, &c, out)?;
+    writeln!(out, "review it with: nhi-review review {}", inert(&c.name))?;
+    Ok(())
+}
+
+/// The tiers and filters of `campaign start`.
+fn scope_of(args: &crate::cli::ScopeArgs) -> Result<review::scope::Scope> {
+    let tiers = args
+        .tiers
+        .iter()
+        .map(|t| {
+            crate::model::Tier::from_name(t).ok_or_else(|| anyhow::anyhow!("unknown tier '{t}'"))
+        })
+        .collect::<Result<_>>()?;
+    Ok(review::scope::Scope {
+        providers: args.providers.clone(),
+        accounts: args.accounts.clone(),
+        kinds: args.kinds.clone(),
+        tiers,
+        owners: args.owners.clone(),
+    })
+}
+
+/// Say which identities have no reviewer: never silently dropped.
+fn unassigned(store: &Store, c: &CampaignInfo, out: &mut dyn Write) -> Result<()> {
+    let names = store.unassigned_members(c.id, 10)?;
+    let total = store.unassigned_count(c.id)?;
+    if total == 0 {
+        writeln!(out, "every identity has a reviewer")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{total} identities have no owner and no reviewer (assign them with 'nhi-review campaign assign {} --identity ID --to REVIEWER --reason …', or start with --default-reviewer):",
+        c.name
+    )?;
+    for n in &names {
+        writeln!(out, "  {}", inert(n))?;
+    }
+    if total > names.len() as u64 {
+        writeln!(out, "  … and {} more", total - names.len() as u64)?;
+    }
+    Ok(())
+}
+
 fn list(store: &Store, out: &mut dyn Write) -> Result<()> {
     let all = store.campaigns()?;
     if all.is_empty() {
@@ -115,10 +215,16 @@ fn list(store: &Store, out: &mut dyn Write) -> Result<()> {
             Some((seq, hash)) => format!("head #{seq} {}", &hash[..hash.len().min(12)]),
             None => "no records".to_owned(),
         };
+        let unassigned = store.unassigned_count(c.id)?;
+        let unassigned = if unassigned > 0 {
+            format!("  {unassigned} unassigned")
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "{:<16} {:<6} started {}  due {:<10}  {}  {}",
-            c.name,
+            "{:<16} {:<6} started {}  due {:<10}  {}  {}{unassigned}",
+            inert(&c.name),
             c.status,
             c.started_at.format("%Y-%m-%d"),
             c.due_date

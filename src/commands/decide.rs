@@ -18,6 +18,25 @@ pub fn run(
     args: &DecideArgs,
     out: &mut dyn Write,
 ) -> Result<()> {
+    if args.confirm {
+        let seq = review::confirm(
+            store,
+            &review::ConfirmRequest {
+                campaign: args.campaign.clone(),
+                identity: args.identity.clone(),
+                justification: args.justification.clone(),
+                reviewer: review::reviewer::resolve(args.reviewer.as_deref())?,
+                at: ctx.now,
+            },
+        )?;
+        writeln!(
+            out,
+            "recorded #{seq} in '{}': second review confirms the keep of {}",
+            args.campaign,
+            crate::text::inert(&args.identity)
+        )?;
+        return super::finish(out);
+    }
     let action = if args.undo {
         DecisionAction::Undo
     } else if args.reattest {

@@ -6,7 +6,6 @@ use chrono::Datelike;
 use super::reconciliation_line;
 use crate::cli::DemoArgs;
 use crate::db::Store;
-use crate::model::Thresholds;
 use crate::{Outcome, RunContext};
 
 /// Run the demo.
@@ -42,11 +41,8 @@ pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
     let campaign = crate::review::start(
         &mut store,
         &crate::review::StartRequest {
-            name,
             due: Some(due),
-            thresholds: Thresholds::default(),
-            started_by: reviewer.clone(),
-            at: ctx.now,
+            ..crate::review::StartRequest::new(&name, ctx.now, &reviewer)
         },
     )?;
     if args.no_review {
@@ -65,7 +61,7 @@ pub fn run(ctx: &RunContext, args: &DemoArgs) -> Result<Outcome> {
         );
         return Ok(Outcome::Done);
     }
-    crate::tui::run_terminal(&mut store, &campaign.name, &reviewer)?;
+    crate::tui::run_terminal(&mut store, &campaign.name, &reviewer, None)?;
     if named.is_none() {
         println!(
             "demo finished; its temporary database was removed. To keep one: nhi-review demo --db demo.db"

@@ -72,6 +72,17 @@ fn detail(record: &Record) -> String {
             "expected-unused mark withdrawn".into()
         }
         Record::ExpectedUnused(e) => format!("expected unused: {}", e.expected_unused),
+        Record::Assign(a) => format!(
+            "assigned to {} (was {}): {}",
+            a.assignee,
+            if a.previous_assignee.is_empty() {
+                "nobody"
+            } else {
+                &a.previous_assignee
+            },
+            a.reason
+        ),
+        Record::Confirm(c) => format!("second review of record #{}", c.confirms),
         Record::Decision(_) | Record::Legacy(_) => String::new(),
     }
 }
@@ -186,6 +197,7 @@ fn write<W: Write>(store: &Store, args: &ExportArgs, w: W) -> Result<(usize, W)>
     let n = match args.what {
         ExportKind::Decisions => write_decisions(store, &args.campaign, &mut csv)?,
         ExportKind::Inventory => write_population(store, &args.campaign, &mut csv)?,
+        ExportKind::Packet => super::packet::export(store, args, &mut csv)?,
     };
     Ok((n, csv.finish()?))
 }
@@ -202,6 +214,9 @@ pub fn run(store: &Store, ctx: &RunContext, args: &ExportArgs, out: &mut dyn Wri
     let what = match args.what {
         ExportKind::Decisions => "records",
         ExportKind::Inventory => "identities",
+        ExportKind::Packet => {
+            "identities to decide (fill in verdict, owner, function, justification, remove; read back with 'nhi-review import-decisions')"
+        }
     };
     writeln!(
         out,

@@ -6,6 +6,8 @@ mod demo;
 mod export;
 mod import;
 mod inventory;
+mod packet;
+mod status;
 
 use std::io::Write;
 
@@ -47,11 +49,12 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
                 Some(n) => n,
                 None => campaign::newest_open(&store)?,
             };
-            crate::tui::run_terminal(
-                &mut store,
-                &name,
-                &crate::review::reviewer::resolve(args.reviewer.as_deref())?,
-            )?;
+            let reviewer = crate::review::reviewer::resolve(args.reviewer.as_deref())?;
+            let assigned = match (args.mine, args.assigned_to) {
+                (true, _) => Some(reviewer.clone()),
+                (false, to) => to,
+            };
+            crate::tui::run_terminal(&mut store, &name, &reviewer, assigned)?;
             Outcome::Done
         }
         Command::Decide(args) => {
@@ -65,6 +68,9 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         Command::Export(args) => {
             export::run(&open_store(ctx)?, ctx, &args, &mut out)?;
             Outcome::Done
+        }
+        Command::ImportDecisions(args) => {
+            packet::import(&mut open_store(ctx)?, ctx, &args, &mut out)?
         }
         Command::Demo(args) => {
             drop(out);

@@ -35,6 +35,12 @@ pub struct CampaignInfo {
     pub scope: String,
     /// Who started it.
     pub started_by: String,
+    /// Reviewer of identities without an owner, empty for none.
+    pub default_reviewer: String,
+    /// Which keeps need a second reviewer: `admin`, or empty.
+    pub second_review: String,
+    /// Whether nobody may decide an identity they own.
+    pub independent: bool,
     /// Standing verdicts.
     pub counts: VerdictCounts,
 }
@@ -97,11 +103,18 @@ pub struct NewCampaign<'a> {
     pub scope: &'a str,
     /// Who.
     pub started_by: &'a str,
+    /// Reviewer of identities without an owner.
+    pub default_reviewer: &'a str,
+    /// Which keeps need a second reviewer.
+    pub second_review: &'a str,
+    /// Nobody may decide an identity they own.
+    pub independent: bool,
 }
 
 const COLUMNS: &str =
     "id, name, due_date, started_at, closed_at, status, thresholds, population_size,
-    population_hash, scope, started_by, keep_count, reduce_count, revoke_count";
+    population_hash, scope, started_by, keep_count, reduce_count, revoke_count, default_reviewer,
+    second_review, independent";
 
 fn from_row(r: &Row) -> rusqlite::Result<CampaignInfo> {
     let due: Option<String> = r.get(2)?;
@@ -128,6 +141,9 @@ fn from_row(r: &Row) -> rusqlite::Result<CampaignInfo> {
         population_hash: r.get(8)?,
         scope: r.get(9)?,
         started_by: r.get(10)?,
+        default_reviewer: r.get(14)?,
+        second_review: r.get(15)?,
+        independent: r.get(16)?,
         counts: VerdictCounts {
             keep: r.get(11)?,
             reduce: r.get(12)?,
@@ -200,15 +216,18 @@ impl Tx<'_> {
     pub fn insert_campaign(&mut self, c: &NewCampaign) -> Result<CampaignId> {
         self.tx.execute(
             "INSERT INTO campaign (name, due_date, started_at, status, thresholds, population_size,
-                population_hash, scope, started_by)
-             VALUES (?1, ?2, ?3, 'open', ?4, 0, '', ?5, ?6)",
+                population_hash, scope, started_by, default_reviewer, second_review, independent)
+             VALUES (?1, ?2, ?3, 'open', ?4, 0, '', ?5, ?6, ?7, ?8, ?9)",
             params![
                 c.name,
                 c.due_date.map(|d| d.to_string()),
                 ts(c.started_at),
                 serde_json::to_string(&c.thresholds)?,
                 c.scope,
-                c.started_by
+                c.started_by,
+                c.default_reviewer,
+                c.second_review,
+                c.independent
             ],
         )?;
         Ok(CampaignId(self.tx.last_insert_rowid()))

@@ -25,6 +25,8 @@ pub struct MemberFacts {
     pub function: Option<String>,
     /// Why it is unused by design, if marked.
     pub expected_unused: Option<String>,
+    /// The reviewer assigned at start.
+    pub assignee: Option<String>,
 }
 
 /// A member of a campaign with its caches.
@@ -52,6 +54,12 @@ pub struct MemberState {
     pub expected_unused_at_start: Option<String>,
     /// Expected-unused reason in force now.
     pub expected_unused: Option<String>,
+    /// The reviewer assigned.
+    pub assignee: Option<String>,
+    /// Whether the standing keep needs a second reviewer's confirmation.
+    pub second_review: bool,
+    /// Who confirmed the standing keep, if anyone.
+    pub confirmed_by: Option<String>,
     /// Standing verdict.
     pub verdict: Option<Verdict>,
     /// Action of the latest decision record, if any.
@@ -88,7 +96,7 @@ pub struct Standing {
 
 const MEMBER_COLUMNS: &str = "identity_id, position, risk, signals, snapshot, owner_at_start,
     function_at_start, owner, business_function, verdict, action, expected_unused_at_start,
-    expected_unused";
+    expected_unused, assignee, second_review, confirmed_by";
 
 fn member_from_row(r: &Row) -> rusqlite::Result<MemberState> {
     let signals: String = r.get(3)?;
@@ -107,6 +115,9 @@ fn member_from_row(r: &Row) -> rusqlite::Result<MemberState> {
         function: r.get(8)?,
         expected_unused_at_start: r.get(11)?,
         expected_unused: r.get(12)?,
+        assignee: r.get(13)?,
+        second_review: r.get(14)?,
+        confirmed_by: r.get(15)?,
         verdict: r.get(9)?,
         action: action
             .map(|a| {
@@ -258,10 +269,77 @@ pub trait MemberReads: Read {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Identities of a campaign with no standing verdict, in review order.
+    /// Names of members with no reviewer assigned (at most `limit`), in review order.
+    fn unassigned_members(&self, campaign: CampaignId, limit: u64) -> Result<Vec<String>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT i.name FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+             WHERE ci.campaign_id = ?1 AND ci.assignee IS NULL ORDER BY ci.position LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![campaign, i64::try_from(limit)?], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many members have no reviewer assigned.
+    fn unassigned_count(&self, campaign: CampaignId) -> Result<u64> {
+        Ok(self.conn().query_row(
+            "SELECT COUNT(*) FROM campaign_identity WHERE campaign_id = ?1 AND assignee IS NULL",
+            [campaign],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Members whose owner in force, provider or assignee is one of those given.
+    fn select_members(
+        &self,
+        campaign: CampaignId,
+        owners: &[String],
+        providers: &[String],
+        assignees: &[String],
+    ) -> Result<Vec<IdentityId>> {
+        let json = |v: &[String]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+        let mut stmt = self.conn().prepare(
+            "SELECT ci.identity_id FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+             WHERE ci.campaign_id = ?1 AND (
+               lower(ci.owner) IN (SELECT lower(value) FROM json_each(?2))
+               OR i.provider IN (SELECT value FROM json_each(?3))
+               OR ci.assignee IN (SELECT value FROM json_each(?4)))
+             ORDER BY ci.position",
+        )?;
+        let rows = stmt.query_map(
+            params![campaign, json(owners), json(providers), json(assignees)],
+            |r| r.get(0),
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Members grouped by assignee or by owner in force: (name, total, decided, keeps waiting
+    /// for a second review), busiest first.
+    fn progress_by(&self, campaign: CampaignId, by: &str) -> Result<Vec<(String, u64, u64, u64)>> {
+        let column = match by {
+            "assignee" => "assignee",
+            "owner" => "owner",
+            other => anyhow::bail!("no progress by '{other}'"),
+        };
+        let sql = format!(
+            "SELECT COALESCE({column}, ''), COUNT(*),
+                    SUM(verdict IS NOT NULL AND NOT (second_review = 1 AND confirmed_by IS NULL)),
+                    SUM(verdict IS NOT NULL AND second_review = 1 AND confirmed_by IS NULL)
+             FROM campaign_identity WHERE campaign_id = ?1
+             GROUP BY 1 ORDER BY 2 DESC, 1"
+        );
+        let mut stmt = self.conn().prepare(&sql)?;
+        let rows = stmt.query_map([campaign], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Identities of a campaign with no standing verdict, or a keep still waiting for its
+    /// second review, in review order.
     fn undecided_members(&self, campaign: CampaignId) -> Result<Vec<IdentityId>> {
         let mut stmt = self.conn().prepare(
-            "SELECT identity_id FROM campaign_identity WHERE campaign_id = ?1 AND verdict IS NULL
+            "SELECT identity_id FROM campaign_identity WHERE campaign_id = ?1
+               AND (verdict IS NULL OR (second_review = 1 AND confirmed_by IS NULL))
              ORDER BY position",
         )?;
         let rows = stmt.query_map([campaign], |r| r.get(0))?;
@@ -339,6 +417,11 @@ pub struct MemberUpdate {
     pub function: Option<Option<String>>,
     /// New expected-unused reason (`Some(None)`: not marked).
     pub expected_unused: Option<Option<String>>,
+    /// New assignee (`Some(None)`: nobody).
+    pub assignee: Option<Option<String>>,
+    /// Whether the standing keep now needs a second review, and who confirmed it (`None`
+    /// leaves both as they are).
+    pub second_review: Option<(bool, Option<String>)>,
 }
 
 impl Tx<'_> {
@@ -355,7 +438,7 @@ impl Tx<'_> {
             "CREATE TEMP TABLE IF NOT EXISTS staged_member (
                 identity_id INTEGER NOT NULL, risk INTEGER NOT NULL, signals TEXT NOT NULL,
                 fingerprint TEXT NOT NULL, snapshot TEXT NOT NULL, owner TEXT, function TEXT,
-                expected_unused TEXT, sort_name TEXT NOT NULL, native_id TEXT NOT NULL);
+                expected_unused TEXT, assignee TEXT, sort_name TEXT NOT NULL, native_id TEXT NOT NULL);
              DELETE FROM temp.staged_member;",
         )?;
         let all = InventoryFilter {
@@ -365,8 +448,8 @@ impl Tx<'_> {
         {
             let mut stage = self.tx.prepare(
                 "INSERT INTO temp.staged_member (identity_id, risk, signals, fingerprint, snapshot, owner,
-                    function, expected_unused, sort_name, native_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    function, expected_unused, assignee, sort_name, native_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             super::inventory::for_each_identity(&self.tx, &all, |identity| {
                 let was_reviewed = match previous {
@@ -385,6 +468,7 @@ impl Tx<'_> {
                     facts.owner,
                     facts.function,
                     facts.expected_unused,
+                    facts.assignee,
                     identity.name.to_lowercase(),
                     identity.native_id
                 ])?;
@@ -394,10 +478,10 @@ impl Tx<'_> {
         self.tx.execute(
             "INSERT INTO campaign_identity (campaign_id, identity_id, position, risk, signals, fingerprint,
                 snapshot, owner_at_start, function_at_start, owner, business_function,
-                expected_unused_at_start, expected_unused)
+                expected_unused_at_start, expected_unused, assignee)
              SELECT ?1, identity_id, ROW_NUMBER() OVER (ORDER BY risk DESC, sort_name, native_id) - 1,
                     risk, signals, fingerprint, snapshot, owner, function, owner, function,
-                    expected_unused, expected_unused
+                    expected_unused, expected_unused, assignee
              FROM temp.staged_member",
             [campaign],
         )?;
@@ -446,6 +530,21 @@ impl Tx<'_> {
             self.tx
                 .prepare_cached("UPDATE identity SET expected_unused = ?2 WHERE id = ?1")?
                 .execute(params![identity, reason])?;
+        }
+        if let Some(assignee) = &u.assignee {
+            self.tx
+                .prepare_cached(
+                    "UPDATE campaign_identity SET assignee = ?3 WHERE campaign_id = ?1 AND identity_id = ?2",
+                )?
+                .execute(params![campaign, identity, assignee])?;
+        }
+        if let Some((needed, by)) = &u.second_review {
+            self.tx
+                .prepare_cached(
+                    "UPDATE campaign_identity SET second_review = ?3, confirmed_by = ?4
+                     WHERE campaign_id = ?1 AND identity_id = ?2",
+                )?
+                .execute(params![campaign, identity, needed, by])?;
         }
         if let Some(function) = &u.function {
             self.tx

@@ -82,6 +82,7 @@ fn upgrade_campaign(tx: &Transaction, id: CampaignId) -> Result<()> {
     )?;
     tx.execute(
         "UPDATE campaign_identity SET owner = owner_at_start, business_function = function_at_start,
+            assignee = owner_at_start,
             action = (SELECT r.action FROM record r WHERE r.campaign_id = campaign_identity.campaign_id
                       AND r.identity_id = campaign_identity.identity_id ORDER BY r.seq DESC LIMIT 1)
          WHERE campaign_id = ?1",
@@ -125,8 +126,10 @@ fn upgrade_campaign(tx: &Transaction, id: CampaignId) -> Result<()> {
     let start = Record::Start(StartRecord {
         at: started_at,
         campaign: name.clone(),
+        default_reviewer: String::new(),
         due_date: due.unwrap_or_default(),
         inactivity_days: thresholds.inactivity_days,
+        independent: 0,
         kind: "start".into(),
         legacy_records: legacy,
         population_hash,
@@ -134,6 +137,7 @@ fn upgrade_campaign(tx: &Transaction, id: CampaignId) -> Result<()> {
         prev_hash: prev,
         rotation_days: thresholds.rotation_days,
         scope: String::new(),
+        second_review: String::new(),
         seq: legacy + 1,
         started_by: UPGRADE_AUTHOR.into(),
     });
@@ -147,26 +151,39 @@ fn upgrade_campaign(tx: &Transaction, id: CampaignId) -> Result<()> {
     )?;
     if status == "closed" {
         let at = closed_at.context("a closed campaign without a closing time")?;
-        let close = Record::Close(CloseRecord {
-            at,
-            campaign: name,
-            keep: counts[0],
-            kind: "close".into(),
-            prev_hash: start_hash,
-            reduce: counts[1],
-            revoke: counts[2],
-            reviewer: UPGRADE_AUTHOR.into(),
-            seq: legacy + 2,
-            unreviewed: 0,
-        });
-        insert_record(
-            tx,
-            &StoredRecord {
-                campaign: id,
-                identity: None,
-                record: close,
-            },
-        )?;
+        close_record(tx, id, name, at, counts, (legacy + 2, start_hash))?;
     }
+    Ok(())
+}
+
+/// The close record of a campaign closed before the upgrade, after its start record.
+fn close_record(
+    tx: &Transaction,
+    id: CampaignId,
+    campaign: String,
+    at: String,
+    counts: [u64; 3],
+    (seq, prev_hash): (u64, String),
+) -> Result<()> {
+    let close = Record::Close(CloseRecord {
+        at,
+        campaign,
+        keep: counts[0],
+        kind: "close".into(),
+        prev_hash,
+        reduce: counts[1],
+        revoke: counts[2],
+        reviewer: UPGRADE_AUTHOR.into(),
+        seq,
+        unreviewed: 0,
+    });
+    insert_record(
+        tx,
+        &StoredRecord {
+            campaign: id,
+            identity: None,
+            record: close,
+        },
+    )?;
     Ok(())
 }

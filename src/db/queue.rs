@@ -97,6 +97,9 @@ pub struct QueueView {
     pub search: String,
     /// Order.
     pub sort: QueueSort,
+    /// Only the identities assigned to this reviewer (`review --mine`, `--assigned-to`); not
+    /// cleared with the filter.
+    pub assignee: Option<String>,
 }
 
 impl QueueView {
@@ -106,6 +109,10 @@ impl QueueView {
         use rusqlite::types::Value;
         let mut clause = String::from("ci.campaign_id = ?");
         let mut args = vec![Value::Integer(campaign_id.0)];
+        if let Some(a) = &self.assignee {
+            clause.push_str(" AND ci.assignee = ?");
+            args.push(Value::Text(a.clone()));
+        }
         match &self.filter {
             QueueFilter::All => {}
             QueueFilter::Undecided => clause.push_str(" AND ci.verdict IS NULL"),
@@ -168,6 +175,7 @@ impl QueueView {
         self.filter == QueueFilter::All
             && self.search.trim().is_empty()
             && self.sort == QueueSort::Risk
+            && self.assignee.is_none()
     }
 
     /// Whether anything narrows the queue.
@@ -212,6 +220,8 @@ pub struct QueueRow {
     pub signals: Vec<SignalCode>,
     /// Standing verdict, if any.
     pub verdict: Option<Verdict>,
+    /// A keep waiting for its second review.
+    pub pending: bool,
 }
 
 /// Stored signal codes as a set, or an error naming the stranger.
@@ -270,7 +280,8 @@ pub trait QueueReads: Read {
         };
         let sql = format!(
             "SELECT ci.position, i.id, i.provider || '-' || i.id, i.provider, i.kind, i.name, ci.owner,
-                    i.last_used_at, i.usage_tracked, ci.risk, ci.signals, ci.verdict
+                    i.last_used_at, i.usage_tracked, ci.risk, ci.signals, ci.verdict,
+                    ci.second_review = 1 AND ci.confirmed_by IS NULL
              FROM ({chosen}) ci JOIN identity i ON i.id = ci.identity_id ORDER BY {order}"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -289,6 +300,7 @@ pub trait QueueReads: Read {
                 risk: r.get(9)?,
                 signals: stored_codes(10, &signals)?,
                 verdict: r.get(11)?,
+                pending: r.get(12)?,
             })
         })?;
         rows.collect::<Result<_, _>>().map_err(Into::into)

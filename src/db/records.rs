@@ -104,8 +104,8 @@ pub(super) fn insert_record(conn: &rusqlite::Connection, r: &StoredRecord) -> Re
     };
     conn.prepare_cached(
         "INSERT INTO record (campaign_id, seq, kind, identity_id, action, verdict, owner,
-            business_function, reviewer, at, prev_hash, row_hash, record, expected_unused)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            business_function, reviewer, at, prev_hash, row_hash, record, expected_unused, assignee)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         r.campaign,
@@ -121,7 +121,8 @@ pub(super) fn insert_record(conn: &rusqlite::Connection, r: &StoredRecord) -> Re
         r.record.prev_hash(),
         row_hash,
         bytes,
-        r.record.expected_unused()
+        r.record.expected_unused(),
+        r.record.assignee()
     ])
     .context("appending to the chain")?;
     Ok(row_hash)

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::appender::Appender;
 use super::context::snapshot;
 use super::rules::{self, RuleError};
+use super::scope::Scope;
 use crate::chain::{CloseRecord, DecisionRecord, Record, StartRecord};
 use crate::db::prelude::*;
 use crate::db::{CampaignInfo, MemberFacts, MemberUpdate, NewCampaign, Store};
@@ -27,6 +28,31 @@ pub struct StartRequest {
     pub started_by: String,
     /// When.
     pub at: DateTime<Utc>,
+    /// Which identities are in scope.
+    pub scope: Scope,
+    /// Reviewer of identities without an owner.
+    pub default_reviewer: Option<String>,
+    /// Keeps of admin-tier access need a second, different reviewer's confirmation.
+    pub second_review_admin: bool,
+    /// Nobody may decide an identity they own.
+    pub independent: bool,
+}
+
+impl StartRequest {
+    /// A campaign of everything, with no assignment rules beyond owners.
+    pub fn new(name: &str, at: DateTime<Utc>, started_by: &str) -> StartRequest {
+        StartRequest {
+            name: name.to_owned(),
+            due: None,
+            thresholds: Thresholds::default(),
+            started_by: started_by.to_owned(),
+            at,
+            scope: Scope::default(),
+            default_reviewer: None,
+            second_review_admin: false,
+            independent: false,
+        }
+    }
 }
 
 fn check_name(name: &str) -> Result<()> {
@@ -47,6 +73,14 @@ pub fn start(store: &mut Store, req: &StartRequest) -> Result<CampaignInfo> {
         bail!("--rotation-days and --inactivity-days must be at least 1");
     }
     let started_by = rules::clean_text("the reviewer name", &req.started_by)?;
+    let default_reviewer = req
+        .default_reviewer
+        .as_deref()
+        .map(|r| rules::clean_text("the default reviewer", r))
+        .transpose()?
+        .unwrap_or_default();
+    let scope = req.scope.text();
+    let second_review = if req.second_review_admin { "admin" } else { "" };
     store.write(|tx| {
         if tx.find_campaign(&req.name)?.is_some() {
             bail!(
@@ -61,13 +95,16 @@ pub fn start(store: &mut Store, req: &StartRequest) -> Result<CampaignInfo> {
             due_date: req.due,
             thresholds: req.thresholds,
             started_at: req.at,
-            scope: "",
+            scope: &scope,
             started_by: &started_by,
+            default_reviewer: &default_reviewer,
+            second_review,
+            independent: req.independent,
         })?;
         let previous_name = previous.as_ref().map(|p| p.name.clone());
         let (population_hash, size) =
             tx.freeze_population(id, previous.map(|p| p.id), |identity, was_reviewed| {
-                if identity.gone_at.is_some() && !was_reviewed {
+                if (identity.gone_at.is_some() && !was_reviewed) || !req.scope.covers(identity) {
                     return Ok(None);
                 }
                 let found = signals::with_previous(
@@ -81,25 +118,35 @@ pub fn start(store: &mut Store, req: &StartRequest) -> Result<CampaignInfo> {
                     owner: identity.owner.clone(),
                     function: identity.business_function.clone(),
                     expected_unused: identity.expected_unused.clone(),
+                    assignee: identity
+                        .owner
+                        .clone()
+                        .or_else(|| (!default_reviewer.is_empty()).then(|| default_reviewer.clone())),
                 }))
             })?;
-        if size == 0 {
+        if size == 0 && req.scope.is_everything() {
             bail!("no identities to review: import exports first ('nhi-review import FILE')");
+        }
+        if size == 0 {
+            bail!("no identity is in the scope '{scope}': widen it, or check the imports");
         }
         tx.set_population(id, size, &population_hash)?;
         let mut chain = Appender::open(tx, id)?;
         let record = Record::Start(StartRecord {
             at: crate::db::ts(req.at),
             campaign: req.name.clone(),
+            default_reviewer: default_reviewer.clone(),
             due_date: req.due.map(|d| d.to_string()).unwrap_or_default(),
             inactivity_days: req.thresholds.inactivity_days,
+            independent: u64::from(req.independent),
             kind: "start".into(),
             legacy_records: 0,
             population_hash,
             population_size: size,
             prev_hash: String::new(),
             rotation_days: req.thresholds.rotation_days,
-            scope: String::new(),
+            scope: scope.clone(),
+            second_review: second_review.into(),
             seq: 0,
             started_by,
         });
@@ -132,8 +179,9 @@ pub struct Closed {
     pub head: (u64, String),
 }
 
-/// Close a campaign. Undecided identities refuse the close unless accepted, in which case each
-/// is recorded as unreviewed (never defaulted to a verdict).
+/// Close a campaign. Undecided identities (and keeps still waiting for their second review)
+/// refuse the close unless accepted, in which case each is recorded as unreviewed (never
+/// defaulted to a verdict).
 pub fn close(store: &mut Store, req: &CloseRequest) -> Result<Closed> {
     let reviewer = rules::clean_text("the reviewer name", &req.reviewer)?;
     store.write(|tx| {
@@ -147,7 +195,7 @@ pub fn close(store: &mut Store, req: &CloseRequest) -> Result<Closed> {
         let undecided = tx.undecided_members(campaign.id)?;
         if !undecided.is_empty() && !req.accept_undecided {
             bail!(
-                "{} of {} identities in '{}' are undecided: decide them, or close with --accept-undecided to record each as unreviewed",
+                "{} of {} identities in '{}' are undecided or wait for a second review: decide or confirm them, or close with --accept-undecided to record each as unreviewed",
                 undecided.len(),
                 campaign.population_size,
                 campaign.name
@@ -173,6 +221,7 @@ pub fn close(store: &mut Store, req: &CloseRequest) -> Result<Closed> {
                 prev_hash: String::new(),
                 removed: Vec::new(),
                 reviewer: reviewer.clone(),
+                second_review: String::new(),
                 seq: 0,
                 suggested: String::new(),
                 verdict: String::new(),
@@ -183,11 +232,14 @@ pub fn close(store: &mut Store, req: &CloseRequest) -> Result<Closed> {
                 *id,
                 &MemberUpdate {
                     action: Some(DecisionAction::Unreviewed),
+                    verdict: Some(None),
+                    second_review: Some((false, None)),
                     ..Default::default()
                 },
             )?;
+            tx.shift_count(campaign.id, member.verdict, None)?;
         }
-        let counts = campaign.counts;
+        let counts = tx.campaign_by_id(campaign.id)?.counts;
         let record = Record::Close(CloseRecord {
             at: crate::db::ts(req.at),
             campaign: campaign.name.clone(),

@@ -73,25 +73,7 @@ pub fn decide(store: &mut Store, req: &DecisionRequest) -> Result<Vec<Recorded>>
     if req.identities.is_empty() {
         bail!("no identity to decide");
     }
-    let reviewer = rules::clean_text("the reviewer name", &req.reviewer)?;
-    let justification = rules::clean_text("the justification", &req.justification)?;
-    let owner = req
-        .owner
-        .as_deref()
-        .map(|o| rules::clean_text("the owner", o))
-        .transpose()?;
-    let function = req
-        .function
-        .as_deref()
-        .map(|f| rules::clean_text("the business function", f))
-        .transpose()?;
-    let asked = Asked {
-        req,
-        reviewer,
-        justification,
-        owner,
-        function,
-    };
+    let asked = Asked::new(req)?;
     store.write(|tx| {
         let campaign = tx.campaign(&req.campaign)?;
         if !campaign.is_open() {
@@ -110,23 +92,50 @@ pub fn decide(store: &mut Store, req: &DecisionRequest) -> Result<Vec<Recorded>>
                     campaign.name
                 )
             })?;
-            let recorded = match req.action {
-                DecisionAction::Undo => undo(tx, &mut chain, &campaign, &ctx, &asked)?,
-                _ => decide_one(tx, &mut chain, &campaign, &ctx, &asked)?,
-            };
-            out.push(recorded);
+            out.push(record_one(tx, &mut chain, &campaign, &ctx, &asked)?);
         }
         Ok(out)
     })
 }
 
+/// Record the decision `asked` on one member, under every rule, inside the caller's
+/// transaction; nothing is written unless every rule holds.
+pub(super) fn record_one(
+    tx: &mut Tx,
+    chain: &mut Appender,
+    campaign: &CampaignInfo,
+    ctx: &MemberContext,
+    asked: &Asked,
+) -> Result<Recorded> {
+    match asked.req.action {
+        DecisionAction::Undo => undo(tx, chain, campaign, ctx, asked),
+        _ => decide_one(tx, chain, campaign, ctx, asked),
+    }
+}
+
 /// The request's texts, checked once.
-struct Asked<'a> {
+pub(super) struct Asked<'a> {
     req: &'a DecisionRequest,
     reviewer: String,
     justification: String,
     owner: Option<String>,
     function: Option<String>,
+}
+
+impl<'a> Asked<'a> {
+    /// Check the request's free texts.
+    pub(super) fn new(req: &'a DecisionRequest) -> Result<Asked<'a>> {
+        let clean = |what, v: Option<&str>| -> Result<Option<String>> {
+            Ok(v.map(|v| rules::clean_text(what, v)).transpose()?)
+        };
+        Ok(Asked {
+            req,
+            reviewer: rules::clean_text("the reviewer name", &req.reviewer)?,
+            justification: rules::clean_text("the justification", &req.justification)?,
+            owner: clean("the owner", req.owner.as_deref())?,
+            function: clean("the business function", req.function.as_deref())?,
+        })
+    }
 }
 
 fn natural(ctx: &MemberContext) -> (String, String, String) {
@@ -156,6 +165,7 @@ fn decide_one(
         .or(carried_function)
         .or_else(|| ctx.member.function.clone())
         .unwrap_or_default();
+    let has_admin = ctx.identity.has_admin_grant();
     rules::check(&Proposal {
         verdict,
         removed: &removed,
@@ -163,9 +173,16 @@ fn decide_one(
         function: &function_after,
         justification: &asked.justification,
         suggested: ctx.suggestion.verdict,
-        has_admin: ctx.identity.has_admin_grant(),
+        has_admin,
         name: &ctx.identity.name,
     })?;
+    rules::check_independent(
+        campaign.independent,
+        &asked.reviewer,
+        &[ctx.member.owner.as_deref(), owner_after.as_deref()],
+        &ctx.identity.name,
+    )?;
+    let second = rules::needs_second_review(&campaign.second_review, verdict, has_admin);
     let owner_changed = owner_after != ctx.member.owner;
     if owner_changed {
         record_owner(tx, chain, campaign, ctx, owner_after.as_deref(), asked)?;
@@ -191,6 +208,7 @@ fn decide_one(
         prev_hash: String::new(),
         removed: removed.iter().map(Item::from).collect(),
         reviewer: asked.reviewer.clone(),
+        second_review: if second { "required" } else { "" }.into(),
         seq: 0,
         suggested: ctx.suggestion.verdict.as_str().into(),
         verdict: verdict.as_str().into(),
@@ -203,9 +221,9 @@ fn decide_one(
         &MemberUpdate {
             verdict: Some(Some(verdict)),
             action: Some(asked.req.action),
-            owner: None,
             function: Some(function.clone()),
-            expected_unused: None,
+            second_review: Some((second, None)),
+            ..Default::default()
         },
     )?;
     tx.shift_count(campaign.id, ctx.member.verdict, Some(verdict))?;
@@ -291,6 +309,12 @@ fn undo(
     asked: &Asked,
 ) -> Result<Recorded> {
     rules::check_undo(ctx.member.verdict, &ctx.identity.name)?;
+    rules::check_independent(
+        campaign.independent,
+        &asked.reviewer,
+        &[ctx.member.owner.as_deref()],
+        &ctx.identity.name,
+    )?;
     let standing = tx
         .last_decision_seq(campaign.id, ctx.identity.row_id)?
         .context("a standing verdict without its decision record: run 'campaign verify'")?;
@@ -320,6 +344,7 @@ fn undo(
         prev_hash: String::new(),
         removed: Vec::new(),
         reviewer: asked.reviewer.clone(),
+        second_review: String::new(),
         seq: 0,
         suggested: String::new(),
         verdict: String::new(),
@@ -331,9 +356,9 @@ fn undo(
         &MemberUpdate {
             verdict: Some(None),
             action: Some(DecisionAction::Undo),
-            owner: None,
             function: Some(function.clone()),
-            expected_unused: None,
+            second_review: Some((false, None)),
+            ..Default::default()
         },
     )?;
     tx.shift_count(campaign.id, ctx.member.verdict, None)?;

@@ -10,12 +10,18 @@ mod appender;
 mod campaign;
 pub mod context;
 mod decide;
+pub mod packet;
 pub mod reviewer;
 pub mod rules;
+pub mod scope;
+mod team;
 pub mod verify;
 
 pub use annotate::{Annotated, Annotation, annotate};
 pub use campaign::{CloseRequest, Closed, StartRequest, close, start};
 pub use context::{MemberContext, Previous};
 pub use decide::{DecisionRequest, Recorded, decide};
+pub use team::{
+    AssignRequest, ConfirmRequest, Progress, Selection, Status, assign, confirm, status,
+};
 pub use verify::{Finding, VerifyReport, verify};

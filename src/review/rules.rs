@@ -65,6 +65,16 @@ pub enum RuleError {
         /// The candidates, in full.
         candidates: Vec<String>,
     },
+    /// An independent campaign: nobody decides an identity they own.
+    NotIndependent {
+        /// Identity name.
+        name: String,
+    },
+    /// A second review cannot be recorded, and why.
+    CannotConfirm {
+        /// Why.
+        why: String,
+    },
     /// A text is not acceptable.
     BadText {
         /// Which text.
@@ -127,6 +137,11 @@ impl std::fmt::Display for RuleError {
                 "'{asked}' names several items; name one in full: {}",
                 candidates.join(", ")
             ),
+            RuleError::NotIndependent { name } => write!(
+                f,
+                "'{name}' is yours: this campaign is independent, so another reviewer decides it"
+            ),
+            RuleError::CannotConfirm { why } => write!(f, "cannot confirm: {why}"),
             RuleError::BadText { what, why } => write!(f, "{what} {why}"),
         }
     }
@@ -236,6 +251,46 @@ pub fn check(p: &Proposal) -> Result<(), RuleError> {
         return Err(RuleError::NeedsJustification {
             verdict: p.verdict,
             why,
+        });
+    }
+    Ok(())
+}
+
+/// In an independent campaign, nobody decides (or confirms) an identity they own.
+pub fn check_independent(
+    independent: bool,
+    reviewer: &str,
+    owners: &[Option<&str>],
+    name: &str,
+) -> Result<(), RuleError> {
+    let owns = owners
+        .iter()
+        .flatten()
+        .any(|o| o.trim().eq_ignore_ascii_case(reviewer.trim()));
+    if independent && owns {
+        return Err(RuleError::NotIndependent {
+            name: name.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Whether a keep stands only once a second, different reviewer confirms it: in a campaign
+/// started with `--second-review admin`, a keep of admin-tier access.
+pub fn needs_second_review(second_review: &str, verdict: Verdict, has_admin: bool) -> bool {
+    second_review == "admin" && verdict == Verdict::Keep && has_admin
+}
+
+/// Judge a second review: a keep waiting for one, confirmed by someone other than its decider.
+pub fn check_confirm(waiting: bool, decided_by: &str, confirmer: &str) -> Result<(), RuleError> {
+    if !waiting {
+        return Err(RuleError::CannotConfirm {
+            why: "no keep of it waits for a second review".into(),
+        });
+    }
+    if decided_by.trim().eq_ignore_ascii_case(confirmer.trim()) {
+        return Err(RuleError::CannotConfirm {
+            why: format!("{decided_by} decided it; a second review is someone else's"),
         });
     }
     Ok(())
@@ -404,6 +459,24 @@ mod tests {
         }
         assert!(clean_text("the justification", &"x".repeat(MAX_TEXT + 1)).is_err());
         assert_eq!(clean_text("x", "Zürich «ok»"), Ok("Zürich «ok»".to_owned()));
+    }
+
+    #[test]
+    fn independence_and_second_reviews() {
+        assert!(
+            check_independent(true, "Ana@Example.com", &[Some("ana@example.com")], "svc").is_err()
+        );
+        assert!(check_independent(false, "ana", &[Some("ana")], "svc").is_ok());
+        assert!(check_independent(true, "bo", &[Some("ana"), None], "svc").is_ok());
+        assert!(needs_second_review("admin", Verdict::Keep, true));
+        assert!(!needs_second_review("admin", Verdict::Revoke, true));
+        assert!(!needs_second_review("", Verdict::Keep, true));
+        assert!(
+            check_confirm(true, "ana", "ANA").is_err(),
+            "never one's own"
+        );
+        assert!(check_confirm(false, "ana", "bo").is_err());
+        assert!(check_confirm(true, "ana", "bo").is_ok());
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::model::{CampaignStatus, Verdict};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// Which check: `chain`, `columns`, `start`, `population`, `status`, `verdicts`, `owners`,
-    /// `functions`, `expectations`, `counts`, `close`, `members`.
+    /// `functions`, `expectations`, `assignments`, `second reviews`, `counts`, `close`, `members`.
     pub check: &'static str,
     /// What is wrong, and what it means.
     pub message: String,
@@ -64,7 +64,7 @@ pub const CHECKS: &[&str] = &[
     "the start record agrees with the campaign (population hash and size, due date, thresholds)",
     "the population as stored hashes to the start record's population hash",
     "the campaign's status agrees with its close record",
-    "every standing verdict, owner, business function and expected-unused mark is what the chain says",
+    "every standing verdict, owner, business function, expected-unused mark, assigned reviewer and second review is what the chain says",
     "the verdict counts (and the close record's) are what the chain says",
 ];
 
@@ -226,6 +226,22 @@ fn check_start(campaign: &CampaignInfo, s: &ChainSummary, findings: &mut Vec<Fin
         crate::db::ts(campaign.started_at),
         start.at.clone(),
     );
+    differs("scope", campaign.scope.clone(), start.scope.clone());
+    differs(
+        "default reviewer",
+        campaign.default_reviewer.clone(),
+        start.default_reviewer.clone(),
+    );
+    differs(
+        "second review",
+        campaign.second_review.clone(),
+        start.second_review.clone(),
+    );
+    differs(
+        "independence",
+        u64::from(campaign.independent).to_string(),
+        start.independent.to_string(),
+    );
 }
 
 fn check_population(s: &ChainSummary, hash: &str, size: u64, findings: &mut Vec<Finding>) {
@@ -274,7 +290,7 @@ struct Derived {
     unreviewed: u64,
 }
 
-/// Each member's caches beside what its latest records say (columns 0–14).
+/// Each member's caches beside what its latest records say (columns 0–21).
 fn caches_sql() -> String {
     let latest = |what: &str, filter: &str| {
         format!(
@@ -284,14 +300,28 @@ fn caches_sql() -> String {
     };
     format!(
         "SELECT i.name, ci.verdict, ci.owner, ci.business_function, ci.owner_at_start, ci.function_at_start,
-                ci.action, {}, {}, {}, {}, {}, ci.expected_unused, ci.expected_unused_at_start, {}
-         FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id WHERE ci.campaign_id = ?1",
+                ci.action, {}, {}, {}, {}, {}, ci.expected_unused, ci.expected_unused_at_start, {},
+                ci.assignee, {}, ci.second_review, ci.confirmed_by, {}, {}, c.default_reviewer
+         FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+         JOIN campaign c ON c.id = ci.campaign_id WHERE ci.campaign_id = ?1",
         latest("verdict", "r.kind IN ('decision', 'legacy')"),
         latest("action", "r.kind IN ('decision', 'legacy')"),
         latest("owner", "r.owner IS NOT NULL"),
         latest("business_function", "r.business_function IS NOT NULL"),
         latest("seq", "r.kind IN ('decision', 'legacy')"),
         latest("expected_unused", "r.kind = 'expected_unused'"),
+        latest("assignee", "r.kind = 'assign'"),
+        latest(
+            "record",
+            "r.kind = 'decision'",
+        )
+        .replace("SELECT r.record", "SELECT json_extract(r.record, '$.second_review')"),
+        latest(
+            "reviewer",
+            "r.kind = 'confirm' AND r.seq > COALESCE((SELECT MAX(d.seq) FROM record d
+               WHERE d.campaign_id = ci.campaign_id AND d.identity_id = ci.identity_id
+                 AND d.kind IN ('decision', 'legacy')), 0)",
+        ),
     )
 }
 
@@ -305,7 +335,7 @@ fn check_caches(
     let mut stmt = conn.prepare(&caches_sql())?;
     let mut rows = stmt.query(params![campaign.id])?;
     let mut derived = Derived::default();
-    let mut seen = [0usize; 4];
+    let mut seen = [0usize; 6];
     let mut report = |slot: usize, check: &'static str, message: String| {
         seen[slot] += 1;
         if seen[slot] <= LIST_AT_MOST {
@@ -357,6 +387,7 @@ fn check_caches(
                 ),
             );
         }
+        check_team(r, &name, &mut report)?;
         let expected = none_if_empty(r.get::<_, Option<String>>(14)?.or(r.get(13)?));
         if none_if_empty(r.get(12)?) != expected {
             report(
@@ -373,6 +404,8 @@ fn check_caches(
         (1, "owners"),
         (2, "functions"),
         (3, "expectations"),
+        (4, "assignments"),
+        (5, "second reviews"),
     ] {
         if seen[slot] > LIST_AT_MOST {
             findings.push(finding(
@@ -382,6 +415,37 @@ fn check_caches(
         }
     }
     Ok(derived)
+}
+
+/// A member's assignee and second review against the chain (columns 15–21 of the caches).
+fn check_team(
+    r: &rusqlite::Row,
+    name: &str,
+    report: &mut dyn FnMut(usize, &'static str, String),
+) -> Result<()> {
+    let none_if_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
+    let chained = none_if_empty(r.get::<_, Option<String>>(16)?.or(r.get(4)?).or(r.get(21)?));
+    if none_if_empty(r.get(15)?) != chained {
+        report(
+            4,
+            "assignments",
+            format!(
+                "'{name}''s assigned reviewer is not the one its chain recorded: it was changed outside the chain"
+            ),
+        );
+    }
+    let needed = r.get::<_, Option<String>>(19)?.as_deref() == Some("required");
+    let confirmed: Option<String> = r.get(20)?;
+    if r.get::<_, bool>(17)? != needed || r.get::<_, Option<String>>(18)? != confirmed {
+        report(
+            5,
+            "second reviews",
+            format!(
+                "'{name}''s second review is not the one its chain recorded: it was changed outside the chain"
+            ),
+        );
+    }
+    Ok(())
 }
 
 fn counts_text(c: &VerdictCounts) -> String {

@@ -9,7 +9,7 @@
 mod evaluate;
 mod recommend;
 #[cfg(test)]
-mod testdata;
+pub(crate) mod testdata;
 
 pub use evaluate::{evaluate, since_previous, with_previous};
 pub use recommend::{Recommendation, recommend};

@@ -39,6 +39,8 @@ pub enum Action {
     Help,
     /// Re-attest last campaign's keep for an unchanged identity.
     Reattest,
+    /// Confirm, as a second reviewer, a keep that waits for its second review.
+    SecondReview,
     /// Start the suggested verdict's flow.
     AcceptSuggestion,
     /// Edit the business function.

@@ -141,6 +141,27 @@ fn facts(out: &mut Vec<Entry>, card: &Card, at: DateTime<Utc>) {
     out.push(Entry::new(S, format!("owner: {owner}"), Tone::Plain));
     let function = m.function.as_deref().map_or("— not set —".into(), inert);
     out.push(Entry::new(S, format!("function: {function}"), Tone::Plain));
+    if m.verdict == Some(Verdict::Keep) && m.second_review {
+        out.push(match &m.confirmed_by {
+            Some(by) => Entry::new(
+                S,
+                format!("second review: confirmed by {}", inert(by)),
+                Tone::Ok,
+            ),
+            None => Entry::new(
+                S,
+                "this keep waits for a second review: another reviewer confirms it with C".into(),
+                Tone::Warn,
+            ),
+        });
+    }
+    if let Some(assignee) = &m.assignee {
+        out.push(Entry::new(
+            S,
+            format!("assigned to {}", inert(assignee)),
+            Tone::Muted,
+        ));
+    }
     if let Some(why) = &m.expected_unused {
         out.push(Entry::new(
             S,

@@ -119,6 +119,17 @@ pub fn perform(store: &mut Store, app: &mut App, effect: Effect) -> Result<()> {
                 reload(store, app, anchor)?;
                 app.filtered();
             }
+            Effect::Confirm(request) => {
+                let outcome = review::confirm(store, &request)
+                    .and_then(|seq| {
+                        Ok((
+                            format!("saved #{seq}: second review confirms the keep"),
+                            store.campaign(&app.campaign.name)?,
+                        ))
+                    })
+                    .map_err(|e| format!("not saved: {e:#}"));
+                next = app.recorded(outcome, false, super::app::After::Stay);
+            }
             Effect::MarkAll => {
                 let found = store
                     .view_members(app.campaign.id, &app.view, MARK_ALL_LIMIT)

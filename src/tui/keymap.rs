@@ -123,6 +123,7 @@ bindings! {
     Queue [ch('a')] Action::AcceptSuggestion, "a suggested", "start the suggested verdict";
     Queue [ch('A')] Action::Reattest, "", "re-attest last campaign's unchanged keep";
     Queue [ch('u')] Action::Undo, "", "undo the standing decision";
+    Queue [ch('C')] Action::SecondReview, "", "confirm a keep as second reviewer";
     Queue [ch('o')] Action::SetOwner, "", "set the accountable owner";
     Queue [ch('e')] Action::EditFunction, "", "edit the business function";
     Queue [ch('U')] Action::ExpectUnused, "", "mark unused by design (a reason)";
@@ -149,6 +150,7 @@ bindings! {
     Card [ch('a')] Action::AcceptSuggestion, "", "start the suggested verdict";
     Card [ch('A')] Action::Reattest, "", "re-attest";
     Card [ch('u')] Action::Undo, "", "undo";
+    Card [ch('C')] Action::SecondReview, "", "confirm as second reviewer";
     Card [ch('o')] Action::SetOwner, "", "set the owner";
     Card [ch('e')] Action::EditFunction, "", "edit the function";
     Card [ch('U')] Action::ExpectUnused, "", "mark unused by design";

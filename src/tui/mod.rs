@@ -21,9 +21,15 @@ use self::theme::Theme;
 use crate::db::prelude::*;
 use crate::db::{QueueView, Store};
 
-/// Open the review of `campaign` in the real terminal; restores the terminal on exit and panic.
-pub fn run_terminal(store: &mut Store, campaign: &str, reviewer: &str) -> Result<()> {
-    let mut app = open(store, campaign, reviewer, crate::clock())?;
+/// Open the review of `campaign` in the real terminal (only the identities assigned to
+/// `assignee`, when given); restores the terminal on exit and panic.
+pub fn run_terminal(
+    store: &mut Store,
+    campaign: &str,
+    reviewer: &str,
+    assignee: Option<String>,
+) -> Result<()> {
+    let mut app = open_assigned(store, campaign, reviewer, assignee, crate::clock())?;
     let theme = Theme::from_env();
     require_terminal()?;
     // ratatui::try_init sets up the terminal and a panic hook that restores it.
@@ -53,11 +59,27 @@ pub fn require_terminal() -> Result<()> {
 
 /// Build the screen state for a campaign, positioned at the first undecided identity.
 pub fn open(store: &Store, campaign: &str, reviewer: &str, now: DateTime<Utc>) -> Result<App> {
+    open_assigned(store, campaign, reviewer, None, now)
+}
+
+/// The screen on the identities of `campaign` assigned to `assignee` (all when `None`).
+pub fn open_assigned(
+    store: &Store,
+    campaign: &str,
+    reviewer: &str,
+    assignee: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<App> {
     let info = store.campaign(campaign)?;
-    let view = QueueView::default();
+    let view = QueueView {
+        assignee,
+        ..QueueView::default()
+    };
     let start = store.first_undecided(info.id, &view)?.unwrap_or(0);
     let facets = store.queue_facets(info.id)?;
     let mut app = App::new(info, reviewer, start, now);
+    app.view = view;
+    app.total = store.queue_count(app.campaign.id, &app.view)?;
     app.facets = facets;
     effects::load(store, &mut app, start, false)?;
     Ok(app)

@@ -98,13 +98,7 @@ pub fn start(
 ) -> anyhow::Result<nhi_review::db::CampaignInfo> {
     nhi_review::review::start(
         store,
-        &nhi_review::review::StartRequest {
-            name: name.into(),
-            due: None,
-            thresholds: nhi_review::model::Thresholds::default(),
-            started_by: "lead@example.com".into(),
-            at,
-        },
+        &nhi_review::review::StartRequest::new(name, at, "lead@example.com"),
     )
 }
 
@@ -165,4 +159,72 @@ pub fn findings(store: &Store, campaign: &str) -> Vec<String> {
         .iter()
         .map(|f| f.to_string())
         .collect()
+}
+
+use nhi_review::tui::app::App;
+use nhi_review::tui::{self, theme::Theme};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+/// Keys as a person types them: plain text, with `<Enter>`, `<Esc>`, `<Space>`, `<Down>`, `<Up>`,
+/// `<BS>` and `<Tab>` for the special keys.
+pub fn keys(script: &str) -> Vec<Event> {
+    let mut out = Vec::new();
+    let mut rest = script;
+    while let Some(c) = rest.chars().next() {
+        if c == '<'
+            && let Some(end) = rest.find('>')
+        {
+            if &rest[1..end] == "C-u" {
+                out.push(Event::Key(KeyEvent::new(
+                    KeyCode::Char('u'),
+                    KeyModifiers::CONTROL,
+                )));
+                rest = &rest[end + 1..];
+                continue;
+            }
+            let code = match &rest[1..end] {
+                "Enter" => KeyCode::Enter,
+                "Esc" => KeyCode::Esc,
+                "Space" => KeyCode::Char(' '),
+                "Down" => KeyCode::Down,
+                "Up" => KeyCode::Up,
+                "BS" => KeyCode::Backspace,
+                "Tab" => KeyCode::Tab,
+                "PgDn" => KeyCode::PageDown,
+                "PgUp" => KeyCode::PageUp,
+                other => panic!("unknown key {other}"),
+            };
+            out.push(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+            rest = &rest[end + 1..];
+            continue;
+        }
+        out.push(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+pub fn drive(
+    store: &mut Store,
+    app: &mut App,
+    script: &str,
+    width: u16,
+    height: u16,
+) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    tui::run_loop(
+        &mut terminal,
+        store,
+        app,
+        &Theme::plain(),
+        keys(script).into_iter().peekable(),
+        now,
+    )
+    .expect("run");
+    terminal
 }

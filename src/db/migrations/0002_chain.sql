@@ -12,13 +12,14 @@ CREATE TABLE record (
     campaign_id       INTEGER NOT NULL REFERENCES campaign(id),
     seq               INTEGER NOT NULL CHECK (seq >= 1),
     kind              TEXT NOT NULL CHECK (kind IN ('legacy', 'start', 'decision', 'owner', 'function',
-                                                'expected_unused', 'close')),
+                                                'expected_unused', 'assign', 'confirm', 'close')),
     identity_id       INTEGER REFERENCES identity(id),
     action            TEXT,              -- decisions: decide, undo, reattest, unreviewed
     verdict           TEXT,              -- decisions: keep, reduce, revoke; NULL when none stands
     owner             TEXT,              -- in force after the record, for the kinds that carry it
     business_function TEXT,              -- idem
     expected_unused   TEXT,              -- the expected-unused reason set (empty: withdrawn)
+    assignee          TEXT,              -- the reviewer an assign record assigns
     reviewer          TEXT NOT NULL,
     at                TEXT NOT NULL,
     prev_hash         TEXT NOT NULL,
@@ -47,6 +48,9 @@ ALTER TABLE campaign ADD COLUMN reduce_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaign ADD COLUMN revoke_count INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaign ADD COLUMN scope TEXT NOT NULL DEFAULT '';
 ALTER TABLE campaign ADD COLUMN started_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE campaign ADD COLUMN default_reviewer TEXT NOT NULL DEFAULT '';
+ALTER TABLE campaign ADD COLUMN second_review TEXT NOT NULL DEFAULT '';
+ALTER TABLE campaign ADD COLUMN independent INTEGER NOT NULL DEFAULT 0;
 
 -- An identity marked as unused by design (with the reason): its signals do not call it unused,
 -- in this campaign and the next. Set by an 'expected_unused' record; carried over here.
@@ -60,3 +64,9 @@ ALTER TABLE campaign_identity ADD COLUMN business_function TEXT;
 ALTER TABLE campaign_identity ADD COLUMN action TEXT;
 ALTER TABLE campaign_identity ADD COLUMN expected_unused_at_start TEXT;
 ALTER TABLE campaign_identity ADD COLUMN expected_unused TEXT;
+-- The reviewer assigned (owner at start, else the campaign's default reviewer, else nobody), and
+-- the second review of a keep that needs one: needed (1) until a different reviewer confirms.
+ALTER TABLE campaign_identity ADD COLUMN assignee TEXT;
+ALTER TABLE campaign_identity ADD COLUMN second_review INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE campaign_identity ADD COLUMN confirmed_by TEXT;
+CREATE INDEX campaign_identity_assignee ON campaign_identity(campaign_id, assignee, position);

@@ -62,6 +62,7 @@ impl App {
                 | Action::Undo
                 | Action::Reattest
                 | Action::AcceptSuggestion
+                | Action::SecondReview
         );
         if !deciding {
             return None;
@@ -101,6 +102,11 @@ impl App {
                 ..Draft::new(Verdict::Keep, true, Vec::new())
             }),
             Action::Reattest => self.reattest(),
+            Action::SecondReview if bulk => {
+                self.error("second reviews are one identity at a time: clear the marks with Esc");
+                None
+            }
+            Action::SecondReview => self.second_review(),
             Action::Undo if bulk => {
                 self.error("undo is one identity at a time: clear the marks with Esc");
                 None
@@ -194,6 +200,22 @@ impl App {
             return self.start(draft);
         }
         Some(self.request(&draft, ""))
+    }
+
+    fn second_review(&mut self) -> Option<Effect> {
+        let card = self.card.as_ref()?;
+        let m = &card.ctx.member;
+        if !(m.verdict == Some(Verdict::Keep) && m.second_review && m.confirmed_by.is_none()) {
+            self.error("no keep of this identity waits for a second review");
+            return None;
+        }
+        Some(Effect::Confirm(crate::review::ConfirmRequest {
+            campaign: self.campaign.name.clone(),
+            identity: card.ctx.identity.short_id.clone(),
+            justification: String::new(),
+            reviewer: self.reviewer.clone(),
+            at: self.now,
+        }))
     }
 
     fn undo(&mut self) -> Option<Effect> {

@@ -174,6 +174,8 @@ pub enum Effect {
     Annotate(Annotation),
     /// Mark every identity the view shows.
     MarkAll,
+    /// Record a second review.
+    Confirm(crate::review::ConfirmRequest),
 }
 
 /// A line at the bottom: what just happened, or what went wrong.

@@ -31,6 +31,9 @@ fn campaign(status: CampaignStatus) -> CampaignInfo {
         population_hash: "h".into(),
         scope: String::new(),
         started_by: "lead".into(),
+        default_reviewer: String::new(),
+        second_review: String::new(),
+        independent: false,
         counts: VerdictCounts::default(),
     }
 }
@@ -97,6 +100,9 @@ fn member(id: i64, owner: Option<&str>, verdict: Option<Verdict>) -> MemberState
         function: Some("Sends mail".into()),
         expected_unused_at_start: None,
         expected_unused: None,
+        assignee: owner.map(str::to_owned),
+        second_review: false,
+        confirmed_by: None,
         verdict,
         action: verdict.map(|_| DecisionAction::Decide),
     }
@@ -134,6 +140,7 @@ fn row(id: i64) -> QueueRow {
         risk: 0,
         signals: Vec::new(),
         verdict: None,
+        pending: false,
     }
 }
 

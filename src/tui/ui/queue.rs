@@ -14,8 +14,9 @@ use crate::text::{clip, inert, last_used_text, width};
 use crate::tui::app::{App, Mode};
 use crate::tui::theme::Theme;
 
-fn verdict_mark(v: Option<Verdict>) -> &'static str {
+fn verdict_mark(v: Option<Verdict>, pending: bool) -> &'static str {
     match v {
+        Some(Verdict::Keep) if pending => "k",
         Some(Verdict::Keep) => "K",
         Some(Verdict::Reduce) => "R",
         Some(Verdict::Revoke) => "X",
@@ -107,7 +108,7 @@ fn row<'a>(app: &App, r: &QueueRow, cols: &Columns) -> Row<'a> {
         " "
     };
     let mut cells = vec![
-        format!("{mark}{}", verdict_mark(r.verdict)),
+        format!("{mark}{}", verdict_mark(r.verdict, r.pending)),
         provider_marker(&r.provider),
         clip(&inert(&r.name), cols.name as usize),
     ];
@@ -124,6 +125,9 @@ fn title(app: &App) -> String {
         (app.cursor + 1).min(app.total()),
         app.total()
     );
+    if let Some(a) = &app.view.assignee {
+        title.push_str(&format!("· {} ", clip(&inert(a), 18)));
+    }
     if !app.marked.is_empty() {
         title.push_str(&format!("· {} marked ", app.marked.len()));
     }

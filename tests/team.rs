@@ -1,0 +1,512 @@
+//! Many reviewers, one campaign: a scoped start, assignment and delegation, a reviewer in the
+//! screen (`--mine`), one in a spreadsheet packet, one delegated, a second review of an admin
+//! keep, progress per reviewer at each step, and the chain verifying at the end.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use common::{NOW, drive, now};
+use nhi_review::db::Store;
+use nhi_review::db::prelude::*;
+use predicates::prelude::*;
+
+struct Team {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Team {
+    fn new() -> Team {
+        let dir = tempfile::tempdir().expect("dir");
+        let db = dir.path().join("team.db");
+        let team = Team { _dir: dir, db };
+        team.cmd()
+            .arg("--db")
+            .arg(&team.db)
+            .args(["demo", "--no-review"])
+            .assert()
+            .success();
+        team
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("nhi-review").expect("binary");
+        c.env("NHI_REVIEW_DB", &self.db)
+            .env("NHI_REVIEW_NOW", NOW)
+            .env_remove("NHI_REVIEW_REVIEWER");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = self
+            .cmd()
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    /// One reviewer's line of `campaign status --format json`.
+    fn progress(&self, campaign: &str, reviewer: &str) -> serde_json::Value {
+        self.run(&["campaign", "status", campaign, "--format", "json"])
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+            .find(|v| v["by"] == "reviewer" && v["name"] == reviewer)
+            .unwrap_or_else(|| panic!("no progress line for {reviewer}"))
+    }
+}
+
+const C: &str = "Team-Q4";
+
+/// Fill two rows of a packet: keep the ETL loader (non-ASCII function, a justification that
+/// looks like a formula), revoke the disabled reporting account.
+fn fill(packet: &Path, filled: &Path) {
+    let mut reader = csv::Reader::from_path(packet).expect("packet");
+    let headers = reader.headers().expect("headers").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let mut w = csv::Writer::from_path(filled).expect("write");
+    w.write_record(&headers).expect("header");
+    for row in reader.records() {
+        let mut row: Vec<String> = row.expect("row").iter().map(str::to_owned).collect();
+        match row[col("name")].as_str() {
+            "ETL loader" => {
+                row[col("verdict")] = "Keep".into();
+                row[col("owner")] = "data-eng@northwind.example".into();
+                row[col("function")] = "Lädt Partnerdaten in BigQuery «täglich»".into();
+                row[col("justification")] = "=SUM(A1:A3) of the feeds still arrive daily".into();
+            }
+            "Legacy reporting" => {
+                row[col("verdict")] = "revoke".into();
+                row[col("justification")] = "Disabled since 2024; nothing reads it".into();
+            }
+            _ => {}
+        }
+        w.write_record(&row).expect("row");
+    }
+    w.flush().expect("flush");
+}
+
+#[test]
+fn a_whole_campaign_with_three_reviewers_a_packet_a_delegation_and_a_second_review() {
+    let team = Team::new();
+    team.cmd()
+        .args([
+            "campaign",
+            "start",
+            C,
+            "--due",
+            "2026-12-31",
+            "--second-review",
+            "admin",
+        ])
+        .args([
+            "--default-reviewer",
+            "lead@example.com",
+            "--reviewer",
+            "lead@example.com",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("every identity has a reviewer"));
+    for (provider, to) in [
+        ("aws", "ana@example.com"),
+        ("gcp", "bo@example.com"),
+        ("azure", "cy@example.com"),
+    ] {
+        team.cmd()
+            .args(["campaign", "assign", C, "--provider", provider, "--to", to])
+            .args([
+                "--reason",
+                "Owns the platform",
+                "--reviewer",
+                "lead@example.com",
+            ])
+            .assert()
+            .success();
+    }
+    team.cmd()
+        .args([
+            "campaign",
+            "assign",
+            C,
+            "--from",
+            "cy@example.com",
+            "--to",
+            "dee@example.com",
+        ])
+        .args(["--reason", "Cy is on leave", "--reviewer", "cy@example.com"])
+        .assert()
+        .success();
+    let ana_total = team.progress(C, "ana@example.com")["total"]
+        .as_u64()
+        .expect("n");
+    assert_eq!(team.progress(C, "dee@example.com")["decided"], 0);
+
+    // Ana, in the screen, sees only her identities: she keeps svc-terraform (admin: it waits
+    // for a second review) and revokes the intern project's user.
+    {
+        let mut store = Store::open(&team.db).expect("store");
+        let mut app = nhi_review::tui::open_assigned(
+            &store,
+            C,
+            "ana@example.com",
+            Some("ana@example.com".into()),
+            now(),
+        )
+        .expect("open");
+        assert_eq!(app.total(), ana_total);
+        drive(
+            &mut store,
+            &mut app,
+            "/svc-terraform<Enter>KApplies production<Enter>Reviewed with platform<Enter>\
+             <Esc>/svc-intern<Enter>XyProject ended in 2021<Enter>",
+            100,
+            30,
+        );
+        assert_eq!(app.campaign.counts.decided(), 2, "{:?}", app.status);
+    }
+    let ana = team.progress(C, "ana@example.com");
+    assert_eq!(
+        (
+            ana["decided"].as_u64(),
+            ana["pending_second_review"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+
+    // Ana cannot confirm her own keep; Bo can.
+    let terraform = "arn:aws:iam::210987654321:user/platform/svc-terraform";
+    team.cmd()
+        .args([
+            "decide",
+            "--campaign",
+            C,
+            "--identity",
+            terraform,
+            "--confirm",
+        ])
+        .args(["--reviewer", "ana@example.com"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "a second review is someone else's",
+        ));
+    team.cmd()
+        .args([
+            "decide",
+            "--campaign",
+            C,
+            "--identity",
+            terraform,
+            "--confirm",
+        ])
+        .args([
+            "--reviewer",
+            "bo@example.com",
+            "--justification",
+            "Checked the pipeline",
+        ])
+        .assert()
+        .success();
+    let ana = team.progress(C, "ana@example.com");
+    assert_eq!(
+        (
+            ana["decided"].as_u64(),
+            ana["pending_second_review"].as_u64()
+        ),
+        (Some(2), Some(0))
+    );
+
+    // Bo works in a spreadsheet.
+    let dir = tempfile::tempdir().expect("dir");
+    let packet = dir.path().join("bo.csv");
+    team.cmd()
+        .args([
+            "export",
+            "packet",
+            "--campaign",
+            C,
+            "--reviewer",
+            "bo@example.com",
+            "-o",
+        ])
+        .arg(&packet)
+        .assert()
+        .success();
+    let filled = dir.path().join("bo-filled.csv");
+    fill(&packet, &filled);
+    team.cmd()
+        .arg("import-decisions")
+        .arg(&filled)
+        .args(["--campaign", C, "--reviewer", "bo@example.com"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 recorded, 0 rejected"));
+    assert_eq!(team.progress(C, "bo@example.com")["decided"], 2);
+
+    // Dee decides what was delegated to her.
+    team.cmd()
+        .args(["decide", "--campaign", C, "--identity", "Contoso Expense"])
+        .args([
+            "--verdict",
+            "revoke",
+            "--justification",
+            "Vendor contract ended",
+        ])
+        .args(["--reviewer", "dee@example.com"])
+        .assert()
+        .code(1); // a display name is not an identity reference
+    let contoso = team
+        .run(&["inventory", "--format", "json", "--provider", "azure"])
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .find(|v| v["name"] == "Contoso Expense")
+        .map(|v| v["native_id"].as_str().expect("id").to_owned())
+        .expect("listed");
+    team.cmd()
+        .args(["decide", "--campaign", C, "--identity", &contoso])
+        .args([
+            "--verdict",
+            "revoke",
+            "--justification",
+            "Vendor contract ended",
+        ])
+        .args(["--reviewer", "dee@example.com"])
+        .assert()
+        .success();
+    assert_eq!(team.progress(C, "dee@example.com")["decided"], 1);
+
+    // The chain verifies, and says what each reviewer entered.
+    team.cmd()
+        .args(["campaign", "verify", C])
+        .assert()
+        .success();
+    let store = Store::open(&team.db).expect("store");
+    let decided: Vec<(String, String, String, String, String)> = common::decisions(&store, C)
+        .into_iter()
+        .map(|d| {
+            (
+                d.identity_native_id,
+                d.verdict,
+                d.reviewer,
+                d.business_function,
+                d.justification,
+            )
+        })
+        .collect();
+    let by = |who: &str| decided.iter().filter(|d| d.2 == who).count();
+    assert_eq!(
+        (
+            by("ana@example.com"),
+            by("bo@example.com"),
+            by("dee@example.com")
+        ),
+        (2, 2, 1)
+    );
+    let etl = decided
+        .iter()
+        .find(|d| d.0 == "etl-loader@northwind-prod.iam.gserviceaccount.com")
+        .expect("ETL loader decided");
+    assert_eq!(
+        (etl.1.as_str(), etl.3.as_str(), etl.4.as_str()),
+        (
+            "keep",
+            "Lädt Partnerdaten in BigQuery «täglich»",
+            "=SUM(A1:A3) of the feeds still arrive daily"
+        )
+    );
+    let exported = team.run(&["export", "decisions", "--campaign", C]);
+    assert!(
+        exported.contains("'=SUM(A1:A3)"),
+        "neutralised on the way out again"
+    );
+    let kinds: Vec<String> = common::records(&store, C)
+        .iter()
+        .map(|(r, _)| r.kind.clone())
+        .collect();
+    assert!(kinds.iter().filter(|k| *k == "assign").count() >= 3);
+    assert_eq!(kinds.iter().filter(|k| *k == "confirm").count(), 1);
+}
+
+#[test]
+fn every_invalid_packet_row_is_reported_with_its_reason_and_changes_nothing_else() {
+    let team = Team::new();
+    team.cmd()
+        .args([
+            "campaign",
+            "start",
+            C,
+            "--default-reviewer",
+            "lead@example.com",
+        ])
+        .args(["--reviewer", "lead@example.com"])
+        .assert()
+        .success();
+    let dir = tempfile::tempdir().expect("dir");
+    let packet = dir.path().join("lead.csv");
+    team.cmd()
+        .args([
+            "export",
+            "packet",
+            "--campaign",
+            C,
+            "--reviewer",
+            "lead@example.com",
+            "-o",
+        ])
+        .arg(&packet)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(&packet).expect("packet");
+    let headers = reader.headers().expect("headers").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect();
+    assert!(rows.len() >= 9, "{}", rows.len());
+    // A decision recorded on row 8's identity after the packet was made.
+    team.cmd()
+        .args([
+            "decide",
+            "--campaign",
+            C,
+            "--identity",
+            &rows[7][col("identity_id")],
+        ])
+        .args([
+            "--verdict",
+            "revoke",
+            "--justification",
+            "Decided in the meantime",
+        ])
+        .args(["--reviewer", "lead@example.com"])
+        .assert()
+        .success();
+    let mut bad = rows.clone();
+    let set = |r: &mut Vec<String>, c: &str, v: &str| r[col(c)] = v.to_owned();
+    set(&mut bad[0], "identity_id", "aws-99999");
+    set(&mut bad[0], "verdict", "revoke");
+    set(&mut bad[1], "verdict", "maybe");
+    set(&mut bad[2], "verdict", "keep");
+    set(&mut bad[2], "function", "");
+    set(&mut bad[2], "owner", "someone@example.com");
+    set(&mut bad[3], "verdict", "reduce");
+    set(&mut bad[3], "remove", "99");
+    set(&mut bad[3], "justification", "x");
+    set(&mut bad[4], "verdict", "revoke");
+    set(&mut bad[5], "verdict", "revoke");
+    set(&mut bad[5], "justification", "y");
+    set(&mut bad[5], "check", "0000000000000000");
+    set(&mut bad[6], "verdict", "revoke");
+    set(&mut bad[6], "justification", "z");
+    set(&mut bad[6], "campaign", "Other-Q4");
+    set(&mut bad[7], "verdict", "keep");
+    set(&mut bad[7], "function", "f");
+    set(&mut bad[7], "justification", "j");
+    set(&mut bad[8], "verdict", "revoke");
+    set(
+        &mut bad[8],
+        "justification",
+        "Good row: the only one recorded",
+    );
+    let filled = dir.path().join("bad.csv");
+    let mut w = csv::Writer::from_path(&filled).expect("write");
+    w.write_record(&headers).expect("header");
+    for r in &bad {
+        w.write_record(r).expect("row");
+    }
+    w.flush().expect("flush");
+    let before = common::records(&Store::open(&team.db).expect("store"), C).len();
+    let out = team
+        .cmd()
+        .arg("import-decisions")
+        .arg(&filled)
+        .args(["--campaign", C, "--reviewer", "lead@example.com"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    for (line, why) in [
+        (2, "unknown identity 'aws-99999'"),
+        (3, "verdict 'maybe' is none of keep, reduce, revoke"),
+        (4, "keep needs the business function"),
+        (5, "item 99 is not in the packet's list"),
+        (6, "revoke needs a justification"),
+        (7, "changed since the packet was made"),
+        (8, "the row is from campaign 'Other-Q4'"),
+        (9, "was recorded since the packet was made"),
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.contains(&format!("bad.csv row {line} (line ")) && l.contains(why)),
+            "line {line} '{why}' not reported:\n{out}"
+        );
+    }
+    assert!(out.contains("1 recorded, 8 rejected"), "{out}");
+    let store = Store::open(&team.db).expect("store");
+    assert_eq!(
+        common::records(&store, C).len(),
+        before + 1,
+        "only the good row"
+    );
+    let ident = store
+        .find_identity(&rows[2][col("identity_id")])
+        .expect("row 3");
+    let c = store.campaign(C).expect("c");
+    assert_ne!(
+        store
+            .member(c.id, ident.row_id)
+            .expect("m")
+            .expect("member")
+            .owner
+            .as_deref(),
+        Some("someone@example.com"),
+        "a refused row changes no owner"
+    );
+}
+
+#[test]
+fn an_admin_only_campaign_holds_exactly_the_identities_with_admin_tier_grants() {
+    let team = Team::new();
+    team.cmd()
+        .args([
+            "campaign",
+            "start",
+            "Privileged-Q4",
+            "--tier",
+            "admin",
+            "--reviewer",
+            "lead@example.com",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("scope: tier=admin"));
+    let store = Store::open(&team.db).expect("store");
+    let c = store.campaign("Privileged-Q4").expect("c");
+    let everything = store.campaign("2026-Q4").expect("demo campaign");
+    let mut admin = 0;
+    store
+        .for_each_identity(&Default::default(), |i| {
+            let holds = i.has_admin_grant();
+            let member = store.in_population(c.id, i.row_id)?;
+            assert_eq!(member, holds, "{} admin={holds} member={member}", i.name);
+            admin += u64::from(holds);
+            Ok(())
+        })
+        .expect("identities");
+    assert!(admin > 5 && admin < everything.population_size, "{admin}");
+    assert_eq!(c.population_size, admin);
+    assert_eq!(c.scope, "tier=admin");
+    team.cmd()
+        .args(["campaign", "verify", "Privileged-Q4"])
+        .assert()
+        .success();
+}
