@@ -68,6 +68,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Record the decisions of a filled-in packet, row by row under the same rules
     ImportDecisions(ImportDecisionsArgs),
+    /// The provider commands that carry out a campaign's revokes and reduces, and whether later
+    /// imports show them done (nothing is executed)
+    Remediation(RemediationArgs),
     /// Import the bundled example organisation into a fresh database and open the review
     Demo(DemoArgs),
 }
@@ -362,6 +365,27 @@ pub struct ExportArgs {
     /// Packet: the identities with this owner
     #[arg(long)]
     pub owner: Option<String>,
+}
+
+/// `remediation`.
+#[derive(Debug, Args)]
+pub struct RemediationArgs {
+    /// Campaign name
+    #[arg(long)]
+    pub campaign: String,
+    /// sh: a bash runbook (dry run unless --execute-ready); md: for a change ticket; csv: one
+    /// ticket row per item
+    #[arg(long, value_enum, default_value_t = crate::remediation::render::Format::Sh)]
+    pub format: crate::remediation::render::Format,
+    /// Output file (default: standard output)
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write a runbook that runs its commands instead of printing them
+    #[arg(long)]
+    pub execute_ready: bool,
+    /// Only what a later import has not shown carried out
+    #[arg(long)]
+    pub outstanding: bool,
 }
 
 /// `import-decisions`.

@@ -21,6 +21,7 @@ pub mod examples;
 pub mod ids;
 pub mod model;
 pub mod output;
+pub mod remediation;
 pub mod review;
 pub mod signals;
 pub mod text;

@@ -161,7 +161,8 @@ impl ItemRef {
     }
 
     /// Shorter forms a person may type when they name one item unambiguously: the bare
-    /// credential id, the permission alone, or `PERMISSION@RESOURCE`.
+    /// credential id, the permission alone, or `PERMISSION@RESOURCE`, each with or without its
+    /// `credential:` / `grant:` prefix.
     pub fn short_forms(&self) -> Vec<String> {
         match self {
             ItemRef::Credential { id } => vec![id.clone()],
@@ -169,7 +170,12 @@ impl ItemRef {
                 permission,
                 resource,
                 ..
-            } => vec![permission.clone(), format!("{permission}@{resource}")],
+            } => vec![
+                permission.clone(),
+                format!("{permission}@{resource}"),
+                format!("grant:{permission}"),
+                format!("grant:{permission}@{resource}"),
+            ],
         }
     }
 
@@ -200,6 +206,8 @@ pub struct CredentialView {
     pub active: bool,
     /// Rotated by the platform; not up for review.
     pub platform_managed: bool,
+    /// Latest import that showed it.
+    pub last_seen_at: DateTime<Utc>,
     /// Absent from the newest export of its source.
     pub gone_at: Option<DateTime<Utc>>,
 }
@@ -226,6 +234,8 @@ pub struct GrantView {
     pub condition: String,
     /// Inherited through, empty when direct.
     pub via: String,
+    /// Latest import that showed it.
+    pub last_seen_at: DateTime<Utc>,
     /// Absent from the newest export of its source.
     pub gone_at: Option<DateTime<Utc>>,
 }

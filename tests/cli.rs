@@ -21,11 +21,7 @@ impl Env {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("nhi-review").expect("binary");
-        c.env("NHI_REVIEW_DB", &self.db)
-            .env("NHI_REVIEW_NOW", NOW)
-            .env_remove("NHI_REVIEW_REVIEWER");
-        c
+        common::cli(&self.db)
     }
 
     fn import(&self, path: &Path) -> assert_cmd::assert::Assert {
@@ -46,15 +42,7 @@ impl Env {
     }
 
     fn stdout(&self, args: &[&str]) -> String {
-        let out = self
-            .cmd()
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(out).expect("utf-8")
+        common::stdout_of(self.cmd(), args)
     }
 }
 

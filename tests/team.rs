@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use common::{NOW, drive, now};
+use common::{drive, now};
 use nhi_review::db::Store;
 use nhi_review::db::prelude::*;
 use predicates::prelude::*;
@@ -32,23 +32,11 @@ impl Team {
     }
 
     fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("nhi-review").expect("binary");
-        c.env("NHI_REVIEW_DB", &self.db)
-            .env("NHI_REVIEW_NOW", NOW)
-            .env_remove("NHI_REVIEW_REVIEWER");
-        c
+        common::cli(&self.db)
     }
 
     fn run(&self, args: &[&str]) -> String {
-        let out = self
-            .cmd()
-            .args(args)
-            .assert()
-            .success()
-            .get_output()
-            .stdout
-            .clone();
-        String::from_utf8(out).expect("utf-8")
+        common::stdout_of(self.cmd(), args)
     }
 
     /// One reviewer's line of `campaign status --format json`.

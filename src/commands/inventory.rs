@@ -103,7 +103,17 @@ pub fn run(
         kind: args.kind.clone(),
         include_gone: args.include_gone,
     };
-    let evaluate = |identity: &IdentityView| signals::evaluate(identity, &thresholds, now);
+    let undone = crate::remediation::not_carried_out_all(store)?;
+    let evaluate = |identity: &IdentityView| {
+        signals::with_previous(
+            signals::evaluate(identity, &thresholds, now),
+            undone
+                .get(&identity.row_id)
+                .map(|n| n.signal())
+                .into_iter()
+                .collect(),
+        )
+    };
     match args.format {
         ListFormat::Json => store.for_each_identity(&filter, |identity| {
             let found = evaluate(&identity);

@@ -7,6 +7,7 @@ mod export;
 mod import;
 mod inventory;
 mod packet;
+mod remediation;
 mod status;
 
 use std::io::Write;
@@ -71,6 +72,10 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         }
         Command::ImportDecisions(args) => {
             packet::import(&mut open_store(ctx)?, ctx, &args, &mut out)?
+        }
+        Command::Remediation(args) => {
+            remediation::run(&open_store(ctx)?, ctx, &args, &mut out)?;
+            Outcome::Done
         }
         Command::Demo(args) => {
             drop(out);

@@ -12,6 +12,15 @@ use crate::output::CsvOut;
 use crate::review::{self, Progress};
 use crate::text::{inert, pad};
 
+/// One JSON Lines object: a remediation item still outstanding.
+#[derive(Serialize)]
+struct Outstanding<'a> {
+    campaign: &'a str,
+    by: &'a str,
+    #[serde(flatten)]
+    item: &'a review::OutstandingItem,
+}
+
 /// One JSON Lines object: a row of the status, by reviewer or by owner.
 #[derive(Serialize)]
 struct Line<'a> {
@@ -51,6 +60,26 @@ pub fn run(
                 )?;
                 writeln!(out)?;
             }
+            let r = &status.remediation;
+            serde_json::to_writer(
+                &mut *out,
+                &serde_json::json!({
+                    "campaign": status.campaign, "by": "remediation",
+                    "open": r.open, "verified": r.verified, "outstanding": r.outstanding,
+                }),
+            )?;
+            writeln!(out)?;
+            for item in &status.outstanding {
+                serde_json::to_writer(
+                    &mut *out,
+                    &Outstanding {
+                        campaign: &status.campaign,
+                        by: "outstanding",
+                        item,
+                    },
+                )?;
+                writeln!(out)?;
+            }
         }
         ListFormat::Csv => {
             let mut w = CsvOut::new(&mut *out);
@@ -74,6 +103,23 @@ pub fn run(
                     p.pending_second_review.to_string(),
                     p.undecided.to_string(),
                     p.overdue.to_string(),
+                ])?;
+            }
+            let r = &status.remediation;
+            for (name, n) in [
+                ("open", r.open),
+                ("verified", r.verified),
+                ("outstanding", r.outstanding),
+            ] {
+                w.row([
+                    status.campaign.as_str(),
+                    "remediation",
+                    name,
+                    &n.to_string(),
+                    "",
+                    "",
+                    "",
+                    "",
                 ])?;
             }
             w.finish()?;
@@ -119,6 +165,43 @@ fn table(status: &review::Status, out: &mut dyn Write) -> Result<()> {
                 p.pending_second_review,
                 p.undecided,
                 p.overdue
+            )?;
+        }
+    }
+    let r = &status.remediation;
+    if r.open + r.verified + r.outstanding > 0 {
+        writeln!(
+            out,
+            "\nREMEDIATION  {} items of its revokes and reduces: {} open, {} verified, {} outstanding",
+            r.open + r.verified + r.outstanding,
+            r.open,
+            r.verified,
+            r.outstanding
+        )?;
+        const SHOWN: usize = 30;
+        for item in status.outstanding.iter().take(SHOWN) {
+            writeln!(
+                out,
+                "  OUTSTANDING {} {} ({}): {}; still in the import of {}",
+                item.verdict.as_str(),
+                inert(&item.name),
+                item.identity,
+                if item.item.is_empty() {
+                    "the whole identity".to_owned()
+                } else {
+                    inert(&item.item)
+                },
+                item.seen_at
+            )?;
+        }
+        if status.outstanding.len() > SHOWN {
+            writeln!(out, "  … and {} more", status.outstanding.len() - SHOWN)?;
+        }
+        if r.open + r.outstanding > 0 {
+            writeln!(
+                out,
+                "  what is left: nhi-review remediation --campaign {} --outstanding",
+                crate::remediation::render::quote(&status.campaign)
             )?;
         }
     }

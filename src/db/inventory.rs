@@ -63,7 +63,7 @@ fn identity_from_row(r: &Row) -> rusqlite::Result<IdentityView> {
 fn attach(conn: &Connection, identity: &mut IdentityView) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT native_id, kind, created_at, last_used_at, usage_tracked, last_used_where, expires_at,
-                active, platform_managed, gone_at
+                active, platform_managed, gone_at, last_seen_at
          FROM credential WHERE identity_id = ?1 ORDER BY native_id",
     )?;
     identity.credentials = stmt
@@ -79,11 +79,12 @@ fn attach(conn: &Connection, identity: &mut IdentityView) -> rusqlite::Result<()
                 active: r.get(7)?,
                 platform_managed: r.get(8)?,
                 gone_at: get_ts(r, 9)?,
+                last_seen_at: get_ts_required(r, 10)?,
             })
         })?
         .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare_cached(
-        "SELECT permission, resource, tier, condition, via, gone_at FROM grant_ WHERE identity_id = ?1
+        "SELECT permission, resource, tier, condition, via, gone_at, last_seen_at FROM grant_ WHERE identity_id = ?1
          ORDER BY CASE tier WHEN 'admin' THEN 0 WHEN 'write' THEN 1 WHEN 'read' THEN 2 ELSE 3 END,
                   permission, resource, via, condition",
     )?;
@@ -98,6 +99,7 @@ fn attach(conn: &Connection, identity: &mut IdentityView) -> rusqlite::Result<()
                 condition: r.get(3)?,
                 via: r.get(4)?,
                 gone_at: get_ts(r, 5)?,
+                last_seen_at: get_ts_required(r, 6)?,
             })
         })?
         .collect::<Result<_, _>>()?;

@@ -11,6 +11,7 @@ mod members;
 mod migrate;
 mod queue;
 mod records;
+mod remediation;
 
 pub use campaigns::{CampaignInfo, NewCampaign, VerdictCounts};
 pub use import::{ImportReport, SourceRow};
@@ -27,6 +28,7 @@ pub mod prelude {
     pub use super::members::MemberReads;
     pub use super::queue::QueueReads;
     pub use super::records::RecordReads;
+    pub use super::remediation::RemediationReads;
 }
 
 use std::path::Path;

@@ -102,14 +102,17 @@ pub fn start(store: &mut Store, req: &StartRequest) -> Result<CampaignInfo> {
             independent: req.independent,
         })?;
         let previous_name = previous.as_ref().map(|p| p.name.clone());
+        let undone = crate::remediation::not_carried_out_all(tx)?;
         let (population_hash, size) =
             tx.freeze_population(id, previous.map(|p| p.id), |identity, was_reviewed| {
                 if (identity.gone_at.is_some() && !was_reviewed) || !req.scope.covers(identity) {
                     return Ok(None);
                 }
+                let mut extra = signals::since_previous(previous_name.as_deref(), was_reviewed);
+                extra.extend(undone.get(&identity.row_id).map(|n| n.signal()));
                 let found = signals::with_previous(
                     signals::evaluate(identity, &req.thresholds, req.at),
-                    signals::since_previous(previous_name.as_deref(), was_reviewed),
+                    extra,
                 );
                 Ok(Some(MemberFacts {
                     risk: signals::risk(&found),

@@ -52,12 +52,18 @@ impl MemberContext {
             Some(p) => db.standing_in(p.id, identity.row_id)?,
             None => None,
         };
+        let mut extra = signals::since_previous(
+            previous_campaign.as_ref().map(|p| p.name.as_str()),
+            before.is_some(),
+        );
+        extra.extend(
+            crate::remediation::not_carried_out(db, identity.row_id)?
+                .filter(|n| n.campaign != campaign.name)
+                .map(|n| n.signal()),
+        );
         let found = signals::with_previous(
             signals::evaluate(&identity, &campaign.thresholds, campaign.started_at),
-            signals::since_previous(
-                previous_campaign.as_ref().map(|p| p.name.as_str()),
-                before.is_some(),
-            ),
+            extra,
         );
         let suggestion =
             signals::recommend(&identity, &found, &campaign.thresholds, campaign.started_at);

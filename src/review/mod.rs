@@ -22,6 +22,7 @@ pub use campaign::{CloseRequest, Closed, StartRequest, close, start};
 pub use context::{MemberContext, Previous};
 pub use decide::{DecisionRequest, Recorded, decide};
 pub use team::{
-    AssignRequest, ConfirmRequest, Progress, Selection, Status, assign, confirm, status,
+    AssignRequest, ConfirmRequest, OutstandingItem, Progress, Selection, Status, assign, confirm,
+    status,
 };
 pub use verify::{Finding, VerifyReport, verify};

@@ -219,6 +219,25 @@ pub struct Status {
     pub reviewers: Vec<Progress>,
     /// Per owner in force (empty name: no owner).
     pub owners: Vec<Progress>,
+    /// Remediation items of its revokes and reduces, by closure.
+    pub remediation: crate::remediation::ClosureCounts,
+    /// The items an import after the close still shows.
+    pub outstanding: Vec<OutstandingItem>,
+}
+
+/// A remediation item an import made after the close still shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutstandingItem {
+    /// Inventory id.
+    pub identity: String,
+    /// Display name.
+    pub name: String,
+    /// Revoke or reduce.
+    pub verdict: Verdict,
+    /// The item (`credential:…`, `grant:…`), or empty for the whole identity.
+    pub item: String,
+    /// When an import last showed it.
+    pub seen_at: String,
 }
 
 /// Progress of a campaign as of `today`.
@@ -242,11 +261,34 @@ pub fn status(db: &impl Read, campaign: &str, today: NaiveDate) -> Result<Status
             })
             .collect())
     };
+    let mut remediation = crate::remediation::ClosureCounts::default();
+    let mut outstanding = Vec::new();
+    crate::remediation::plan(db, &c, |a| {
+        remediation.add(&a);
+        for item in &a.items {
+            if let crate::remediation::Closure::Outstanding { seen_at } = &item.closure {
+                outstanding.push(OutstandingItem {
+                    identity: a.identity.short_id.clone(),
+                    name: a.identity.name.clone(),
+                    verdict: a.verdict,
+                    item: item
+                        .item
+                        .as_ref()
+                        .map(|i| i.reference())
+                        .unwrap_or_default(),
+                    seen_at: seen_at.clone(),
+                });
+            }
+        }
+        Ok(())
+    })?;
     Ok(Status {
         campaign: c.name.clone(),
         due_date: c.due_date,
         overdue,
         reviewers: group("assignee")?,
         owners: group("owner")?,
+        remediation,
+        outstanding,
     })
 }

@@ -264,6 +264,30 @@ pub fn since_previous(previous: Option<&str>, was_reviewed: bool) -> Vec<Signal>
     }
 }
 
+/// A revoke or reduce of a closed campaign that an import made after its close still shows:
+/// `left` items of it remain.
+pub fn not_carried_out(
+    campaign: &str,
+    verdict: crate::model::Verdict,
+    reviewer: &str,
+    seen_at: &str,
+    left: usize,
+) -> Signal {
+    Signal {
+        code: SignalCode::NotCarriedOut,
+        owasp: SignalCode::NotCarriedOut.owasp(),
+        detail: format!(
+            "campaign '{campaign}' decided {} ({reviewer}), but the import of {seen_at} still shows {}",
+            verdict.as_str(),
+            if left == 1 {
+                "it".to_owned()
+            } else {
+                format!("{left} items of it")
+            }
+        ),
+    }
+}
+
 /// Merge the signals relative to the previous campaign into an identity's set, keeping the
 /// table's order.
 pub fn with_previous(mut signals: Vec<Signal>, extra: Vec<Signal>) -> Vec<Signal> {

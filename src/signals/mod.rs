@@ -11,7 +11,7 @@ mod recommend;
 #[cfg(test)]
 pub(crate) mod testdata;
 
-pub use evaluate::{evaluate, since_previous, with_previous};
+pub use evaluate::{evaluate, not_carried_out, since_previous, with_previous};
 pub use recommend::{Recommendation, recommend};
 
 use serde::Serialize;
@@ -21,6 +21,8 @@ use serde::Serialize;
 pub enum SignalCode {
     /// Holds admin-tier access.
     AdminGrant,
+    /// A closed campaign revoked or reduced it and a later import still shows it.
+    NotCarriedOut,
     /// Never used (where use is tracked).
     NeverUsed,
     /// Unused for the inactivity threshold.
@@ -77,6 +79,7 @@ macro_rules! table {
 
 table! {
     AdminGrant, "admin_grant", "ADM", "NHI5", 40, "holds admin-tier access";
+    NotCarriedOut, "not_carried_out", "OUT", "NHI1", 35, "revoked or reduced in a closed campaign, still there";
     NeverUsed, "never_used", "NEV", "NHI1", 30, "never used since it was created";
     Inactive, "inactive", "IDL", "NHI1", 25, "unused for the inactivity threshold";
     StaleCredential, "stale_credential", "ROT", "NHI7", 15, "a credential not rotated within the rotation threshold";

@@ -47,6 +47,7 @@ pub(crate) fn key(id: &str, age_days: i64) -> CredentialView {
         expires_at: None,
         active: true,
         platform_managed: false,
+        last_seen_at: now(),
         gone_at: None,
     }
 }
@@ -58,6 +59,7 @@ pub(crate) fn grant(permission: &str, tier: Tier, via: &str) -> GrantView {
         tier,
         condition: String::new(),
         via: via.into(),
+        last_seen_at: now(),
         gone_at: None,
     }
 }

@@ -188,6 +188,10 @@ bindings! {
     Help [ch('?'), code(Esc), ch('q')] Action::Help, "? close", "close the help";
     Help [ch('j'), code(Down)] Action::Next, "j/k scroll", "scroll down";
     Help [ch('k'), code(Up)] Action::Prev, "", "scroll up";
+    Help [code(PageDown), ch(' '), ctrl('d')] Action::PageDown, "", "page down";
+    Help [code(PageUp), ctrl('u')] Action::PageUp, "", "page up";
+    Help [ch('g'), code(Home)] Action::Top, "", "top";
+    Help [ch('G'), code(End)] Action::Bottom, "", "end";
 }
 
 /// Resolve a key event in a layer. In text entry, unbound printable keys type themselves; in

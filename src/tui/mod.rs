@@ -15,6 +15,7 @@ use ratatui::Terminal;
 use ratatui::backend::Backend;
 use ratatui::crossterm::event::{self, Event};
 
+use self::action::Action;
 use self::app::{App, Effect};
 use self::effects::perform;
 use self::theme::Theme;
@@ -158,7 +159,10 @@ where
             continue;
         };
         let searching = matches!(app.mode, app::Mode::Search { .. });
-        if !searching && let Some(effect) = deferred.take() {
+        // A deferred search runs before anything but more typing: Enter then counts what the
+        // search finds, not what the queue held before the last keys.
+        let typing = searching && !matches!(action, Action::Confirm | Action::Cancel);
+        if !typing && let Some(effect) = deferred.take() {
             perform(store, app, effect)?;
         }
         app.now = clock();

@@ -228,3 +228,25 @@ pub fn drive(
     .expect("run");
     terminal
 }
+
+/// The `nhi-review` binary on a database, at the pinned time, with no reviewer from the
+/// environment.
+pub fn cli(db: &Path) -> assert_cmd::Command {
+    let mut c = assert_cmd::Command::cargo_bin("nhi-review").expect("binary");
+    c.env("NHI_REVIEW_DB", db)
+        .env("NHI_REVIEW_NOW", NOW)
+        .env_remove("NHI_REVIEW_REVIEWER");
+    c
+}
+
+/// Run a command that must succeed; its standard output.
+pub fn stdout_of(mut cmd: assert_cmd::Command, args: &[&str]) -> String {
+    let out = cmd
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).expect("utf-8")
+}

@@ -70,3 +70,5 @@ ALTER TABLE campaign_identity ADD COLUMN assignee TEXT;
 ALTER TABLE campaign_identity ADD COLUMN second_review INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE campaign_identity ADD COLUMN confirmed_by TEXT;
 CREATE INDEX campaign_identity_assignee ON campaign_identity(campaign_id, assignee, position);
+-- An identity's standing in every campaign (earlier decisions, remediation of closed ones).
+CREATE INDEX campaign_identity_identity ON campaign_identity(identity_id);

@@ -429,6 +429,13 @@ impl App {
                 let scroll = match action {
                     Action::Next => scroll.saturating_add(1),
                     Action::Prev => scroll.saturating_sub(1),
+                    Action::PageDown => scroll.saturating_add(10),
+                    Action::PageUp => scroll.saturating_sub(10),
+                    Action::Top => 0,
+                    // The screen shows the last page for anything past it.
+                    Action::Bottom => {
+                        u16::try_from(crate::tui::ui::help::line_count()).unwrap_or(u16::MAX)
+                    }
                     _ => scroll,
                 };
                 self.mode = Mode::Help { previous, scroll };

@@ -69,6 +69,7 @@ fn identity(id: i64, name: &str, admin: bool) -> IdentityView {
             expires_at: None,
             active: true,
             platform_managed: false,
+            last_seen_at: now(),
             gone_at: None,
         }],
         grants: vec![GrantView {
@@ -82,6 +83,7 @@ fn identity(id: i64, name: &str, admin: bool) -> IdentityView {
             tier: if admin { Tier::Admin } else { Tier::Read },
             condition: String::new(),
             via: String::new(),
+            last_seen_at: now(),
             gone_at: None,
         }],
     }

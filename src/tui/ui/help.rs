@@ -74,27 +74,56 @@ pub fn help_lines() -> Vec<HelpLine> {
     out
 }
 
+/// Width of the help box: the screen is never narrower than 80 columns, so the box is always
+/// this wide and its lines wrap the same way everywhere.
+const WIDTH: u16 = 78;
+
+/// The help as screen lines, long ones wrapped under their text.
+fn screen_lines(theme: &Theme) -> Vec<Line<'static>> {
+    let inner = usize::from(WIDTH - 2);
+    let mut out = Vec::new();
+    for l in help_lines() {
+        match l {
+            HelpLine::Heading(t) => out.push(Line::from(Span::styled(t, theme.title))),
+            HelpLine::Keys(k, h) => {
+                for line in crate::text::wrap(&format!(" {k:<15} {h}"), inner, 17) {
+                    out.push(Line::from(line));
+                }
+            }
+            HelpLine::Badge(b, m) => {
+                for (i, line) in crate::text::wrap(&m, inner - 6, 0).into_iter().enumerate() {
+                    let lead = if i == 0 {
+                        format!(" {b}  ")
+                    } else {
+                        " ".repeat(6)
+                    };
+                    out.push(Line::from(vec![
+                        Span::styled(lead, theme.warn),
+                        Span::raw(line),
+                    ]));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// How many lines the help has on screen (for scrolling to its end).
+pub fn line_count() -> usize {
+    screen_lines(&Theme::plain()).len()
+}
+
 pub(super) fn render(frame: &mut Frame, scroll: u16, theme: &Theme) {
-    let area = popup(frame.area(), 78, frame.area().height.saturating_sub(2));
+    let area = popup(frame.area(), WIDTH, frame.area().height.saturating_sub(2));
     frame.render_widget(Clear, super::dialogs::margin(frame.area(), area));
-    let lines: Vec<Line> = help_lines()
-        .into_iter()
-        .map(|l| match l {
-            HelpLine::Heading(t) => Line::from(Span::styled(t, theme.title)),
-            HelpLine::Keys(k, h) => Line::from(format!(" {k:<15} {h}")),
-            HelpLine::Badge(b, m) => Line::from(vec![
-                Span::styled(format!(" {b}  "), theme.warn),
-                Span::raw(m),
-            ]),
-        })
-        .collect();
+    let lines = screen_lines(theme);
     let total = lines.len() as u16;
     let inner_height = area.height.saturating_sub(2);
     let scroll = scroll.min(total.saturating_sub(inner_height));
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(
-            " Keys and badges — {}-{} of {total} · j/k scroll · ? or Esc closes ",
+            " Keys and badges — {}-{} of {total} · j/k g/G scroll · ? closes ",
             scroll + 1,
             (scroll + inner_height).min(total)
         ))
