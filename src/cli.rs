@@ -15,6 +15,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "NHI_REVIEW_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Seconds to wait while another nhi-review writes to the database
+    #[arg(long, global = true, env = "NHI_REVIEW_WAIT", value_name = "SECONDS", default_value_t = crate::db::wait::DEFAULT_WAIT_SECS)]
+    pub wait: u64,
+
     /// What to do
     #[command(subcommand)]
     pub command: Command,
@@ -68,6 +72,9 @@ pub enum Command {
     Export(ExportArgs),
     /// Record the decisions of a filled-in packet, row by row under the same rules
     ImportDecisions(ImportDecisionsArgs),
+    /// Check the database: SQLite integrity, foreign keys, every campaign's chain; one line per
+    /// problem, exit 1 on any
+    Check,
     /// The provider commands that carry out a campaign's revokes and reduces, and whether later
     /// imports show them done (nothing is executed)
     Remediation(RemediationArgs),

@@ -58,7 +58,22 @@ pub fn run(cli: cli::Cli) -> Result<Outcome> {
         db_on_command_line: cli.db_on_command_line,
         now: now()?,
     };
-    commands::run(&ctx, cli.command)
+    db::wait::set_bound(cli.wait);
+    commands::run(&ctx, cli.command).map_err(|e| {
+        if db::wait::is_busy(&e) {
+            e.context(format!(
+                "the database stayed busy for {} s ({}); nothing was written: try again when it is done, or wait longer with --wait SECONDS",
+                db::wait::bound().as_secs(),
+                db::wait::waiting_message()
+                    .trim_start_matches("waiting: ")
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+            ))
+        } else {
+            e
+        }
+    })
 }
 
 /// What every command may need besides its arguments.

@@ -9,7 +9,8 @@ fn main() -> ExitCode {
         // A closed pipe (`| head`) is the reader's choice, not a failure.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // Errors quote file names and cell values: shown inert, never run by the terminal.
+            eprintln!("error: {}", nhi_review::text::inert(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 /// The files an output must never be: the database and the files SQLite keeps beside it.
 pub fn protected_paths(db: &Path) -> Vec<PathBuf> {
     let mut out = vec![db.to_path_buf()];
-    for suffix in ["-wal", "-shm", "-journal"] {
+    for suffix in ["-wal", "-shm", "-journal", "-writer"] {
         let mut name = db.as_os_str().to_owned();
         name.push(suffix);
         out.push(PathBuf::from(name));
@@ -175,9 +175,92 @@ impl<W: Write> CsvOut<W> {
     }
 }
 
+/// A writer for a terminal: whatever passes through, no escape sequence, control character,
+/// bidirectional override or zero-width character reaches the terminal as itself (line breaks
+/// and tabs do). Used for standard output whenever it is a terminal, whatever the format: a
+/// CSV or JSON value from an export is data, not a command to the terminal.
+pub struct TerminalSafe<W: Write> {
+    inner: W,
+    /// The bytes of a character split across two writes.
+    partial: Vec<u8>,
+}
+
+impl<W: Write> TerminalSafe<W> {
+    /// Wrap `inner`.
+    pub fn new(inner: W) -> Self {
+        TerminalSafe {
+            inner,
+            partial: Vec::new(),
+        }
+    }
+
+    fn emit(&mut self, text: &str) -> io::Result<()> {
+        for line in text.split_inclusive(['\n', '\t']) {
+            let (body, end) = match line.char_indices().last() {
+                Some((i, c @ ('\n' | '\t'))) => (&line[..i], Some(c)),
+                _ => (line, None),
+            };
+            self.inner
+                .write_all(crate::text::inert_cow(body).as_bytes())?;
+            if let Some(c) = end {
+                self.inner.write_all(&[c as u8])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for TerminalSafe<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.partial.extend_from_slice(buf);
+        let bytes = std::mem::take(&mut self.partial);
+        let (text, rest) = match std::str::from_utf8(&bytes) {
+            Ok(t) => (t, &[][..]),
+            // An incomplete character at the end waits for the next write; invalid bytes are
+            // shown as the replacement character.
+            Err(e) if e.error_len().is_none() => {
+                let (ok, rest) = bytes.split_at(e.valid_up_to());
+                (std::str::from_utf8(ok).unwrap_or_default(), rest)
+            }
+            Err(_) => {
+                let lossy = String::from_utf8_lossy(&bytes).into_owned();
+                self.emit(&lossy)?;
+                return Ok(buf.len());
+            }
+        };
+        self.emit(text)?;
+        self.partial = rest.to_vec();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.partial.is_empty() {
+            let lossy = String::from_utf8_lossy(&std::mem::take(&mut self.partial)).into_owned();
+            self.emit(&lossy)?;
+        }
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_terminal_never_sees_an_escape() {
+        let mut out = TerminalSafe::new(Vec::new());
+        let hostile = "a\u{1b}]52;c;ZXZpbA==\u{7}b\u{1b}[2J\u{202e}c\u{200b}\u{9b}d\tline\n";
+        // Byte by byte: characters split across writes still come out whole.
+        for b in hostile.as_bytes() {
+            out.write_all(&[*b]).expect("write");
+        }
+        out.flush().expect("flush");
+        let text = String::from_utf8(out.inner).expect("utf-8");
+        assert_eq!(
+            text,
+            "a\\e]52;c;ZXZpbA==\\u{7}b\\e[2J\\u{202e}c\\u{200b}\\u{9b}d\tline\n"
+        );
+    }
 
     #[test]
     fn formulas_are_neutralised_and_restored() {

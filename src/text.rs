@@ -61,8 +61,9 @@ pub fn width(s: &str) -> usize {
 
 /// Cut `s` to `max` display columns, marking the cut with '…'.
 pub fn clip(s: &str, max: usize) -> String {
-    if width(s) <= max {
-        return s.to_owned();
+    let s = inert_cow(s);
+    if width(&s) <= max {
+        return s.into_owned();
     }
     let mut out = String::new();
     let mut used = 0;

@@ -1001,3 +1001,76 @@ fn every_text_cell_of_every_csv_is_neutralised() {
         assert!(out.contains("'=HYPERLINK"), "{args:?}: {out}");
     }
 }
+
+/// What an export says reaches the terminal as visible text: a title set (OSC 0), a clipboard
+/// write (OSC 52), a screen clear, a right-to-left override, a zero-width space, a line break,
+/// in an identity's name and owner, in a file's name, and in an import error that quotes a cell.
+#[test]
+fn hostile_export_text_is_inert_on_the_command_line() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().expect("dir");
+    let hostile_name = dir.path().join("keys\u{1b}]0;pwned\u{7}\u{202e}.json");
+    std::fs::copy(
+        common::repo("tests/fixtures/hostile/deploy-keys.json"),
+        &hostile_name,
+    )
+    .expect("copy");
+    let raw = ['\u{1b}', '\u{7}', '\u{202e}', '\u{200b}'];
+    let check = |what: &str, text: &str| {
+        for c in raw {
+            assert!(
+                !text.contains(c),
+                "{what}: {c:?} reached the terminal:\n{text}"
+            );
+        }
+    };
+    let imported = env.stdout(&["import", hostile_name.to_str().expect("utf-8")]);
+    check("import", &imported);
+    assert!(
+        imported.contains("keys\\e]0;pwned\\u{7}\\u{202e}.json"),
+        "{imported}"
+    );
+    let inventory = env.stdout(&["inventory"]);
+    check("inventory", &inventory);
+    assert!(inventory.contains("deploy\\e]52;c;ZXZpbA=="), "{inventory}");
+    assert_eq!(
+        inventory.lines().count(),
+        3,
+        "a line break in a name never breaks a row"
+    );
+    let sources = env.stdout(&["sources"]);
+    check("sources", &sources);
+    env.stdout(&["campaign", "start", "Q4"]);
+    let decided = env.stdout(&[
+        "decide",
+        "--campaign",
+        "Q4",
+        "--identity",
+        "deploy_key:northwind-cargo/hostile/9001",
+        "--verdict",
+        "revoke",
+        "--justification",
+        "Unknown key",
+        "--reviewer",
+        "ana@example.com",
+    ]);
+    check("decide", &decided);
+    assert!(
+        decided.contains(
+            "revoke deploy\\e]52;c;ZXZpbA==\\u{7}\\e[2Jkey\\u{202e}yek\\u{200b}↵second line"
+        ),
+        "{decided}"
+    );
+    let failed = env
+        .cmd()
+        .arg("import")
+        .arg(common::repo("tests/fixtures/hostile/deploy-keys-bad.json"))
+        .assert()
+        .failure();
+    let stderr = String::from_utf8_lossy(&failed.get_output().stderr).into_owned();
+    check("import error", &stderr);
+    assert!(
+        stderr.contains("'yesterday\\e[2J\\e]0;title\\u{7}' is not a timestamp"),
+        "{stderr}"
+    );
+}

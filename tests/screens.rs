@@ -851,3 +851,28 @@ fn every_unchanged_keep_of_the_last_campaign_is_re_attested_in_one_gesture() {
         ("reattest", "Infrastructure as code")
     );
 }
+
+/// An identity whose name and owner carry a clipboard write (OSC 52), a screen clear, a
+/// right-to-left override, a zero-width space and a line break: the queue and the card show
+/// them as visible escapes, on one line, and nothing reaches the terminal as a control.
+#[test]
+fn snapshot_hostile_text_is_shown_inert() {
+    for (script, name) in [("", "hostile_queue"), ("<Enter>", "hostile_card")] {
+        let mut store = Store::open_in_memory().expect("store");
+        common::import(
+            &mut store,
+            &repo("tests/fixtures/hostile/deploy-keys.json"),
+            false,
+        )
+        .expect("import");
+        common::start(&mut store, "2026-Q4", now()).expect("campaign");
+        let mut app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
+        let terminal = drive(&mut store, &mut app, script, 80, 24);
+        let screen = format!("{:?}", terminal.backend());
+        for raw in ['\u{1b}', '\u{7}', '\u{202e}', '\u{200b}'] {
+            assert!(!screen.contains(raw), "{raw:?} reached the screen");
+        }
+        assert!(screen.contains("\\e]52;c;ZXZpbA=="), "{screen}");
+        insta::assert_snapshot!(format!("{name}_80x24"), terminal.backend());
+    }
+}

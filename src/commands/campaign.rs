@@ -31,13 +31,18 @@ fn progress(c: &CampaignInfo) -> String {
     )
 }
 
-/// Run a campaign subcommand.
-pub fn run(
-    store: &mut Store,
-    ctx: &RunContext,
-    cmd: CampaignCommand,
-    out: &mut dyn Write,
-) -> Result<()> {
+/// Run a campaign subcommand: `list`, `status` and `verify` on the database opened read-only.
+pub fn run(ctx: &RunContext, cmd: CampaignCommand, out: &mut dyn Write) -> Result<()> {
+    let read_only = matches!(
+        cmd,
+        CampaignCommand::List | CampaignCommand::Status { .. } | CampaignCommand::Verify { .. }
+    );
+    let mut store = if read_only {
+        super::open_store_read_only(ctx)?
+    } else {
+        super::open_store(ctx)?
+    };
+    let store = &mut store;
     match cmd {
         CampaignCommand::Start {
             name,
@@ -64,6 +69,11 @@ pub fn run(
                 second_review_admin: second_review.is_some(),
                 independent,
             };
+            let _note = crate::db::wait::Note::leave(
+                &ctx.db_path()?,
+                &format!("campaign start '{}' is running", request.name),
+                &crate::db::ts(chrono::Utc::now()),
+            );
             start(store, ctx, &request, out)?;
         }
         CampaignCommand::List => list(store, out)?,
@@ -238,6 +248,13 @@ fn list(store: &Store, out: &mut dyn Write) -> Result<()> {
 }
 
 fn verify(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
+    if let Some(damage) = store.damage()? {
+        writeln!(out, "database: damaged ({})", inert(&damage))?;
+        super::finish(out)?;
+        bail!(
+            "the database file is damaged: 'nhi-review check' lists every problem; restore it from a backup"
+        );
+    }
     let report = review::verify(store, name)?;
     if report.is_intact() {
         let (seq, head) = report.head.clone().unwrap_or_default();

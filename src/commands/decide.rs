@@ -10,6 +10,7 @@ use crate::cli::{AnnotateArgs, DecideArgs};
 use crate::db::Store;
 use crate::model::DecisionAction;
 use crate::review::{self, Annotation, DecisionRequest};
+use crate::text::inert;
 
 /// Record the decision and print it with its place in the chain.
 pub fn run(
@@ -70,15 +71,15 @@ pub fn run(
             out,
             "recorded #{} in '{}': {what} {} ({}); owner {}; function {}; hash {}",
             r.seq,
-            args.campaign,
-            r.name,
+            inert(&args.campaign),
+            inert(&r.name),
             r.short_id,
-            r.owner.as_deref().unwrap_or("(none)"),
-            r.function.as_deref().unwrap_or("(none)"),
+            inert(r.owner.as_deref().unwrap_or("(none)")),
+            inert(r.function.as_deref().unwrap_or("(none)")),
             r.row_hash
         )?;
         for item in &r.removed {
-            writeln!(out, "  removes {}", item.reference())?;
+            writeln!(out, "  removes {}", inert(&item.reference()))?;
         }
         if r.owner_changed {
             writeln!(out, "  owner change recorded as #{}", r.seq - 1)?;
@@ -107,18 +108,18 @@ pub fn annotate(
         },
     )?;
     if done.records.is_empty() {
-        writeln!(out, "{}: nothing changed", done.name)?;
+        writeln!(out, "{}: nothing changed", inert(&done.name))?;
     } else {
         let seqs: Vec<String> = done.records.iter().map(|s| format!("#{s}")).collect();
         writeln!(
             out,
             "recorded {} in '{}': {} owner {}, function {}, expected unused {}",
             seqs.join(", "),
-            args.campaign,
-            done.name,
-            done.owner.as_deref().unwrap_or("(none)"),
-            done.function.as_deref().unwrap_or("(none)"),
-            done.expected_unused.as_deref().unwrap_or("(no)")
+            inert(&args.campaign),
+            inert(&done.name),
+            inert(done.owner.as_deref().unwrap_or("(none)")),
+            inert(done.function.as_deref().unwrap_or("(none)")),
+            inert(done.expected_unused.as_deref().unwrap_or("(no)"))
         )?;
     }
     super::finish(out)

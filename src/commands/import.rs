@@ -14,6 +14,7 @@ use nhi_importers::{Sniffed, detect_json, sniff};
 use super::open_store;
 use crate::cli::ImportArgs;
 use crate::db::{ImportReport, Store};
+use crate::text::inert;
 use crate::{Outcome, RunContext};
 
 /// One input to import: a name for messages and provenance, and its bytes.
@@ -183,7 +184,7 @@ fn yield_text(t: &Tally) -> String {
 pub fn reconciliation_line(r: &ImportReport) -> String {
     let mut line = format!(
         "{}: {}, {}; {}",
-        r.name,
+        inert(&r.name),
         r.format,
         records_text(&r.tally),
         yield_text(&r.tally)
@@ -230,7 +231,13 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
     };
     let mut failed = 0;
     let mut rejected = false;
+    let db_path = ctx.db_path()?;
     for path in &args.files {
+        let _note = crate::db::wait::Note::leave(
+            &db_path,
+            &format!("an import of '{}' is running", path.display()),
+            &crate::db::ts(chrono::Utc::now()),
+        );
         let result = if path == Path::new("-") {
             let input = ImportInput {
                 name: "-".into(),
@@ -254,18 +261,27 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
             Ok(report) => {
                 writeln!(out, "{}", reconciliation_line(&report))?;
                 for note in &report.tally.notes {
-                    writeln!(out, "  note: {note}")?;
+                    writeln!(out, "  note: {}", inert(note))?;
                 }
                 for (location, field, message) in store.rejects(report.source_id)? {
                     let field = field.map(|f| format!(", field '{f}'")).unwrap_or_default();
-                    writeln!(out, "  rejected {location}{field}: {message}")?;
+                    writeln!(
+                        out,
+                        "  rejected {}{}: {}",
+                        inert(&location),
+                        inert(&field),
+                        inert(&message)
+                    )?;
                 }
                 rejected |= report.tally.rejected > 0;
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {e:#}");
-                eprintln!("  nothing from '{}' was imported", path.display());
+                eprintln!("error: {}", crate::text::inert(&format!("{e:#}")));
+                eprintln!(
+                    "  nothing from '{}' was imported",
+                    crate::text::inert(&path.display().to_string())
+                );
             }
         }
     }
@@ -293,12 +309,12 @@ pub fn sources(store: &Store, json: bool, out: &mut dyn Write) -> Result<()> {
             continue;
         }
         let t = &s.tally;
-        writeln!(out, "#{:<3} {}", s.id, s.name)?;
+        writeln!(out, "#{:<3} {}", s.id, inert(&s.name))?;
         writeln!(
             out,
             "     {} · account {} · imported {} · {} bytes",
             s.format,
-            s.account.as_deref().unwrap_or("-"),
+            inert(s.account.as_deref().unwrap_or("-")),
             s.imported_at,
             s.size
         )?;
@@ -306,7 +322,7 @@ pub fn sources(store: &Store, json: bool, out: &mut dyn Write) -> Result<()> {
         writeln!(out, "     {}", records_text(t))?;
         writeln!(out, "     {}", yield_text(t))?;
         for note in &t.notes {
-            writeln!(out, "     note: {note}")?;
+            writeln!(out, "     note: {}", inert(note))?;
         }
     }
     super::finish(out)

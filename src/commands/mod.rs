@@ -20,27 +20,40 @@ use crate::cli::Command;
 use crate::db::Store;
 use crate::{Outcome, RunContext};
 
-/// Open the database the context names (or the default one).
+/// Open the database the context names (or the default one) for writing.
 pub fn open_store(ctx: &RunContext) -> Result<Store> {
     Store::open(&ctx.db_path()?)
 }
 
+/// Open the database the context names for reading only: nothing is written, a read-only file
+/// or file system is fine.
+pub fn open_store_read_only(ctx: &RunContext) -> Result<Store> {
+    Store::open_read_only(&ctx.db_path()?)
+}
+
 /// Run one subcommand.
 pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
+    use std::io::IsTerminal;
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // Standard output on a terminal goes through the terminal-safe writer, whatever the
+    // format; tables and messages are made inert cell by cell as well (for pipes to a pager).
+    let mut out: Box<dyn Write> = if stdout.is_terminal() {
+        Box::new(crate::output::TerminalSafe::new(stdout.lock()))
+    } else {
+        Box::new(stdout.lock())
+    };
     let outcome = match command {
         Command::Import(args) => import::run(ctx, &args, &mut out)?,
         Command::Sources(args) => {
-            import::sources(&open_store(ctx)?, args.json, &mut out)?;
+            import::sources(&open_store_read_only(ctx)?, args.json, &mut out)?;
             Outcome::Done
         }
         Command::Inventory(args) => {
-            inventory::run(&open_store(ctx)?, ctx, &args, &mut out)?;
+            inventory::run(&open_store_read_only(ctx)?, ctx, &args, &mut out)?;
             Outcome::Done
         }
         Command::Campaign(cmd) => {
-            campaign::run(&mut open_store(ctx)?, ctx, cmd, &mut out)?;
+            campaign::run(ctx, cmd, &mut out)?;
             Outcome::Done
         }
         Command::Review(args) => {
@@ -67,14 +80,18 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
             Outcome::Done
         }
         Command::Export(args) => {
-            export::run(&open_store(ctx)?, ctx, &args, &mut out)?;
+            export::run(&open_store_read_only(ctx)?, ctx, &args, &mut out)?;
             Outcome::Done
         }
         Command::ImportDecisions(args) => {
             packet::import(&mut open_store(ctx)?, ctx, &args, &mut out)?
         }
+        Command::Check => {
+            check(&open_store_read_only(ctx)?, &mut out)?;
+            Outcome::Done
+        }
         Command::Remediation(args) => {
-            remediation::run(&open_store(ctx)?, ctx, &args, &mut out)?;
+            remediation::run(&open_store_read_only(ctx)?, ctx, &args, &mut out)?;
             Outcome::Done
         }
         Command::Demo(args) => {
@@ -83,6 +100,37 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         }
     };
     Ok(outcome)
+}
+
+/// `check`: every problem on its own line, exit 1 on any.
+fn check(store: &Store, out: &mut dyn Write) -> Result<()> {
+    let health = crate::review::health::check(store)?;
+    for p in &health.problems {
+        writeln!(out, "{}", crate::text::inert(&p.to_string()))?;
+    }
+    if !health.problems.is_empty() {
+        finish(out)?;
+        anyhow::bail!(
+            "the database has {} problem(s), listed above: restore it from a backup; the evidence bundles hold every campaign's chain",
+            health.problems.len()
+        );
+    }
+    writeln!(
+        out,
+        "ok: integrity, foreign keys, {} campaign(s)",
+        health.campaigns.len()
+    )?;
+    for (name, head) in &health.campaigns {
+        match head {
+            Some((seq, hash)) => writeln!(
+                out,
+                "  {}: intact, head #{seq} {hash}",
+                crate::text::inert(name)
+            )?,
+            None => writeln!(out, "  {}: no records", crate::text::inert(name))?,
+        }
+    }
+    finish(out)
 }
 
 /// Flush, mapping a closed pipe to success (so `| head` does not print an error).

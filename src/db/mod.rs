@@ -12,6 +12,7 @@ mod migrate;
 mod queue;
 mod records;
 mod remediation;
+pub mod wait;
 
 pub use campaigns::{CampaignInfo, NewCampaign, VerdictCounts};
 pub use import::{ImportReport, SourceRow};
@@ -95,17 +96,193 @@ impl Read for Tx<'_> {
     }
 }
 
+/// What is at a database path, found without changing anything there.
+enum Found {
+    /// Nothing: a new database may be made.
+    Missing,
+    /// An empty file: a new database may be made in it.
+    Empty,
+    /// A nhi-review database at this schema version.
+    Database(usize),
+}
+
+/// The first bytes of every SQLite database file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Look at `path` without writing to it: refuse anything that is not a nhi-review database of
+/// a schema this version reads (before any pragma, mode or journal change could touch it).
+fn inspect(path: &Path) -> Result<Found> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Missing),
+        Err(e) => return Err(e).with_context(|| format!("reading '{}'", path.display())),
+    };
+    if meta.is_dir() {
+        bail!(
+            "'{}' is a folder, not a review database: give --db a file",
+            path.display()
+        );
+    }
+    if meta.len() == 0 {
+        return Ok(Found::Empty);
+    }
+    let mut head = [0u8; 16];
+    let n = std::io::Read::read(
+        &mut std::fs::File::open(path).with_context(|| format!("reading '{}'", path.display()))?,
+        &mut head,
+    )?;
+    if n < head.len() || &head != SQLITE_MAGIC {
+        bail!(
+            "'{}' is not a nhi-review database (not an SQLite file); it was left as it was: check --db or NHI_REVIEW_DB",
+            path.display()
+        );
+    }
+    let (conn, _) = open_read_only_conn(path)?;
+    let version =
+        usize::try_from(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?)?;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    if version > SCHEMA_VERSION {
+        bail!(
+            "'{}' is at schema version {version}, newer than this nhi-review reads ({SCHEMA_VERSION}); it was left as it was: upgrade nhi-review",
+            path.display()
+        );
+    }
+    let ours = if version == 0 {
+        tables.is_empty()
+    } else {
+        tables.iter().any(|t| t == "identity") && tables.iter().any(|t| t == "source_file")
+    };
+    if !ours {
+        bail!(
+            "'{}' is not a nhi-review database (an SQLite database of something else); it was left as it was: check --db or NHI_REVIEW_DB",
+            path.display()
+        );
+    }
+    Ok(if version == 0 {
+        Found::Empty
+    } else {
+        Found::Database(version)
+    })
+}
+
+/// A read-only connection that writes nothing, not even a journal: opened read-only, or, where
+/// the folder cannot take SQLite's shared-memory file (a read-only file system), as an
+/// immutable file. The flag says whether it had to be immutable.
+fn open_read_only_conn(path: &Path) -> Result<(Connection, bool)> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let probe = |c: &Connection| {
+        c.query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })
+    };
+    if let Ok(conn) = Connection::open_with_flags(path, flags)
+        && probe(&conn).is_ok()
+    {
+        return Ok((conn, false));
+    }
+    let uri = format!("file:{}?immutable=1", uri_path(path));
+    let conn = Connection::open_with_flags(&uri, flags)
+        .with_context(|| format!("opening '{}' read-only", path.display()))?;
+    probe(&conn).with_context(|| format!("reading '{}'", path.display()))?;
+    Ok((conn, true))
+}
+
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let mut out = String::new();
+    for b in path.to_string_lossy().bytes() {
+        match b {
+            b'%' | b'?' | b'#' => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(char::from(b)),
+        }
+    }
+    out
+}
+
 impl Store {
-    /// Open (creating if needed, with mode 0600) the database at `path` and migrate it.
+    /// Open (creating if needed, with mode 0600) the database at `path` for writing, and
+    /// migrate it. Nothing is touched unless it is a new or empty file or a nhi-review database
+    /// this version reads; a damaged database is refused with what to do.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let found = inspect(path)?;
+        if matches!(found, Found::Missing)
+            && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("creating the directory '{}'", dir.display()))?;
         }
         create_private(path)?;
         let conn = Connection::open(path)
             .with_context(|| format!("opening database '{}'", path.display()))?;
-        Store::setup(conn).with_context(|| format!("preparing database '{}'", path.display()))
+        wait::set_path(path);
+        let store = Store { conn };
+        // Before anything is written, even a journal mode.
+        if matches!(found, Found::Database(_)) {
+            store.quick_check(path)?;
+        }
+        Store::setup(store.conn).with_context(|| format!("preparing database '{}'", path.display()))
+    }
+
+    /// Open the database at `path` for reading only: nothing is written to the file or beside
+    /// it, it works on a read-only file or file system, and a database of an older schema is
+    /// read through an upgraded copy in memory.
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let version = match inspect(path)? {
+            Found::Missing | Found::Empty => bail!(
+                "no review database at '{}' yet: import exports first ('nhi-review import FILE'), or check --db",
+                path.display()
+            ),
+            Found::Database(v) => v,
+        };
+        let (conn, immutable) = open_read_only_conn(path)?;
+        if immutable && wal_has_data(path) {
+            eprintln!(
+                "warning: '{}' is read-only and its write-ahead journal was not merged into it: what is shown may miss the last changes",
+                crate::text::inert(&path.display().to_string())
+            );
+        }
+        conn.pragma_update(None, "query_only", "ON")?;
+        if version == SCHEMA_VERSION {
+            conn.busy_handler(Some(wait::busy))?;
+            return Ok(Store { conn });
+        }
+        // An older schema: read an upgraded copy, leave the file as it is.
+        let mut copy = Connection::open_in_memory()?;
+        rusqlite::backup::Backup::new(&conn, &mut copy)?.run_to_completion(
+            1024,
+            std::time::Duration::ZERO,
+            None,
+        )?;
+        copy.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut copy)
+            .with_context(|| format!("reading '{}' (schema {version})", path.display()))?;
+        Ok(Store { conn: copy })
+    }
+
+    /// SQLite's quick check: `None` when the file is sound, else its first complaint.
+    pub fn damage(&self) -> Result<Option<String>> {
+        let first: String = self
+            .conn
+            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+        Ok((first != "ok").then_some(first))
+    }
+
+    /// `PRAGMA quick_check` before writing: a damaged file is refused, never written into.
+    fn quick_check(&self, path: &Path) -> Result<()> {
+        if let Some(first) = self.damage()? {
+            bail!(
+                "'{}' is damaged ({}): nothing was written. Run 'nhi-review check' for the details, and restore the file from a backup (the evidence bundles hold every decision's chain)",
+                path.display(),
+                crate::text::inert(&first)
+            );
+        }
+        Ok(())
     }
 
     /// A fresh in-memory database, for tests.
@@ -114,7 +291,7 @@ impl Store {
     }
 
     fn setup(mut conn: Connection) -> Result<Store> {
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.busy_handler(Some(wait::busy))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // WAL: readers never block the writer; a killed process loses nothing committed.
         let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
@@ -148,6 +325,13 @@ impl Store {
         tx.tx.commit().context("committing")?;
         Ok(out)
     }
+}
+
+/// Whether a `-wal` journal beside the database holds anything.
+fn wal_has_data(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(std::path::PathBuf::from(wal)).is_ok_and(|m| m.len() > 0)
 }
 
 /// Create the file with owner-only permissions before SQLite opens it; SQLite gives its WAL and

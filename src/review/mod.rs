@@ -10,6 +10,7 @@ mod appender;
 mod campaign;
 pub mod context;
 mod decide;
+pub mod health;
 pub mod packet;
 pub mod reviewer;
 pub mod rules;

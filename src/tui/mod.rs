@@ -35,6 +35,8 @@ pub fn run_terminal(
     require_terminal()?;
     // ratatui::try_init sets up the terminal and a panic hook that restores it.
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
+    // The screen owns the terminal: a wait for another writer shows on the status line.
+    crate::db::wait::set_quiet(true);
     let result = run_loop(
         &mut terminal,
         store,
@@ -174,6 +176,18 @@ where
             Some(effect) => {
                 if let Some(earlier) = deferred.take() {
                     perform(store, app, earlier)?;
+                }
+                // Another process writing (an import): say so before this save waits on it.
+                if effect.writes()
+                    && let Some(other) = crate::db::wait::current_other_writer()
+                {
+                    app.news(format!(
+                        "waiting to save: {other}; your entry is kept (up to {} s)",
+                        crate::db::wait::bound().as_secs()
+                    ));
+                    terminal
+                        .draw(|f| ui::render(f, app, theme, &mut view))
+                        .context("drawing the screen")?;
                 }
                 perform(store, app, effect)?;
             }

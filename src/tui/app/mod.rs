@@ -178,6 +178,16 @@ pub enum Effect {
     Confirm(crate::review::ConfirmRequest),
 }
 
+impl Effect {
+    /// Whether it writes to the database (and so may wait for another writer).
+    pub fn writes(&self) -> bool {
+        matches!(
+            self,
+            Effect::Decide { .. } | Effect::Annotate(_) | Effect::Confirm(_)
+        )
+    }
+}
+
 /// A line at the bottom: what just happened, or what went wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusLine {
@@ -349,20 +359,34 @@ impl App {
                 Some(Effect::Reload(anchor))
             }
             Err(e) => {
-                self.error(e);
-                self.mode = Mode::Browse;
+                self.failed(e);
                 Some(Effect::Reload(self.anchor_here()))
             }
+        }
+    }
+
+    /// A save that failed: say why; a prompt with typed text stays open with its text, to try
+    /// again (Enter) or give up (Esc).
+    fn failed(&mut self, e: String) {
+        if matches!(self.mode, Mode::Input { .. } | Mode::Edit { .. }) {
+            self.error(format!(
+                "{e} — your text is kept: Enter tries again, Esc cancels"
+            ));
+        } else {
+            self.error(e);
+            self.mode = Mode::Browse;
         }
     }
 
     /// Take news of a saved owner or function, or an error.
     pub fn saved(&mut self, result: Result<String, String>) -> Option<Effect> {
         match result {
-            Ok(t) => self.news(t),
-            Err(e) => self.error(e),
+            Ok(t) => {
+                self.news(t);
+                self.mode = Mode::Browse;
+            }
+            Err(e) => self.failed(e),
         }
-        self.mode = Mode::Browse;
         Some(Effect::Reload(self.anchor_here()))
     }
 
@@ -380,7 +404,7 @@ impl App {
         });
     }
 
-    fn news(&mut self, text: impl Into<String>) {
+    pub(crate) fn news(&mut self, text: impl Into<String>) {
         self.status = Some(StatusLine {
             text: text.into(),
             is_error: false,
