@@ -22,7 +22,10 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 /// Embedded migrations, applied in order; `PRAGMA user_version` counts how many ran.
 /// A shipped migration is never edited: add a new one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0003_import_facts.sql"),
+];
 
 /// SQLite's default page cache, in KiB, restored after imports.
 pub(crate) const DEFAULT_CACHE_KIB: i64 = 2000;
