@@ -223,6 +223,12 @@ pub fn json_error(file: &str, e: serde_json::Error) -> ImportError {
             .rsplit_once(" at line ")
             .map_or(text.as_str(), |(m, _)| m)
             .to_owned();
+        let text = if text.contains("invalid unicode code point") {
+            "a string is not UTF-8 text (or holds a broken \\u escape): save the export as UTF-8"
+                .to_owned()
+        } else {
+            text
+        };
         format!("invalid JSON: {text} (column {column})")
     };
     ImportError::new(file, Location::Line(line.max(1)), None, what)

@@ -129,12 +129,17 @@ pub fn import_one<R: Read>(
             &options,
             sink,
         )?;
+        if forced.is_some() && tally.records_read == 0 {
+            bail!(
+                "'{name}' at $: nothing in it reads as {}: it holds no records (an empty list); is --format right?",
+                format.name()
+            );
+        }
         if forced.is_some() && tally.records_read == tally.rejected {
             bail!(
-                "'{name}': nothing in it reads as {} ({} records read, {} rejected): is --format right?",
+                "'{name}': nothing in it reads as {}: all {} records were rejected: is --format right? (without --skip-bad-rows the first fault is named)",
                 format.name(),
-                tally.records_read,
-                tally.rejected
+                tally.records_read
             );
         }
         let (sha256, size) = reader.finish().context("reading to the end of the file")?;

@@ -434,6 +434,15 @@ pub fn parse(root: &Value, em: &mut Emitter) -> Result<(), ImportError> {
             ));
         }
     }
+    let listed = |k: &str| root.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+    if listed("UserDetailList") + listed("RoleDetailList") == 0 {
+        return Err(ImportError::new(
+            &file,
+            crate::Location::Path("$".into()),
+            None,
+            "lists no users and no roles: every account has at least its service-linked roles; was the export filtered (--filter) or cut short?",
+        ));
+    }
     let policies = Policies::read(root);
     // Group name → the grants its members inherit (computed per member below).
     let groups: HashMap<&str, &Value> = root
