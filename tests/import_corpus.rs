@@ -23,7 +23,11 @@ struct Case {
 const TENANT: &str = "7d1c5e2a-4b3f-4e8a-9c6d-2f1e0a9b8c7d";
 
 const CASES: &[Case] = &[
-    case("aws-credential-report", "examples/aws/credential-report.csv", None),
+    case(
+        "aws-credential-report",
+        "examples/aws/credential-report.csv",
+        None,
+    ),
     case(
         "aws-credential-report-json",
         "importers/tests/fixtures/aws/credential-report.json",
@@ -34,14 +38,26 @@ const CASES: &[Case] = &[
         "examples/aws/authorization-details.json",
         None,
     ),
-    case("gcp-service-accounts", "examples/gcp/service-accounts.json", None),
-    case("gcp-service-account-keys", "examples/gcp/keys-etl-loader.json", None),
+    case(
+        "gcp-service-accounts",
+        "examples/gcp/service-accounts.json",
+        None,
+    ),
+    case(
+        "gcp-service-account-keys",
+        "examples/gcp/keys-etl-loader.json",
+        None,
+    ),
     case(
         "gcp-iam-policy",
         "examples/gcp/iam-policy.json",
         Some("northwind-prod"),
     ),
-    case("gcp-key-file", "examples/gcp/key-file-etl-loader.json", None),
+    case(
+        "gcp-key-file",
+        "examples/gcp/key-file-etl-loader.json",
+        None,
+    ),
     case(
         "azure-service-principals",
         "examples/azure/service-principals.json",
@@ -67,13 +83,21 @@ const CASES: &[Case] = &[
         "examples/k8s/rolebindings.json",
         Some("nw-prod-eks"),
     ),
-    case("github-installations", "examples/github/installations.json", None),
+    case(
+        "github-installations",
+        "examples/github/installations.json",
+        None,
+    ),
     case(
         "github-personal-access-tokens",
         "examples/github/personal-access-tokens.json",
         Some("northwind-cargo"),
     ),
-    case("github-deploy-keys", "examples/github/deploy-keys-web.json", None),
+    case(
+        "github-deploy-keys",
+        "examples/github/deploy-keys-web.json",
+        None,
+    ),
     case("okta-apps", "examples/okta/apps.json", None),
     case("okta-api-tokens", "examples/okta/api-tokens.json", None),
     case(
@@ -128,9 +152,17 @@ fn expected(file: &str) -> &'static [&'static str] {
 /// Whether a message names a place in the file (a line, a JSON path, a byte offset), or is
 /// about the file as a whole (empty, an encoding, binary data).
 fn names_a_place(stderr: &str) -> bool {
-    ["line ", " at $", "(decoded) line", "offset ", "(0 bytes)", "UTF-16", "gzip"]
-        .iter()
-        .any(|p| stderr.contains(p))
+    [
+        "line ",
+        " at $",
+        "(decoded) line",
+        "offset ",
+        "(0 bytes)",
+        "UTF-16",
+        "gzip",
+    ]
+    .iter()
+    .any(|p| stderr.contains(p))
 }
 
 fn run(db: &Path, args: &[&str], file: &Path) -> Output {
@@ -255,7 +287,9 @@ fn check_format(case: &Case) -> Vec<String> {
                 continue;
             }
             if !stderr.contains(&file.display().to_string()) || !stderr.contains("nothing from") {
-                failures.push(format!("{what} ({how}): the message names no file: {stderr}"));
+                failures.push(format!(
+                    "{what} ({how}): the message names no file: {stderr}"
+                ));
             }
             if forced {
                 if !names_a_place(&stderr) {
@@ -297,9 +331,8 @@ fn check_format(case: &Case) -> Vec<String> {
 fn every_broken_file_is_refused_and_leaves_the_database_as_it_was() {
     let failures: Vec<String> = std::thread::scope(|s| {
         let halves = CASES.split_at(CASES.len() / 2);
-        let handles = [halves.0, halves.1].map(|cases| {
-            s.spawn(move || cases.iter().flat_map(check_format).collect::<Vec<_>>())
-        });
+        let handles = [halves.0, halves.1]
+            .map(|cases| s.spawn(move || cases.iter().flat_map(check_format).collect::<Vec<_>>()));
         handles
             .into_iter()
             .flat_map(|h| h.join().expect("no panic"))
@@ -328,7 +361,11 @@ fn the_corpus_has_every_kind_of_broken_file_for_every_format() {
             "binary",
         ];
         // CSV has no nesting; its counterpart is a row with a field too many.
-        kinds.push(if ext == "csv" { "extra-field" } else { "deep-nesting" });
+        kinds.push(if ext == "csv" {
+            "extra-field"
+        } else {
+            "deep-nesting"
+        });
         for kind in kinds {
             let path = dir.join(format!("{kind}.{ext}"));
             assert!(path.exists(), "missing {}", path.display());

@@ -78,14 +78,16 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
             }
             let n: i64 = num.parse().ok()?;
             num.clear();
-            total += match (c, is_time) {
-                ('D', false) => Duration::days(n),
-                ('W', false) => Duration::weeks(n),
-                ('H', true) => Duration::hours(n),
-                ('M', true) => Duration::minutes(n),
-                ('S', true) => Duration::seconds(n),
-                _ => return None,
-            };
+            // Out-of-range amounts are not durations (chrono's plain constructors would panic).
+            let part = match (c, is_time) {
+                ('D', false) => Duration::try_days(n),
+                ('W', false) => Duration::try_weeks(n),
+                ('H', true) => Duration::try_hours(n),
+                ('M', true) => Duration::try_minutes(n),
+                ('S', true) => Duration::try_seconds(n),
+                _ => None,
+            }?;
+            total = total.checked_add(&part)?;
         }
     }
     num.is_empty().then_some(total)
@@ -198,7 +200,9 @@ impl ItemSink for ApiTokens<'_> {
                 None => None,
             };
             let last_used = match (expires, window) {
-                (Some(e), Some(w)) => Some(e - w).filter(|u| Some(*u) > identity.created_at),
+                (Some(e), Some(w)) => e
+                    .checked_sub_signed(w)
+                    .filter(|u| Some(*u) > identity.created_at),
                 _ => None,
             };
             identity.last_used_at = last_used;
@@ -282,6 +286,12 @@ mod tests {
         assert_eq!(parse_duration("PT12H"), Some(Duration::hours(12)));
         assert_eq!(parse_duration("P1DT2H"), Some(Duration::hours(26)));
         assert_eq!(parse_duration("30 days"), None);
+        assert_eq!(
+            parse_duration("P99999999999999D"),
+            None,
+            "out of range, no panic"
+        );
+        assert_eq!(parse_duration("P106751991167W"), None);
         assert_eq!(tier_of_scope("okta.roles.manage"), Tier::Admin);
         assert_eq!(tier_of_scope("okta.users.manage"), Tier::Write);
         assert_eq!(tier_of_scope("okta.users.read"), Tier::Read);
