@@ -79,6 +79,7 @@ pub(crate) struct ServicePrincipals<'a> {
 
 impl<'a> ServicePrincipals<'a> {
     pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
         let tenant = em.options.account.clone();
         ServicePrincipals {
             em,

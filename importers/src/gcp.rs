@@ -71,6 +71,7 @@ pub(crate) struct ServiceAccounts<'a> {
 
 impl<'a> ServiceAccounts<'a> {
     pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
         ServiceAccounts { em }
     }
 }

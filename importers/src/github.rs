@@ -64,6 +64,7 @@ pub(crate) struct Installations<'a> {
 
 impl<'a> Installations<'a> {
     pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
         Installations { em }
     }
 }
@@ -122,6 +123,7 @@ pub(crate) struct PersonalAccessTokens<'a> {
 
 impl<'a> PersonalAccessTokens<'a> {
     pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
         let org = em.options.account.clone();
         PersonalAccessTokens {
             em,
@@ -232,6 +234,7 @@ pub(crate) struct DeployKeys<'a> {
 
 impl<'a> DeployKeys<'a> {
     pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
         DeployKeys { em }
     }
 }

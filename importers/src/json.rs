@@ -254,6 +254,9 @@ pub struct Emitter<'a> {
     part: Option<String>,
     /// Parts met in this file (by any item, imported or not), in order.
     pub parts: Vec<String>,
+    /// Count an identity described by several items once (set off for lists whose every item
+    /// is its own identity, so that nothing grows with the list).
+    distinct: bool,
 }
 
 impl<'a> Emitter<'a> {
@@ -265,7 +268,14 @@ impl<'a> Emitter<'a> {
             tally: Tally::default(),
             part: None,
             parts: Vec::new(),
+            distinct: true,
         }
+    }
+
+    /// For lists whose every item describes its own identity: count without remembering keys.
+    pub fn unique(mut self) -> Self {
+        self.distinct = false;
+        self
     }
 
     /// The file name, for errors.
@@ -309,7 +319,11 @@ impl<'a> Emitter<'a> {
                     self.part = out.part;
                 }
                 for record in out.records {
-                    self.tally.count_distinct(&record);
+                    if self.distinct {
+                        self.tally.count_distinct(&record);
+                    } else {
+                        self.tally.count(&record);
+                    }
                     self.sink.record(record).map_err(|e| self.sink_error(e))?;
                 }
                 Ok(())

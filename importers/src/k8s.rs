@@ -70,7 +70,8 @@ pub(crate) struct ServiceAccounts<'a> {
 }
 
 impl<'a> ServiceAccounts<'a> {
-    pub(crate) fn new(mut em: Emitter<'a>) -> Self {
+    pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let mut em = em.unique();
         let cluster = cluster(em.options, &mut em.tally);
         ServiceAccounts { em, cluster }
     }

@@ -393,9 +393,10 @@ pub struct Tally {
     pub dropped_fields: Vec<String>,
     /// What the importer had to assume, said out loud (e.g. an account the file does not name).
     pub notes: Vec<String>,
-    /// Identities counted so far, for formats where one identity spans several records.
+    /// Hashes of the identities counted so far, for formats where one identity spans several
+    /// records (8 bytes each, not the keys: a long list stays small).
     #[serde(skip)]
-    pub seen: std::collections::HashSet<IdentityKey>,
+    pub seen: std::collections::HashSet<u64>,
     /// For exports whose files each list one part of their family (one service account's keys,
     /// one user's tokens, one subscription's role assignments): the parts (`account:object`)
     /// this file is a complete list of, so that a newer file marks gone only what it would have
@@ -445,7 +446,12 @@ impl Tally {
     pub fn count_distinct(&mut self, record: &Record) {
         if let Record::Identity(i) = record
             && !i.reference_only
-            && !self.seen.insert(i.key.clone())
+            && !self.seen.insert({
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                i.key.hash(&mut h);
+                h.finish()
+            })
         {
             return;
         }

@@ -101,6 +101,7 @@ pub(crate) struct Apps<'a> {
 
 impl<'a> Apps<'a> {
     pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
         Apps { em }
     }
 }
@@ -172,6 +173,7 @@ pub(crate) struct ApiTokens<'a> {
 
 impl<'a> ApiTokens<'a> {
     pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
         ApiTokens { em }
     }
 }

@@ -61,6 +61,8 @@ struct DbSink<'a> {
     part: Option<String>,
     /// Scopes this file's records went to, by name, in the order first used.
     scopes: Vec<(String, i64)>,
+    /// The account-named scope last used (not a part), to skip the name lookup.
+    last_scope: Option<(String, i64)>,
     last: Option<(IdentityKey, i64)>,
     /// Keys that name, by their join key, an identity stored under another native id.
     aliases: HashMap<IdentityKey, i64>,
@@ -72,6 +74,9 @@ struct DbSink<'a> {
     any_people: bool,
     /// Whether this provider has principals known by id alone, waiting for their account.
     any_unattached: bool,
+    /// Whether one identity may be described by several records of this file (rows of a
+    /// mapped CSV, a group bound many times): then within the file the earliest creation wins.
+    repeats: bool,
 }
 
 /// An identity's natural key and, where its provider has one, its join key.
@@ -82,38 +87,63 @@ fn join_of(key: &IdentityKey) -> Option<String> {
 impl DbSink<'_> {
     fn is_person(&self, key: &IdentityKey) -> rusqlite::Result<bool> {
         let join = join_of(key);
+        // Two indexed lookups (an OR of the two would scan the table).
+        let by_key = self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM person WHERE provider = ?1 AND account = ?2 AND native_id = ?3",
+            )?
+            .query_row(
+                params![key.provider, key.account, key.native_id],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        if by_key || join.is_none() {
+            return Ok(by_key);
+        }
         Ok(self
             .tx
             .prepare_cached(
-                "SELECT 1 FROM person WHERE provider = ?1 AND account = ?2
-                   AND (native_id = ?3 OR (?4 IS NOT NULL AND join_key = ?4)) LIMIT 1",
+                "SELECT 1 FROM person WHERE provider = ?1 AND account = ?2 AND join_key = ?3 LIMIT 1",
             )?
-            .query_row(
-                params![key.provider, key.account, key.native_id, join],
-                |_| Ok(()),
-            )
+            .query_row(params![key.provider, key.account, join], |_| Ok(()))
             .optional()?
             .is_some())
     }
 
     /// The scope of a record in `account` (or in the current part), created on first use.
     fn scope_for(&mut self, account: &str) -> rusqlite::Result<i64> {
+        // Most records go where the one before went: no name to build.
+        if let Some((last_account, id)) = &self.last_scope
+            && self.part.is_none()
+            && last_account == account
+        {
+            return Ok(*id);
+        }
         let name = match &self.part {
             Some(part) => format!("{}:{part}", self.family),
             None => format!("{}:{account}", self.family),
         };
         if let Some((_, id)) = self.scopes.iter().find(|(n, _)| *n == name) {
-            return Ok(*id);
+            let id = *id;
+            self.last_scope = self.part.is_none().then(|| (account.to_owned(), id));
+            return Ok(id);
         }
         let id = scope_id(self.tx, &name)?;
         self.scopes.push((name, id));
+        self.last_scope = self.part.is_none().then(|| (account.to_owned(), id));
         Ok(id)
     }
 
     /// The stored identity this key names by its join key (and that identity's native id), when
     /// it is stored under another native id.
-    fn joined(&self, key: &IdentityKey) -> rusqlite::Result<Option<(i64, String)>> {
-        let Some(join) = join_of(key) else {
+    fn joined(
+        &self,
+        key: &IdentityKey,
+        join: Option<&str>,
+    ) -> rusqlite::Result<Option<(i64, String)>> {
+        let Some(join) = join else {
             return Ok(None);
         };
         self.tx
@@ -151,7 +181,7 @@ impl DbSink<'_> {
         // Named, not described: keep what a describing export said.
         let id = match super::resolve_natural(self.tx, &i.key)? {
             Some(id) => id,
-            None => match self.joined(&i.key)? {
+            None => match self.joined(&i.key, join_of(&i.key).as_deref())? {
                 Some((id, _)) => {
                     self.aliases.insert(i.key.clone(), id);
                     id
@@ -194,11 +224,26 @@ impl DbSink<'_> {
         }
         // Stored under another native id with the same join key (an IAM user whose ARN shows
         // another path): that identity is this one. Its native id stays, as decisions name it.
+        let join = join_of(&i.key);
         let mut stored_key = i.key.clone();
-        if let Some((id, native)) = self.joined(&i.key)? {
+        if let Some((id, native)) = self.joined(&i.key, join.as_deref())? {
             self.aliases.insert(i.key.clone(), id);
             stored_key.native_id = native;
         }
+        // Described already by an earlier record of this file (rows of one file describing one
+        // identity)? Asked here, not inside the upsert: a subquery there makes SQLite keep a
+        // statement journal for every row, which made a 200k-row import twice as slow.
+        let seen_in_file: bool = self.repeats
+            && self
+            .tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM identity i JOIN identity_sighting s ON s.identity_id = i.id
+                   WHERE i.provider = ?1 AND i.account = ?2 AND i.native_id = ?3 AND s.source_id = ?4)",
+            )?
+            .query_row(
+                params![stored_key.provider, stored_key.account, stored_key.native_id, self.source_id],
+                |r| r.get(0),
+            )?;
         let (public_trust, foreign_trust) = match &i.trust {
             Some(t) => (
                 t.public.clone(),
@@ -206,6 +251,10 @@ impl DbSink<'_> {
             ),
             None => (None, None),
         };
+        // On conflict: rows of one file describing one identity (?18) keep "active" if any
+        // says so and the earliest creation; a null never erases a stored value; a file that
+        // says nothing about use (?10 null) leaves what another said; trust is replaced only by
+        // a file that states it (?17).
         let id: i64 = self.tx.prepare_cached(
             "INSERT INTO identity (provider, account, native_id, kind, name, owner, status,
                 created_at, last_used_at, usage_tracked, third_party, first_seen_at, last_seen_at,
@@ -214,24 +263,18 @@ impl DbSink<'_> {
              ON CONFLICT (provider, account, native_id) DO UPDATE SET
                 kind = excluded.kind, name = excluded.name,
                 owner = COALESCE(excluded.owner, identity.owner),
-                -- Rows of one file describing one identity: active if any says so.
-                status = CASE
-                    WHEN identity.status = 'active' AND EXISTS (SELECT 1 FROM identity_sighting s
-                         WHERE s.identity_id = identity.id AND s.source_id = ?18) THEN 'active'
+                status = CASE WHEN ?18 AND identity.status = 'active' THEN 'active'
                     ELSE excluded.status END,
-                -- A null never erases a date; rows of one file: the earliest creation.
                 created_at = CASE
                     WHEN excluded.created_at IS NULL THEN identity.created_at
-                    WHEN identity.created_at IS NOT NULL AND identity.created_at < excluded.created_at
-                         AND EXISTS (SELECT 1 FROM identity_sighting s
-                             WHERE s.identity_id = identity.id AND s.source_id = ?18) THEN identity.created_at
+                    WHEN ?18 AND identity.created_at IS NOT NULL
+                         AND identity.created_at < excluded.created_at THEN identity.created_at
                     ELSE excluded.created_at END,
                 last_used_at = CASE
                     WHEN excluded.last_used_at IS NULL THEN identity.last_used_at
                     WHEN identity.last_used_at IS NULL OR excluded.last_used_at > identity.last_used_at
                         THEN excluded.last_used_at
                     ELSE identity.last_used_at END,
-                -- A file that says nothing about use (?10 null) leaves what another said.
                 usage_tracked = CASE WHEN ?10 IS NULL THEN identity.usage_tracked ELSE ?10 END,
                 unused_within_days = CASE WHEN ?10 IS NULL THEN identity.unused_within_days
                     ELSE excluded.unused_within_days END,
@@ -248,8 +291,8 @@ impl DbSink<'_> {
             params![
                 stored_key.provider, stored_key.account, stored_key.native_id, i.kind, i.name,
                 i.owner, i.status.as_str(), i.created_at.map(ts), i.last_used_at.map(ts),
-                i.usage_tracked, i.third_party, self.now, join_of(&i.key), i.unused_within_days,
-                public_trust, foreign_trust, i.trust.is_some(), self.source_id
+                i.usage_tracked, i.third_party, self.now, join, i.unused_within_days,
+                public_trust, foreign_trust, i.trust.is_some(), seen_in_file
             ],
             |r| r.get(0),
         )?;
@@ -385,12 +428,11 @@ impl Sink for DbSink<'_> {
                 "INSERT OR IGNORE INTO person (provider, account, native_id, join_key) VALUES (?1, ?2, ?3, ?4)",
             )?
             .execute(params![key.provider, key.account, key.native_id, join])?;
-        self.any_people = true;
         // Imported earlier from an export that could not tell (authorization details without a
         // credential report), under this ARN or another path of the same user: remove it,
         // unless a review already refers to it.
         let mut ids: Vec<i64> = super::resolve_natural(self.tx, &key)?.into_iter().collect();
-        if let Some((id, _)) = self.joined(&key)? {
+        if let Some((id, _)) = self.joined(&key, join.as_deref())? {
             ids.push(id);
         }
         for id in ids {
@@ -462,7 +504,13 @@ impl Store {
         // in memory instead of spilling them to the WAL again and again (BENCHMARKS.md).
         self.conn
             .pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+        // Statement journals in memory: each upsert journals the few pages it touches, and once
+        // one statement's journal outgrows 64 KiB SQLite moves every later one of the
+        // transaction to a temporary file (3.6 million writes on a 200k-row report, twice the
+        // time; BENCHMARKS.md).
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         let result = self.import_in_transaction(name, format, options, now, read_all);
+        self.conn.pragma_update(None, "temp_store", "DEFAULT")?;
         self.conn
             .pragma_update(None, "cache_size", -super::DEFAULT_CACHE_KIB)?;
         result
@@ -499,6 +547,7 @@ impl Store {
             now: now_s.clone(),
             part: None,
             scopes: Vec::new(),
+            last_scope: None,
             last: None,
             aliases: HashMap::new(),
             people: HashSet::new(),
@@ -509,6 +558,14 @@ impl Store {
                 [format.provider()],
                 |r| r.get(0),
             )?,
+            repeats: matches!(
+                format,
+                Format::MappedCsv
+                    | Format::WorkspaceTokens
+                    | Format::K8sRoleBindings
+                    | Format::GcpIamPolicy
+                    | Format::AzureRoleAssignments
+            ),
         };
         let (mut tally, sha256, size) = read_all(&mut sink)?;
         // Identities an earlier export showed to be people are counted as people here too.
