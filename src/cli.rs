@@ -100,6 +100,10 @@ pub struct ImportArgs {
     /// Column-mapping file (TOML) for a CSV export of any other SaaS
     #[arg(long, value_name = "FILE")]
     pub mapping: Option<PathBuf>,
+    /// Let an import mark more than half of a source's identities gone (otherwise it stops
+    /// and changes nothing)
+    #[arg(long)]
+    pub accept_removals: bool,
 }
 
 /// `sources`.

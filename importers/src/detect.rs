@@ -109,16 +109,15 @@ impl Format {
         }
     }
 
-    /// Whether one file covers one object (a service account, user, app or repository) rather
-    /// than a whole account.
-    pub fn per_object(self) -> bool {
+    /// Whether a JSON export is read whole (its parts refer to each other, so it cannot
+    /// stream), within [`MAX_DOCUMENT_BYTES`](crate::limits::MAX_DOCUMENT_BYTES).
+    pub fn read_whole(self) -> bool {
         matches!(
             self,
-            Format::GcpServiceAccountKeys
+            Format::AwsCredentialReportJson
+                | Format::AwsAuthorizationDetails
+                | Format::GcpIamPolicy
                 | Format::GcpKeyFile
-                | Format::OktaAppGrants
-                | Format::WorkspaceTokens
-                | Format::GithubDeployKeys
         )
     }
 
@@ -145,7 +144,7 @@ impl Format {
         }
     }
 
-    /// Whether the format is JSON (read whole) rather than CSV (streamed).
+    /// Whether the format is JSON rather than CSV.
     pub fn is_json(self) -> bool {
         !matches!(self, Format::AwsCredentialReport | Format::MappedCsv)
     }
@@ -205,7 +204,7 @@ pub const SNIFF_LEN: usize = 64 * 1024;
 /// What the first bytes of a file say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sniffed {
-    /// JSON: read it whole, then tell the format with [`detect_json`].
+    /// JSON: tell the format from its first items with [`detect_json_prefix`].
     Json,
     /// CSV (or other text): the format its header shows, if any.
     Text(Option<Format>),
@@ -233,7 +232,18 @@ pub fn sniff(prefix: &[u8]) -> Sniffed {
 pub fn detect_json(root: &Value) -> Option<Format> {
     let has = |v: &Value, k: &str| v.get(k).is_some();
     if let Value::Object(_) = root {
-        if has(root, "Content") && (has(root, "ReportFormat") || has(root, "GeneratedTime")) {
+        // The CLI prints Content first: in a long report the other keys come after the prefix
+        // detection sees, so the content itself (base64 of, or plain, "user,arn") tells too.
+        let report_content = root
+            .get("Content")
+            .and_then(Value::as_str)
+            .is_some_and(|c| {
+                let c = c.trim_start();
+                c.starts_with("dXNlcixhcm4s") || c.starts_with("user,arn,")
+            });
+        if has(root, "Content")
+            && (has(root, "ReportFormat") || has(root, "GeneratedTime") || report_content)
+        {
             return Some(Format::AwsCredentialReportJson);
         }
         if [
@@ -255,10 +265,25 @@ pub fn detect_json(root: &Value) -> Option<Format> {
         if root.get("bindings").is_some_and(Value::is_array) {
             return Some(Format::GcpIamPolicy);
         }
-        if has(root, "installations") && has(root, "total_count") {
+        let first_of = |k: &str| {
+            root.get(k)
+                .and_then(Value::as_array)
+                .and_then(|a| a.first())
+        };
+        // `jq -S` and some tools sort keys, putting total_count or kind after a long list.
+        if has(root, "installations")
+            && (has(root, "total_count")
+                || first_of("installations")
+                    .is_some_and(|i| has(i, "app_id") || has(i, "app_slug")))
+        {
             return Some(Format::GithubInstallations);
         }
-        if root.get("kind").and_then(Value::as_str) == Some("admin#directory#tokenList") {
+        if root.get("kind").and_then(Value::as_str) == Some("admin#directory#tokenList")
+            || first_of("items")
+                .and_then(|i| i.get("kind"))
+                .and_then(Value::as_str)
+                == Some("admin#directory#token")
+        {
             return Some(Format::WorkspaceTokens);
         }
         if let Some(Value::Array(items)) = root.get("items") {
@@ -330,6 +355,91 @@ pub fn detect_json(root: &Value) -> Option<Format> {
         return Some(Format::GcpServiceAccountKeys);
     }
     None
+}
+
+/// Tell a JSON export's format from the start of the file (up to [`SNIFF_LEN`] bytes), so the
+/// rest can stream. A syntax error or a broken limit within that start is reported as the
+/// file's error; `Ok(None)` is a shape of no known format.
+pub fn detect_json_prefix(prefix: &[u8], file: &str) -> Result<Option<Format>, crate::ImportError> {
+    if let Some(whole) = crate::stream::check_prefix(prefix, file)? {
+        return Ok(detect_json(&whole));
+    }
+    Ok(crate::stream::partial(prefix).and_then(|v| detect_json(&v)))
+}
+
+/// Refuse, with a message that says what the file is, input that is not UTF-8 text: an empty
+/// file, UTF-16 or UTF-32 (with or without a byte-order mark), or binary data (a compressed
+/// archive, a spreadsheet, a database). `prefix` is the start of the file (up to [`SNIFF_LEN`]).
+pub fn check_text(prefix: &[u8]) -> Result<(), String> {
+    if prefix.is_empty() {
+        return Err("the file is empty (0 bytes): export it again".into());
+    }
+    if prefix.iter().all(u8::is_ascii_whitespace) {
+        return Err("the file holds only blank space: export it again".into());
+    }
+    let boms: &[(&[u8], &str)] = &[
+        (b"\xFF\xFE\x00\x00", "UTF-32 (little-endian)"),
+        (b"\x00\x00\xFE\xFF", "UTF-32 (big-endian)"),
+        (b"\xFF\xFE", "UTF-16 (little-endian)"),
+        (b"\xFE\xFF", "UTF-16 (big-endian)"),
+    ];
+    for (bom, name) in boms {
+        if prefix.starts_with(bom) {
+            return Err(format!(
+                "the file is {name} text with a byte-order mark, not UTF-8: convert it first, e.g. 'iconv -f {} -t UTF-8 FILE > FILE.utf8' (PowerShell writes UTF-16 unless told '-Encoding utf8')",
+                name.split(' ').next().unwrap_or("UTF-16")
+            ));
+        }
+    }
+    let magics: &[(&[u8], &str)] = &[
+        (
+            b"\x1F\x8B",
+            "gzip-compressed data: decompress it first (gunzip)",
+        ),
+        (
+            b"PK\x03\x04",
+            "a ZIP archive (an .xlsx workbook is one): export the data as CSV or JSON, or unzip it first",
+        ),
+        (b"%PDF", "a PDF document: export the data as CSV or JSON"),
+        (b"SQLite format 3\x00", "an SQLite database, not an export"),
+        (b"\x89PNG", "a PNG image"),
+        (
+            b"\xFD7zXZ\x00",
+            "xz-compressed data: decompress it first (unxz)",
+        ),
+        (b"7z\xBC\xAF", "a 7-Zip archive: extract it first"),
+        (b"\x7FELF", "a program (ELF binary)"),
+        (
+            b"\xD0\xCF\x11\xE0",
+            "an old Office document (.xls): export the data as CSV",
+        ),
+    ];
+    for (magic, what) in magics {
+        if prefix.starts_with(magic) {
+            return Err(format!("the file is {what}"));
+        }
+    }
+    if let Some(at) = prefix.iter().position(|b| *b == 0) {
+        // Every other byte zero: UTF-16 text that lost its byte-order mark.
+        let pairs = prefix.len().min(512) / 2;
+        let odd_zero = (0..pairs).filter(|i| prefix[2 * i + 1] == 0).count();
+        let even_zero = (0..pairs).filter(|i| prefix[2 * i] == 0).count();
+        if pairs > 0 && (odd_zero * 10 >= pairs * 9 || even_zero * 10 >= pairs * 9) {
+            let order = if odd_zero >= even_zero {
+                "little"
+            } else {
+                "big"
+            };
+            return Err(format!(
+                "the file looks like UTF-16 ({order}-endian) text without a byte-order mark, not UTF-8: convert it first, e.g. 'iconv -f UTF-16{} -t UTF-8 FILE > FILE.utf8'",
+                if order == "little" { "LE" } else { "BE" }
+            ));
+        }
+        return Err(format!(
+            "the file is binary data, not a text export (a NUL byte at offset {at})"
+        ));
+    }
+    Ok(())
 }
 
 /// Drop a UTF-8 byte-order mark.

@@ -3,9 +3,10 @@
 
 use serde_json::Value;
 
-use crate::json::{Field, Obj, Outcome, each_item, items};
-use crate::model::{Credential, Grant, Identity, IdentityKey, Record, Sink, Status, Tally, Tier};
-use crate::{ImportError, ImportOptions};
+use crate::json::{Emitter, Field, Obj, Outcome};
+use crate::model::{Credential, Grant, Identity, IdentityKey, Record, Status, Tally, Tier};
+use crate::stream::{ItemSink, Root};
+use crate::{ImportError, ListFormat};
 
 /// Google's "never expires" validBeforeTime.
 const NEVER: &str = "9999-12-31T23:59:59Z";
@@ -34,7 +35,14 @@ pub fn tier_of_role(role: &str) -> Tier {
     let Some(name) = role.strip_prefix("roles/") else {
         return Tier::Unknown;
     };
+    // Impersonating a service account is holding its access: like AWS PassRole, admin.
     if name == "owner"
+        || matches!(
+            name,
+            "iam.serviceAccountTokenCreator"
+                | "iam.serviceAccountUser"
+                | "iam.workloadIdentityUser"
+        )
         || (name.starts_with("iam.") && name.ends_with("Admin"))
         || name.ends_with("IamAdmin")
         || name == "resourcemanager.organizationAdmin"
@@ -43,7 +51,7 @@ pub fn tier_of_role(role: &str) -> Tier {
     }
     let lower = name.to_ascii_lowercase();
     if name == "viewer"
-        || ["viewer", "reader", "browser", ".list", "getter"]
+        || ["viewer", "reader", "reviewer", "browser", ".list", "getter"]
             .iter()
             .any(|s| lower.ends_with(s))
     {
@@ -57,29 +65,45 @@ fn sa_key(project: &str, email: &str) -> IdentityKey {
 }
 
 /// `gcloud iam service-accounts list --format=json` (bare array or REST `{"accounts": […]}`).
-pub fn service_accounts(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let mut tally = Tally::default();
-    let (list, base) = items(root, &["accounts"], &options.file_name)?;
-    each_item(list, &base, options, sink, &mut tally, |sa| {
-        let email = sa.str("email")?;
-        let project = match sa.opt_str("projectId")? {
-            Some(p) => p,
-            None => project_of_email(email)
-                .ok_or_else(|| sa.error("projectId", "missing, and the email names no project"))?,
-        };
-        let name = sa.opt_str("displayName")?.unwrap_or(email);
-        let mut identity = Identity::new(sa_key(project, email), "service_account", name);
-        if sa.bool("disabled")? == Some(true) {
-            identity.status = Status::Disabled;
-        }
-        identity.owner = sa.opt_str("description")?.and_then(owner_hint);
-        Ok(Outcome::records(vec![Record::Identity(identity)]))
-    })?;
-    Ok(tally)
+pub(crate) struct ServiceAccounts<'a> {
+    em: Emitter<'a>,
+}
+
+impl<'a> ServiceAccounts<'a> {
+    pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
+        ServiceAccounts { em }
+    }
+}
+
+impl ItemSink for ServiceAccounts<'_> {
+    fn list_keys(&self) -> &'static [&'static str] {
+        &["accounts"]
+    }
+    fn item(&mut self, path: String, value: Value, _bytes: u64) -> Result<(), ImportError> {
+        self.em.item(&path, &value, |sa| {
+            let email = sa.str("email")?;
+            let project = match sa.opt_str("projectId")? {
+                Some(p) => p,
+                None => project_of_email(email).ok_or_else(|| {
+                    sa.error("projectId", "missing, and the email names no project")
+                })?,
+            };
+            let name = sa.opt_str("displayName")?.unwrap_or(email);
+            let mut identity = Identity::new(sa_key(project, email), "service_account", name);
+            if sa.bool("disabled")? == Some(true) {
+                identity.status = Status::Disabled;
+            }
+            identity.owner = sa.opt_str("description")?.and_then(owner_hint);
+            Ok(Outcome::records(vec![Record::Identity(identity)]))
+        })
+    }
+}
+
+impl ListFormat for ServiceAccounts<'_> {
+    fn finish(self: Box<Self>, _root: &Root) -> Result<Tally, ImportError> {
+        Ok(self.em.tally)
+    }
 }
 
 /// Project, service-account email and key id from a key's resource name.
@@ -95,55 +119,69 @@ fn parse_key_name(name: &str) -> Option<(&str, &str, &str)> {
     Some((project, email, key_id))
 }
 
-/// `gcloud iam service-accounts keys list --iam-account=SA --format=json`.
-pub fn keys(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let mut tally = Tally::default();
-    let (list, base) = items(root, &["keys"], &options.file_name)?;
-    let mut scope: Option<String> = None;
-    each_item(list, &base, options, sink, &mut tally, |k| {
-        let name = k.str("name")?;
-        let (project, email, key_id) = match parse_key_name(name) {
-            Some(parts) => parts,
-            None => {
-                // A key named by id alone: the service account must come from --account.
-                let email = options.account.as_deref().ok_or_else(|| {
-                    k.error(
-                        "name",
-                        "names no service account; pass --account SERVICE_ACCOUNT_EMAIL",
-                    )
-                })?;
-                let project = project_of_email(email)
-                    .ok_or_else(|| k.error("name", "cannot tell the project"))?;
-                (project, email, name.rsplit('/').next().unwrap_or(name))
+/// `gcloud iam service-accounts keys list --iam-account=SA --format=json`: each file lists one
+/// service account's keys (the part `project:email`), so a newer list of one account's keys
+/// never marks another account's keys gone.
+pub(crate) struct Keys<'a> {
+    em: Emitter<'a>,
+}
+
+impl<'a> Keys<'a> {
+    pub(crate) fn new(em: Emitter<'a>) -> Self {
+        Keys { em }
+    }
+}
+
+impl ItemSink for Keys<'_> {
+    fn list_keys(&self) -> &'static [&'static str] {
+        &["keys"]
+    }
+    fn item(&mut self, path: String, value: Value, _bytes: u64) -> Result<(), ImportError> {
+        let account = self.em.options.account.clone();
+        self.em.item(&path, &value, |k| {
+            let name = k.str("name")?;
+            let (project, email, key_id) = match parse_key_name(name) {
+                Some(parts) => parts,
+                None => {
+                    // A key named by id alone: the service account must come from --account.
+                    let email = account.as_deref().ok_or_else(|| {
+                        k.error(
+                            "name",
+                            "names no service account; pass --account SERVICE_ACCOUNT_EMAIL",
+                        )
+                    })?;
+                    let project = project_of_email(email)
+                        .ok_or_else(|| k.error("name", "cannot tell the project"))?;
+                    (project, email, name.rsplit('/').next().unwrap_or(name))
+                }
+            };
+            let key = sa_key(project, email);
+            let mut c = Credential::new(&key, key_id, "sa_key");
+            c.created_at = k.time("validAfterTime")?;
+            c.expires_at = match k.opt_str("validBeforeTime")? {
+                Some(NEVER) | None => None,
+                Some(_) => k.time("validBeforeTime")?,
+            };
+            c.active = k.bool("disabled")? != Some(true);
+            c.platform_managed = k.opt_str("keyType")? == Some("SYSTEM_MANAGED");
+            if let Some(reason) = k.opt_str("disableReason")?
+                && reason.contains("EXPOSED")
+            {
+                c.kind = "sa_key (exposed)".into();
             }
-        };
-        let key = sa_key(project, email);
-        scope.get_or_insert_with(|| email.to_owned());
-        let mut c = Credential::new(&key, key_id, "sa_key");
-        c.created_at = k.time("validAfterTime")?;
-        c.expires_at = match k.opt_str("validBeforeTime")? {
-            Some(NEVER) | None => None,
-            Some(_) => k.time("validBeforeTime")?,
-        };
-        c.active = k.bool("disabled")? != Some(true);
-        c.platform_managed = k.opt_str("keyType")? == Some("SYSTEM_MANAGED");
-        if let Some(reason) = k.opt_str("disableReason")?
-            && reason.contains("EXPOSED")
-        {
-            c.kind = "sa_key (exposed)".into();
-        }
-        let identity = Identity::reference(key, "service_account", email);
-        Ok(Outcome::records(vec![
-            Record::Identity(identity),
-            Record::Credential(c),
-        ]))
-    })?;
-    tally.scope = scope;
-    Ok(tally)
+            let identity = Identity::reference(key, "service_account", email);
+            Ok(
+                Outcome::records(vec![Record::Identity(identity), Record::Credential(c)])
+                    .in_part(format!("{project}:{email}")),
+            )
+        })
+    }
+}
+
+impl ListFormat for Keys<'_> {
+    fn finish(self: Box<Self>, _root: &Root) -> Result<Tally, ImportError> {
+        Ok(self.em.finish_parts())
+    }
 }
 
 /// What an IAM policy member is.
@@ -185,21 +223,18 @@ fn member(m: &str) -> Member<'_> {
 }
 
 /// `gcloud projects get-iam-policy PROJECT --format=json`: one grant per (member, role,
-/// condition). The policy does not name its project, so `--account PROJECT` must.
-pub fn iam_policy(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let mut tally = Tally::default();
-    let project = match options.account.as_deref() {
+/// condition). The policy does not name its project, so `--account PROJECT` must. Read whole:
+/// Google caps a policy at 64 KB.
+pub fn iam_policy(root: &Value, em: &mut Emitter) -> Result<(), ImportError> {
+    let file = em.file().to_owned();
+    let project = match em.options.account.as_deref() {
         Some(p) => p.to_owned(),
         None => {
             let guess = policy_project(root);
             let project = guess
                 .clone()
                 .unwrap_or_else(|| "unnamed-project".to_owned());
-            tally.notes.push(match guess {
+            em.tally.notes.push(match guess {
                 Some(_) => format!("the policy does not name its project: '{project}' is the project of its service-account members; pass --account PROJECT_ID if that is wrong"),
                 None => format!("the policy does not name its project: recorded as '{project}'; pass --account PROJECT_ID"),
             });
@@ -208,12 +243,25 @@ pub fn iam_policy(
     };
     let project = project.as_str();
     let resource = format!("projects/{project}");
-    // Flatten (binding, member) pairs, each one record with its own path.
-    let bindings = root
-        .get("bindings")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
+    let bindings = match root.get("bindings") {
+        Some(Value::Array(b)) => b.as_slice(),
+        Some(other) => {
+            return Err(ImportError::new(
+                &file,
+                crate::Location::Path("$.bindings".into()),
+                Some("bindings"),
+                format!("expected a list, found {}", crate::json::kind(other)),
+            ));
+        }
+        None => {
+            return Err(ImportError::new(
+                &file,
+                crate::Location::Path("$".into()),
+                Some("bindings"),
+                "missing: an IAM policy lists its role bindings in 'bindings'",
+            ));
+        }
+    };
     for (b, binding) in bindings.iter().enumerate() {
         let path = format!("$.bindings[{b}]");
         let members = binding
@@ -221,17 +269,9 @@ pub fn iam_policy(
             .and_then(Value::as_array)
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let pairs: Vec<Value> = members
-            .iter()
-            .map(|m| serde_json::json!({"member": m, "role": binding.get("role"), "condition": binding.get("condition")}))
-            .collect();
-        each_item(
-            &pairs,
-            &format!("{path}.members"),
-            options,
-            sink,
-            &mut tally,
-            |pair| {
+        for (i, m) in members.iter().enumerate() {
+            let pair = serde_json::json!({"member": m, "role": binding.get("role"), "condition": binding.get("condition")});
+            em.item(&format!("{path}.members[{i}]"), &pair, |pair| {
                 let role = pair.str("role")?;
                 let m = pair.str("member")?;
                 let condition = match pair.obj("condition")? {
@@ -269,14 +309,16 @@ pub fn iam_policy(
                 };
                 let mut grant = Grant::new(&key, role, &resource, tier_of_role(role));
                 grant.condition = condition;
-                Ok(Outcome::records(vec![
-                    Record::Identity(identity),
-                    Record::Grant(grant),
-                ]))
-            },
-        )?;
+                // Grants of this project's policy, whichever project a member lives in.
+                Ok(
+                    Outcome::records(vec![Record::Identity(identity), Record::Grant(grant)])
+                        .in_part(project.to_owned()),
+                )
+            })?;
+        }
     }
-    Ok(tally)
+    em.meet(project);
+    Ok(())
 }
 
 /// The one project whose user-managed service accounts the policy names, if exactly one.
@@ -300,42 +342,30 @@ fn policy_project(root: &Value) -> Option<String> {
     }
 }
 
-/// A downloaded key file: one identity and one credential; `private_key` is dropped unread.
-pub fn key_file(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let mut tally = Tally::default();
-    let single = std::slice::from_ref(root);
-    let mut scope: Option<String> = None;
-    each_item(
-        single,
-        "$",
-        options,
-        sink,
-        &mut tally,
-        |f: Obj| -> Field<Outcome> {
-            let email = f.str("client_email")?;
-            let key_id = f.str("private_key_id")?;
-            let project = match f.opt_str("project_id")? {
-                Some(p) => p,
-                None => project_of_email(email).ok_or_else(|| f.error("project_id", "missing"))?,
-            };
-            let key = sa_key(project, email);
-            scope = Some(format!("{email}/{key_id}"));
-            let credential = Credential::new(&key, key_id, "sa_key");
-            let mut out = Outcome::records(vec![
-                Record::Identity(Identity::reference(key, "service_account", email)),
-                Record::Credential(credential),
-            ]);
-            if f.get("private_key").is_some() {
-                out.secrets.push("private_key");
-            }
-            Ok(out)
-        },
-    )?;
-    Ok(tally)
+/// A downloaded key file: one identity and one credential; `private_key` is dropped unread. The
+/// file names the key but does not list the account's keys, so its credential is a reference:
+/// it never overwrites what a keys list said (dates, disabled, exposed) nor claims the key.
+pub fn key_file(root: &Value, em: &mut Emitter) -> Result<(), ImportError> {
+    em.item("$", root, |f: Obj| -> Field<Outcome> {
+        let email = f.str("client_email")?;
+        let key_id = f.str("private_key_id")?;
+        let project = match f.opt_str("project_id")? {
+            Some(p) => p,
+            None => project_of_email(email).ok_or_else(|| f.error("project_id", "missing"))?,
+        };
+        let key = sa_key(project, email);
+        let mut credential = Credential::new(&key, key_id, "sa_key");
+        credential.reference_only = true;
+        let mut out = Outcome::records(vec![
+            Record::Identity(Identity::reference(key, "service_account", email)),
+            Record::Credential(credential),
+        ])
+        .in_part(format!("{project}:{email}/{key_id}"));
+        if f.get("private_key").is_some() {
+            out.secrets.push("private_key");
+        }
+        Ok(out)
+    })
 }
 
 #[cfg(test)]

@@ -2,9 +2,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::json::{Field, Obj, Outcome, each_item, items};
-use crate::model::{Credential, Grant, Identity, IdentityKey, Record, Sink, Status, Tally, Tier};
-use crate::{ImportError, ImportOptions};
+use crate::json::{Emitter, Field, Obj, Outcome};
+use crate::model::{Credential, Grant, Identity, IdentityKey, Record, Status, Tally, Tier};
+use crate::stream::{ItemSink, Root};
+use crate::{ImportError, ListFormat};
 
 /// Tier of one GitHub permission at a level.
 pub fn tier_of(permission: &str, level: &str) -> Tier {
@@ -46,114 +47,174 @@ fn permission_grants(
     Ok(out)
 }
 
-/// The organisation of a PAT export: `--account`, else `org-<id>` from the records'
-/// `repositories_url` (said out loud).
-fn org(list: &[Value], options: &ImportOptions, tally: &mut Tally) -> String {
-    if let Some(o) = &options.account {
-        return o.clone();
-    }
-    let id = list.iter().find_map(|t| {
-        let url = t.get("repositories_url")?.as_str()?;
-        let rest = url.split("/organizations/").nth(1)?;
-        rest.split('/').next().map(str::to_owned)
-    });
-    let org = id.map_or_else(|| "unnamed-org".to_owned(), |id| format!("org-{id}"));
-    tally.notes.push(format!("the export names its organisation by number only: recorded as '{org}'; pass --account ORG to use its name"));
-    org
+/// The organisation id in a PAT record's `repositories_url` (`…/organizations/ID/…`).
+fn org_id(t: &Value) -> Option<String> {
+    let url = t.get("repositories_url")?.as_str()?;
+    let rest = url.split("/organizations/").nth(1)?;
+    rest.split('/')
+        .next()
+        .filter(|id| !id.is_empty())
+        .map(str::to_owned)
 }
 
 /// `GET /orgs/{org}/installations`: one identity per installation, one grant per permission.
-pub fn installations(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let mut tally = Tally::default();
-    let (list, base) = items(root, &["installations"], &options.file_name)?;
-    each_item(list, &base, options, sink, &mut tally, |inst| {
-        let id = inst.id("id")?;
-        let org = match inst.obj("account")? {
-            Some(a) => a.str("login")?.to_owned(),
-            None => options
-                .account
-                .clone()
-                .ok_or_else(|| inst.error("account", "missing; pass --account ORG"))?,
-        };
-        let slug = inst.opt_str("app_slug")?.unwrap_or("app");
-        let key = IdentityKey::new("github", &org, &format!("installation:{id}"));
-        let mut identity = Identity::new(key.clone(), "github_app", slug);
-        identity.created_at = inst.time("created_at")?;
-        if inst.opt_str("suspended_at")?.is_some() {
-            identity.status = Status::Disabled;
-        }
-        let resource = match inst.opt_str("repository_selection")? {
-            Some("selected") => format!("{org} (selected repositories)"),
-            _ => format!("{org} (all repositories)"),
-        };
-        let mut records = vec![Record::Identity(identity)];
-        if let Some(perms) = inst.map("permissions")? {
-            records.extend(permission_grants(&key, &inst, perms, &resource, "")?);
-        }
-        Ok(Outcome::records(records))
-    })?;
-    Ok(tally)
+pub(crate) struct Installations<'a> {
+    em: Emitter<'a>,
 }
 
+impl<'a> Installations<'a> {
+    pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
+        Installations { em }
+    }
+}
+
+impl ItemSink for Installations<'_> {
+    fn list_keys(&self) -> &'static [&'static str] {
+        &["installations"]
+    }
+    fn item(&mut self, path: String, value: Value, _bytes: u64) -> Result<(), ImportError> {
+        let account = self.em.options.account.clone();
+        self.em.item(&path, &value, |inst| {
+            let id = inst.id("id")?;
+            let org = match inst.obj("account")? {
+                Some(a) => a.str("login")?.to_owned(),
+                None => account
+                    .clone()
+                    .ok_or_else(|| inst.error("account", "missing; pass --account ORG"))?,
+            };
+            let slug = inst.opt_str("app_slug")?.unwrap_or("app");
+            let key = IdentityKey::new("github", &org, &format!("installation:{id}"));
+            let mut identity = Identity::new(key.clone(), "github_app", slug);
+            identity.created_at = inst.time("created_at")?;
+            if inst.opt_str("suspended_at")?.is_some() {
+                identity.status = Status::Disabled;
+            }
+            let resource = match inst.opt_str("repository_selection")? {
+                Some("selected") => format!("{org} (selected repositories)"),
+                _ => format!("{org} (all repositories)"),
+            };
+            let mut records = vec![Record::Identity(identity)];
+            if let Some(perms) = inst.map("permissions")? {
+                records.extend(permission_grants(&key, &inst, perms, &resource, "")?);
+            }
+            Ok(Outcome::records(records))
+        })
+    }
+}
+
+impl ListFormat for Installations<'_> {
+    fn finish(self: Box<Self>, _root: &Root) -> Result<Tally, ImportError> {
+        Ok(self.em.tally)
+    }
+}
+
+/// Tokens held back (at most) until one names the organisation, when `--account` does not.
+const ORG_WINDOW_ITEMS: usize = 2000;
+
 /// `GET /orgs/{org}/personal-access-tokens`: each token is an identity with one credential;
-/// every entry of its three permission maps is a grant.
-pub fn personal_access_tokens(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let mut tally = Tally::default();
-    let (list, base) = items(root, &[], &options.file_name)?;
-    let org = org(list, options, &mut tally);
-    let org = org.as_str();
-    each_item(list, &base, options, sink, &mut tally, |t| {
-        let grant_id = t.id("id")?;
-        let token_id = t.id("token_id")?;
-        let name = t.opt_str("token_name")?.unwrap_or("unnamed token");
-        let key = IdentityKey::new("github", org, &format!("pat:{grant_id}"));
-        let mut identity = Identity::new(key.clone(), "pat", name);
-        identity.owner = t
-            .obj("owner")?
-            .map(|o| o.str("login").map(str::to_owned))
-            .transpose()?;
-        identity.created_at = t.time("access_granted_at")?;
-        identity.last_used_at = t.time("token_last_used_at")?;
-        identity.usage_tracked = true;
-        let expired = t.bool("token_expired")? == Some(true);
-        if expired {
-            identity.status = Status::Disabled;
+/// every entry of its three permission maps is a grant. The organisation is `--account`, else
+/// `org-<id>` from the records' `repositories_url` (said out loud).
+pub(crate) struct PersonalAccessTokens<'a> {
+    em: Emitter<'a>,
+    org: Option<String>,
+    window: Vec<(String, Value)>,
+}
+
+impl<'a> PersonalAccessTokens<'a> {
+    pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
+        let org = em.options.account.clone();
+        PersonalAccessTokens {
+            em,
+            org,
+            window: Vec::new(),
         }
-        let mut c = Credential::new(&key, &token_id, "fine_grained_pat");
-        c.created_at = identity.created_at;
-        c.last_used_at = identity.last_used_at;
-        c.usage_tracked = true;
-        c.expires_at = t.time("token_expires_at")?;
-        c.active = !expired;
-        let resource = match t.opt_str("repository_selection")? {
-            Some("all") => format!("{org} (all repositories)"),
-            Some("subset") => format!("{org} (selected repositories)"),
-            _ => format!("{org} (no repositories)"),
-        };
-        let mut records = vec![Record::Identity(identity), Record::Credential(c)];
-        if let Some(perms) = t.obj("permissions")? {
-            for group in ["organization", "repository", "other"] {
-                if let Some(map) = perms.map(group)? {
-                    let res = if group == "organization" {
-                        org.to_owned()
-                    } else {
-                        resource.clone()
-                    };
-                    records.extend(permission_grants(&key, &perms, map, &res, group)?);
+    }
+
+    fn settle(&mut self, id: Option<String>) -> Result<(), ImportError> {
+        let org = id.map_or_else(|| "unnamed-org".to_owned(), |id| format!("org-{id}"));
+        self.em.tally.notes.push(format!("the export names its organisation by number only: recorded as '{org}'; pass --account ORG to use its name"));
+        self.org = Some(org);
+        for (path, value) in std::mem::take(&mut self.window) {
+            self.import(&path, &value)?;
+        }
+        Ok(())
+    }
+
+    fn import(&mut self, path: &str, value: &Value) -> Result<(), ImportError> {
+        let org = self.org.clone().unwrap_or_default();
+        let org = org.as_str();
+        self.em.item(path, value, |t| {
+            let grant_id = t.id("id")?;
+            let token_id = t.id("token_id")?;
+            let name = t.opt_str("token_name")?.unwrap_or("unnamed token");
+            let key = IdentityKey::new("github", org, &format!("pat:{grant_id}"));
+            let mut identity = Identity::new(key.clone(), "pat", name);
+            identity.owner = t
+                .obj("owner")?
+                .map(|o| o.str("login").map(str::to_owned))
+                .transpose()?;
+            identity.created_at = t.time("access_granted_at")?;
+            identity.last_used_at = t.time("token_last_used_at")?;
+            identity.usage_tracked = Some(true);
+            let expired = t.bool("token_expired")? == Some(true);
+            if expired {
+                identity.status = Status::Disabled;
+            }
+            let mut c = Credential::new(&key, &token_id, "fine_grained_pat");
+            c.created_at = identity.created_at;
+            c.last_used_at = identity.last_used_at;
+            c.usage_tracked = true;
+            c.expires_at = t.time("token_expires_at")?;
+            c.active = !expired;
+            let resource = match t.opt_str("repository_selection")? {
+                Some("all") => format!("{org} (all repositories)"),
+                Some("subset") => format!("{org} (selected repositories)"),
+                _ => format!("{org} (no repositories)"),
+            };
+            let mut records = vec![Record::Identity(identity), Record::Credential(c)];
+            if let Some(perms) = t.obj("permissions")? {
+                for group in ["organization", "repository", "other"] {
+                    if let Some(map) = perms.map(group)? {
+                        let res = if group == "organization" {
+                            org.to_owned()
+                        } else {
+                            resource.clone()
+                        };
+                        records.extend(permission_grants(&key, &perms, map, &res, group)?);
+                    }
                 }
             }
+            Ok(Outcome::records(records))
+        })
+    }
+}
+
+impl ItemSink for PersonalAccessTokens<'_> {
+    fn list_keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn item(&mut self, path: String, value: Value, _bytes: u64) -> Result<(), ImportError> {
+        if self.org.is_some() {
+            return self.import(&path, &value);
         }
-        Ok(Outcome::records(records))
-    })?;
-    Ok(tally)
+        let id = org_id(&value);
+        self.window.push((path, value));
+        if id.is_some() || self.window.len() >= ORG_WINDOW_ITEMS {
+            self.settle(id)?;
+        }
+        Ok(())
+    }
+}
+
+impl ListFormat for PersonalAccessTokens<'_> {
+    fn finish(mut self: Box<Self>, _root: &Root) -> Result<Tally, ImportError> {
+        if self.org.is_none() {
+            self.settle(None)?;
+        }
+        Ok(self.em.tally)
+    }
 }
 
 /// `owner/repo` from a deploy key's API url (`…/repos/{owner}/{repo}/keys/{id}`).
@@ -166,59 +227,73 @@ fn repo_of_url(url: &str) -> Option<String> {
 
 /// `GET /repos/{owner}/{repo}/keys`: each key is an identity, a credential and one grant on the
 /// repository (write unless read-only). The repository comes from the key's `url`, else from
-/// `--account OWNER/REPO`.
-pub fn deploy_keys(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let mut tally = Tally::default();
-    let (list, base) = items(root, &[], &options.file_name)?;
-    let mut scope = None;
-    each_item(list, &base, options, sink, &mut tally, |k| {
-        let id = k.id("id")?;
-        let repo = match k.opt_str("url")?.and_then(repo_of_url) {
-            Some(r) => r,
-            None => options
-                .account
-                .clone()
-                .ok_or_else(|| k.error("url", "names no repository; pass --account OWNER/REPO"))?,
-        };
-        scope.get_or_insert_with(|| format!("repo:{repo}"));
-        let owner = repo.split('/').next().unwrap_or(&repo).to_owned();
-        let title = k.opt_str("title")?.unwrap_or("deploy key");
-        let key = IdentityKey::new("github", &owner, &format!("deploy_key:{repo}/{id}"));
-        let mut identity = Identity::new(key.clone(), "deploy_key", &format!("{title} ({repo})"));
-        identity.created_at = k.time("created_at")?;
-        // Newer API versions carry `last_used` (null = never); older ones do not track use.
-        let has_last_used = k.map_has("last_used");
-        identity.last_used_at = k.time("last_used")?;
-        identity.usage_tracked = has_last_used;
-        identity.owner = k.opt_str("added_by")?.map(str::to_owned);
-        let enabled = k.bool("enabled")? != Some(false);
-        if !enabled {
-            identity.status = Status::Disabled;
-        }
-        let mut c = Credential::new(&key, &id, "deploy_key");
-        c.created_at = identity.created_at;
-        c.last_used_at = identity.last_used_at;
-        c.usage_tracked = has_last_used;
-        c.active = enabled;
-        let read_only = k.bool("read_only")?.unwrap_or(true);
-        let (permission, tier) = if read_only {
-            ("contents:read", Tier::Read)
-        } else {
-            ("contents:write", Tier::Write)
-        };
-        let grant = Grant::new(&key, permission, &repo, tier);
-        Ok(Outcome::records(vec![
-            Record::Identity(identity),
-            Record::Credential(c),
-            Record::Grant(grant),
-        ]))
-    })?;
-    tally.scope = scope;
-    Ok(tally)
+/// `--account OWNER/REPO`; each repository's keys are one part of the family.
+pub(crate) struct DeployKeys<'a> {
+    em: Emitter<'a>,
+}
+
+impl<'a> DeployKeys<'a> {
+    pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let em = em.unique();
+        DeployKeys { em }
+    }
+}
+
+impl ItemSink for DeployKeys<'_> {
+    fn list_keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn item(&mut self, path: String, value: Value, _bytes: u64) -> Result<(), ImportError> {
+        let account = self.em.options.account.clone();
+        self.em.item(&path, &value, |k| {
+            let id = k.id("id")?;
+            let repo = match k.opt_str("url")?.and_then(repo_of_url) {
+                Some(r) => r,
+                None => account.clone().ok_or_else(|| {
+                    k.error("url", "names no repository; pass --account OWNER/REPO")
+                })?,
+            };
+            let owner = repo.split('/').next().unwrap_or(&repo).to_owned();
+            let title = k.opt_str("title")?.unwrap_or("deploy key");
+            let key = IdentityKey::new("github", &owner, &format!("deploy_key:{repo}/{id}"));
+            let mut identity =
+                Identity::new(key.clone(), "deploy_key", &format!("{title} ({repo})"));
+            identity.created_at = k.time("created_at")?;
+            // Newer API versions carry `last_used` (null = never); older ones do not track use.
+            let has_last_used = k.map_has("last_used");
+            identity.last_used_at = k.time("last_used")?;
+            identity.usage_tracked = Some(has_last_used);
+            identity.owner = k.opt_str("added_by")?.map(str::to_owned);
+            let enabled = k.bool("enabled")? != Some(false);
+            if !enabled {
+                identity.status = Status::Disabled;
+            }
+            let mut c = Credential::new(&key, &id, "deploy_key");
+            c.created_at = identity.created_at;
+            c.last_used_at = identity.last_used_at;
+            c.usage_tracked = has_last_used;
+            c.active = enabled;
+            let read_only = k.bool("read_only")?.unwrap_or(true);
+            let (permission, tier) = if read_only {
+                ("contents:read", Tier::Read)
+            } else {
+                ("contents:write", Tier::Write)
+            };
+            let grant = Grant::new(&key, permission, &repo, tier);
+            Ok(Outcome::records(vec![
+                Record::Identity(identity),
+                Record::Credential(c),
+                Record::Grant(grant),
+            ])
+            .in_part(format!("{owner}:repo:{repo}")))
+        })
+    }
+}
+
+impl ListFormat for DeployKeys<'_> {
+    fn finish(self: Box<Self>, _root: &Root) -> Result<Tally, ImportError> {
+        Ok(self.em.finish_parts())
+    }
 }
 
 #[cfg(test)]

@@ -202,12 +202,16 @@ pub fn kind(v: &Value) -> &'static str {
 pub struct Outcome {
     /// Records to push, identity first.
     pub records: Vec<Record>,
-    /// Not imported because it is a person.
+    /// Not imported because it is a person (with its key, so other exports leave it out too).
     pub human: bool,
     /// Not imported for this reason.
     pub skipped: Option<&'static str>,
     /// Secret fields dropped from this item.
     pub secrets: Vec<&'static str>,
+    /// The part of the export family this item belongs to (`account:object`), for exports
+    /// whose files each cover one part (one service account's keys, one namespace's bindings);
+    /// `None`: the record's account.
+    pub part: Option<String>,
 }
 
 impl Outcome {
@@ -232,89 +236,147 @@ impl Outcome {
             ..Default::default()
         }
     }
+    /// The same outcome, in part `part` of the family.
+    pub fn in_part(mut self, part: impl Into<String>) -> Self {
+        self.part = Some(part.into());
+        self
+    }
 }
 
-/// Push what `item` yields for each item of `items` (at `base[i]`), counting everything and
-/// honouring `skip_bad_rows`.
-pub fn each_item(
-    items: &[Value],
-    base: &str,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-    tally: &mut Tally,
-    mut item: impl FnMut(Obj) -> Field<Outcome>,
-) -> Result<(), ImportError> {
-    let file = options.file_name.as_str();
-    for (i, value) in items.iter().enumerate() {
-        let path = format!("{base}[{i}]");
-        tally.records_read += 1;
-        let path = path.as_str();
-        let outcome = Obj::new(value, path).and_then(&mut item);
+/// Pushes what items turn into to the sink, counting everything and honouring `skip_bad_rows`.
+pub struct Emitter<'a> {
+    /// The import's options.
+    pub options: &'a ImportOptions,
+    /// Where records go.
+    pub sink: &'a mut dyn Sink,
+    /// Counts so far.
+    pub tally: Tally,
+    part: Option<String>,
+    /// Parts met in this file (by any item, imported or not), in order.
+    pub parts: Vec<String>,
+    /// Count an identity described by several items once (set off for lists whose every item
+    /// is its own identity, so that nothing grows with the list).
+    distinct: bool,
+}
+
+impl<'a> Emitter<'a> {
+    /// An emitter with nothing counted yet.
+    pub fn new(options: &'a ImportOptions, sink: &'a mut dyn Sink) -> Self {
+        Emitter {
+            options,
+            sink,
+            tally: Tally::default(),
+            part: None,
+            parts: Vec::new(),
+            distinct: true,
+        }
+    }
+
+    /// For lists whose every item describes its own identity: count without remembering keys.
+    pub fn unique(mut self) -> Self {
+        self.distinct = false;
+        self
+    }
+
+    /// The file name, for errors.
+    pub fn file(&self) -> &str {
+        &self.options.file_name
+    }
+
+    fn sink_error(&self, e: crate::SinkError) -> ImportError {
+        ImportError::new(self.file(), Location::File, None, e.to_string())
+    }
+
+    /// Note a part of the family this file lists, without records in it.
+    pub fn meet(&mut self, part: &str) {
+        if !self.parts.iter().any(|p| p == part) {
+            self.parts.push(part.to_owned());
+        }
+    }
+
+    /// Count one record read and push what it turned into (or reject it).
+    pub fn push(&mut self, outcome: Field<Outcome>) -> Result<(), ImportError> {
+        self.tally.records_read += 1;
         match outcome {
             Ok(out) => {
                 for f in &out.secrets {
-                    tally.drop_secret(f);
+                    self.tally.drop_secret(f);
+                }
+                if let Some(p) = &out.part {
+                    self.meet(p);
                 }
                 if out.human {
-                    tally.humans_skipped += 1;
+                    self.tally.humans_skipped += 1;
                 } else if let Some(reason) = out.skipped {
-                    tally.skip(reason);
+                    self.tally.skip(reason);
                 } else {
-                    tally.imported += 1;
+                    self.tally.imported += 1;
+                }
+                if !out.records.is_empty() && out.part != self.part {
+                    self.sink
+                        .part(out.part.as_deref())
+                        .map_err(|e| self.sink_error(e))?;
+                    self.part = out.part;
                 }
                 for record in out.records {
-                    tally.count_distinct(&record);
-                    sink.record(record)
-                        .map_err(|e| ImportError::new(file, Location::File, None, e.to_string()))?;
+                    if self.distinct {
+                        self.tally.count_distinct(&record);
+                    } else {
+                        self.tally.count(&record);
+                    }
+                    self.sink.record(record).map_err(|e| self.sink_error(e))?;
                 }
+                Ok(())
             }
             Err(e) => {
-                if !options.skip_bad_rows {
-                    let field = (!e.field.is_empty()).then_some(e.field.as_str());
+                let field = (!e.field.is_empty()).then_some(e.field);
+                if !self.options.skip_bad_rows {
                     return Err(ImportError::new(
-                        file,
+                        self.file(),
                         Location::Path(e.path),
-                        field,
+                        field.as_deref(),
                         e.message,
                     ));
                 }
-                tally.rejected += 1;
-                let field = (!e.field.is_empty()).then_some(e.field);
-                sink.reject(Reject {
+                self.tally.rejected += 1;
+                let reject = Reject {
                     location: Location::Path(e.path),
                     field,
                     message: e.message,
-                })
-                .map_err(|e| ImportError::new(file, Location::File, None, e.to_string()))?;
+                };
+                self.sink.reject(reject).map_err(|e| self.sink_error(e))
             }
         }
     }
-    Ok(())
+
+    /// Read `value` (at `path`) as an object with `f` and push the outcome.
+    pub fn item(
+        &mut self,
+        path: &str,
+        value: &Value,
+        f: impl FnOnce(Obj) -> Field<Outcome>,
+    ) -> Result<(), ImportError> {
+        let outcome = Obj::new(value, path).and_then(f);
+        self.push(outcome)
+    }
+
+    /// The counts, with the parts met as what the file covers.
+    pub fn finish_parts(mut self) -> Tally {
+        self.tally.covers = Some(std::mem::take(&mut self.parts));
+        self.tally
+    }
 }
 
-/// The list of items of an export: a bare array, or the array under one of `keys` (envelopes
-/// such as `{"value": […]}` or `{"items": […]}`). Returns the items and their JSON path.
-pub fn items<'a>(
-    root: &'a Value,
-    keys: &[&str],
-    file: &str,
-) -> Result<(&'a [Value], String), ImportError> {
-    if let Value::Array(a) = root {
-        return Ok((a.as_slice(), "$".into()));
+/// Push what `item` yields for each item of `items` (at `base[i]`).
+pub fn each_item(
+    items: &[Value],
+    base: &str,
+    em: &mut Emitter,
+    mut item: impl FnMut(Obj) -> Field<Outcome>,
+) -> Result<(), ImportError> {
+    for (i, value) in items.iter().enumerate() {
+        let path = format!("{base}[{i}]");
+        em.item(&path, value, &mut item)?;
     }
-    for k in keys {
-        match root.get(*k) {
-            Some(Value::Array(a)) => return Ok((a.as_slice(), format!("$.{k}"))),
-            Some(Value::Null) | None => continue,
-            Some(other) => {
-                return Err(ImportError::new(
-                    file,
-                    Location::Path(format!("$.{k}")),
-                    Some(k),
-                    format!("expected a list, found {}", kind(other)),
-                ));
-            }
-        }
-    }
-    Ok((&[], "$".into()))
+    Ok(())
 }

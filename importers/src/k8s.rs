@@ -1,11 +1,12 @@
 //! Kubernetes: service accounts and (cluster) role bindings. A service account is keyed by
 //! `namespace/name` in its cluster, which `--account CLUSTER` names (kubectl output does not).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::json::{Obj, Outcome, each_item, items};
-use crate::model::{Credential, Grant, Identity, IdentityKey, Record, Sink, Tally, Tier};
-use crate::{ImportError, ImportOptions};
+use crate::json::{Emitter, Obj, Outcome};
+use crate::model::{Credential, Grant, Identity, IdentityKey, Record, Tally, Tier};
+use crate::stream::{ItemSink, Root};
+use crate::{ImportError, ImportOptions, ListFormat};
 
 /// The cluster: `--account`, else `default` (said out loud: kubectl output never names it).
 fn cluster(options: &ImportOptions, tally: &mut Tally) -> String {
@@ -31,116 +32,198 @@ fn sa_key(cluster: &str, namespace: &str, name: &str) -> IdentityKey {
     IdentityKey::new("k8s", cluster, &format!("{namespace}/{name}"))
 }
 
-/// `kubectl get serviceaccounts -A -o json`.
-pub fn service_accounts(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let mut tally = Tally::default();
-    let cluster = cluster(options, &mut tally);
-    let cluster = cluster.as_str();
-    let (list, base) = items(root, &["items"], &options.file_name)?;
-    each_item(list, &base, options, sink, &mut tally, |sa| {
-        let meta = sa
-            .obj("metadata")?
-            .ok_or_else(|| sa.error("metadata", "missing"))?;
-        let name = meta.str("name")?;
-        let namespace = meta.opt_str("namespace")?.unwrap_or("default");
-        let key = sa_key(cluster, namespace, name);
-        let mut identity = Identity::new(
-            key.clone(),
-            "k8s_service_account",
-            &format!("{namespace}/{name}"),
-        );
-        identity.created_at = meta.time("creationTimestamp")?;
-        if let Some(annotations) = meta.map("annotations")? {
-            identity.owner = ["owner", "team", "example.com/owner"]
-                .iter()
-                .find_map(|k| annotations.get(*k).and_then(Value::as_str))
-                .map(str::to_owned);
+/// Annotation (or label) names that name an owner, most specific first. Any prefix counts
+/// (`acme.io/owner`, `example.com/team`): clusters use their own domains.
+const OWNER_KEYS: &[&str] = &[
+    "owner",
+    "owned-by",
+    "ownedby",
+    "owner-email",
+    "owners",
+    "team",
+    "contact",
+    "maintainer",
+    "maintainers",
+];
+
+/// The owner an object's annotations (else labels) name, by [`OWNER_KEYS`].
+fn owner_of(maps: &[Option<&Map<String, Value>>]) -> Option<String> {
+    for map in maps.iter().flatten() {
+        for want in OWNER_KEYS {
+            for (k, v) in map.iter() {
+                let name = k.rsplit('/').next().unwrap_or(k);
+                if name.eq_ignore_ascii_case(want)
+                    && let Some(v) = v.as_str().map(str::trim).filter(|v| !v.is_empty())
+                {
+                    return Some(v.to_owned());
+                }
+            }
         }
-        let mut records = vec![Record::Identity(identity)];
-        for (i, v) in sa.arr("secrets")?.iter().enumerate() {
-            let s = sa.item("secrets", i, v)?;
-            records.push(Record::Credential(Credential::new(
-                &key,
-                s.str("name")?,
-                "token_secret",
-            )));
-        }
-        Ok(Outcome::records(records))
-    })?;
-    Ok(tally)
+    }
+    None
 }
 
-/// `kubectl get clusterrolebindings,rolebindings -A -o json`: one record per (binding,
-/// subject). Service-account subjects (and `system:serviceaccount:` users) are grants; groups of
-/// service accounts are grants of their own principal, never expanded; people are counted.
-pub fn role_bindings(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let mut tally = Tally::default();
-    let cluster = cluster(options, &mut tally);
-    let cluster = cluster.as_str();
-    let (list, base) = items(root, &["items"], &options.file_name)?;
-    for (b, binding) in list.iter().enumerate() {
-        let path = format!("{base}[{b}]");
+/// `kubectl get serviceaccounts -A -o json`.
+pub(crate) struct ServiceAccounts<'a> {
+    em: Emitter<'a>,
+    cluster: String,
+}
+
+impl<'a> ServiceAccounts<'a> {
+    pub(crate) fn new(em: Emitter<'a>) -> Self {
+        let mut em = em.unique();
+        let cluster = cluster(em.options, &mut em.tally);
+        ServiceAccounts { em, cluster }
+    }
+}
+
+impl ItemSink for ServiceAccounts<'_> {
+    fn list_keys(&self) -> &'static [&'static str] {
+        &["items"]
+    }
+    fn item(&mut self, path: String, value: Value, _bytes: u64) -> Result<(), ImportError> {
+        let cluster = self.cluster.as_str();
+        self.em.item(&path, &value, |sa| {
+            let meta = sa
+                .obj("metadata")?
+                .ok_or_else(|| sa.error("metadata", "missing"))?;
+            let name = meta.str("name")?;
+            let namespace = meta.opt_str("namespace")?.unwrap_or("default");
+            let key = sa_key(cluster, namespace, name);
+            let mut identity = Identity::new(
+                key.clone(),
+                "k8s_service_account",
+                &format!("{namespace}/{name}"),
+            );
+            identity.created_at = meta.time("creationTimestamp")?;
+            identity.owner = owner_of(&[meta.map("annotations")?, meta.map("labels")?]);
+            let mut records = vec![Record::Identity(identity)];
+            for (i, v) in sa.arr("secrets")?.iter().enumerate() {
+                let s = sa.item("secrets", i, v)?;
+                records.push(Record::Credential(Credential::new(
+                    &key,
+                    s.str("name")?,
+                    "token_secret",
+                )));
+            }
+            Ok(Outcome::records(records))
+        })
+    }
+}
+
+impl ListFormat for ServiceAccounts<'_> {
+    fn finish(self: Box<Self>, _root: &Root) -> Result<Tally, ImportError> {
+        Ok(self.em.tally)
+    }
+}
+
+/// `kubectl get clusterrolebindings -o json`, `kubectl get rolebindings -A -o json`, or both at
+/// once: one record per (binding, subject). Service-account subjects (and
+/// `system:serviceaccount:` users) are grants; groups of service accounts are grants of their
+/// own principal, never expanded; people are counted.
+///
+/// Cluster role bindings and each namespace's role bindings are separate parts of the family:
+/// a file of cluster role bindings and a file of role bindings complement each other, and
+/// neither marks the other's grants gone, in either order.
+pub(crate) struct RoleBindings<'a> {
+    em: Emitter<'a>,
+    cluster: String,
+    list_kind: Option<String>,
+}
+
+impl<'a> RoleBindings<'a> {
+    pub(crate) fn new(mut em: Emitter<'a>) -> Self {
+        let cluster = cluster(em.options, &mut em.tally);
+        RoleBindings {
+            em,
+            cluster,
+            list_kind: None,
+        }
+    }
+}
+
+impl ItemSink for RoleBindings<'_> {
+    fn list_keys(&self) -> &'static [&'static str] {
+        &["items"]
+    }
+
+    fn other(&mut self, key: &str, value: Value) -> Result<(), ImportError> {
+        if key == "kind" {
+            self.list_kind = value.as_str().map(str::to_owned);
+        }
+        Ok(())
+    }
+
+    fn item(&mut self, path: String, binding: Value, _bytes: u64) -> Result<(), ImportError> {
+        let cluster = self.cluster.clone();
+        let cluster = cluster.as_str();
+        // The binding itself: kind, name, namespace, role. Its faults are the first subject's.
+        let head = Obj::new(&binding, path.as_str()).and_then(|bo| {
+            let meta = bo
+                .obj("metadata")?
+                .ok_or_else(|| bo.error("metadata", "missing"))?;
+            let binding_name = meta.str("name")?.to_owned();
+            let binding_ns = meta.opt_str("namespace")?.map(str::to_owned);
+            let kind = match bo.opt_str("kind")? {
+                Some(k @ ("ClusterRoleBinding" | "RoleBinding")) => k.to_owned(),
+                Some(other) => {
+                    return Err(bo.error(
+                        "kind",
+                        format!("'{other}' is not a ClusterRoleBinding or RoleBinding"),
+                    ));
+                }
+                None if binding_ns.is_some() => "RoleBinding".to_owned(),
+                None => "ClusterRoleBinding".to_owned(),
+            };
+            let role = bo
+                .obj("roleRef")?
+                .ok_or_else(|| bo.error("roleRef", "missing"))?;
+            let role_kind = role.str("kind")?.to_owned();
+            let role_name = role.str("name")?.to_owned();
+            Ok((kind, binding_name, binding_ns, role_kind, role_name))
+        });
+        let (kind, binding_name, binding_ns, role_kind, role_name) = match head {
+            Ok(h) => h,
+            Err(e) => return self.em.push(Err(e)),
+        };
+        let (part, resource) = match (kind.as_str(), &binding_ns) {
+            ("RoleBinding", Some(ns)) => (
+                format!("{cluster}:RoleBinding:{ns}"),
+                format!("namespace/{ns}"),
+            ),
+            _ => (
+                format!("{cluster}:ClusterRoleBinding"),
+                "cluster".to_owned(),
+            ),
+        };
         let subjects = binding
             .get("subjects")
             .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         if subjects.is_empty() {
-            tally.records_read += 1;
-            tally.skip("binding without subjects");
-            continue;
+            return self
+                .em
+                .push(Ok(Outcome::skip("binding without subjects").in_part(part)));
         }
-        let pairs: Vec<Value> = subjects
-            .into_iter()
-            .map(|s| serde_json::json!({"subject": s, "binding": binding}))
-            .collect();
-        each_item(
-            &pairs,
-            &format!("{path}.subjects"),
-            options,
-            sink,
-            &mut tally,
-            |pair| {
-                let bo = pair
-                    .obj("binding")?
-                    .ok_or_else(|| pair.error("binding", "missing"))?;
-                let subject: Obj = pair
-                    .obj("subject")?
-                    .ok_or_else(|| pair.error("subject", "missing"))?;
-                let kind = bo.opt_str("kind")?.unwrap_or("RoleBinding");
-                let meta = bo
-                    .obj("metadata")?
-                    .ok_or_else(|| bo.error("metadata", "missing"))?;
-                let binding_name = meta.str("name")?;
-                let binding_ns = meta.opt_str("namespace")?;
-                let role = bo
-                    .obj("roleRef")?
-                    .ok_or_else(|| bo.error("roleRef", "missing"))?;
-                let role_kind = role.str("kind")?;
-                let role_name = role.str("name")?;
-                let resource = match (kind, binding_ns) {
-                    ("ClusterRoleBinding", _) | (_, None) => "cluster".to_owned(),
-                    (_, Some(ns)) => format!("namespace/{ns}"),
-                };
+        let base = format!("{path}.subjects");
+        for (i, subject) in subjects.iter().enumerate() {
+            let spath = format!("{base}[{i}]");
+            let part = part.clone();
+            self.em.item(&spath, subject, |subject| {
                 let subject_kind = subject.str("kind")?;
                 let subject_name = subject.str("name")?;
                 let (key, identity) = match subject_kind {
                     "ServiceAccount" => {
-                        let ns = match (subject.opt_str("namespace")?, kind, binding_ns) {
+                        let ns = match (subject.opt_str("namespace")?, kind.as_str(), &binding_ns) {
                             (Some(ns), _, _) => ns,
-                            (None, "RoleBinding", Some(ns)) => ns,
-                            _ => return Err(subject.error(
-                                "namespace",
-                                "a ClusterRoleBinding's service-account subject needs a namespace",
-                            )),
+                            (None, "RoleBinding", Some(ns)) => ns.as_str(),
+                            _ => {
+                                return Err(subject.error(
+                                    "namespace",
+                                    "a ClusterRoleBinding's service-account subject needs a namespace",
+                                ));
+                            }
                         };
                         let key = sa_key(cluster, ns, subject_name);
                         let name = format!("{ns}/{subject_name}");
@@ -164,7 +247,7 @@ pub fn role_bindings(
                                 ),
                             )
                         }
-                        None => return Ok(Outcome::person()),
+                        None => return Ok(Outcome::person().in_part(part)),
                     },
                     "Group" if subject_name.starts_with("system:serviceaccounts") => {
                         let key = IdentityKey::new("k8s", cluster, subject_name);
@@ -173,23 +256,35 @@ pub fn role_bindings(
                             Identity::new(key, "k8s_service_account_group", subject_name),
                         )
                     }
-                    "Group" => return Ok(Outcome::skip("group")),
-                    _ => return Ok(Outcome::skip("other subject")),
+                    "Group" => return Ok(Outcome::skip("group").in_part(part)),
+                    _ => return Ok(Outcome::skip("other subject").in_part(part)),
                 };
                 let permission = format!("{role_kind}/{role_name}");
                 let mut grant = Grant::new(
                     &key,
                     &permission,
                     &resource,
-                    tier_of_role(role_kind, role_name),
+                    tier_of_role(&role_kind, &role_name),
                 );
                 grant.via = Some(format!("{kind}/{binding_name}"));
                 Ok(Outcome::records(vec![
                     Record::Identity(identity),
                     Record::Grant(grant),
-                ]))
-            },
-        )?;
+                ])
+                .in_part(part))
+            })?;
+        }
+        Ok(())
     }
-    Ok(tally)
+}
+
+impl ListFormat for RoleBindings<'_> {
+    fn finish(mut self: Box<Self>, _root: &Root) -> Result<Tally, ImportError> {
+        // The API's own list kind says what the file lists even when it is empty.
+        if self.list_kind.as_deref() == Some("ClusterRoleBindingList") {
+            let part = format!("{}:ClusterRoleBinding", self.cluster);
+            self.em.meet(&part);
+        }
+        Ok(self.em.finish_parts())
+    }
 }

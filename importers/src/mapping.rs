@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone, 
 use csv::StringRecord;
 use serde::Deserialize;
 
+use crate::csvread::{CsvRows, RowError};
 use crate::model::{
     Credential, Grant, Identity, IdentityKey, Record, Reject, Sink, Status, Tally, Tier,
 };
@@ -219,11 +220,6 @@ struct Reader<'a> {
     offset: FixedOffset,
 }
 
-struct RowError {
-    field: String,
-    message: String,
-}
-
 impl Reader<'_> {
     fn index(&self, column: &str) -> Option<usize> {
         self.header
@@ -342,7 +338,7 @@ impl Reader<'_> {
         let tracked = m.columns.last_used.is_some();
         identity.created_at = created;
         identity.last_used_at = last_used;
-        identity.usage_tracked = tracked;
+        identity.usage_tracked = Some(tracked);
         let user = self
             .value(row, m.columns.user.as_ref())
             .map(|(v, _)| v.to_owned());
@@ -363,6 +359,7 @@ impl Reader<'_> {
         c.usage_tracked = tracked;
         c.expires_at = expires;
         c.active = active;
+        c.holder = user.clone();
         let mut records = vec![Record::Identity(identity), Record::Credential(c)];
         if let Some((scopes, _)) = self.value(row, m.columns.scopes.as_ref()) {
             for scope in scopes
@@ -402,21 +399,8 @@ pub fn parse(
     })?;
     let sink_error =
         |e: crate::SinkError| ImportError::new(file, Location::File, None, e.to_string());
-    let (input, mut lines) = crate::lines::track(input);
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let header: Vec<String> = csv
-        .headers()
-        .map_err(|e| {
-            ImportError::new(
-                file,
-                Location::Line(1),
-                None,
-                format!("cannot read the header: {e}"),
-            )
-        })?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
-        .collect();
+    let mut rows = CsvRows::open(input, file, Box::new(Location::Line))?;
+    let header = rows.header().to_vec();
     let offset = mapping
         .utc_offset
         .as_deref()
@@ -448,45 +432,31 @@ pub fn parse(
         .filter_map(|s| reader.index(s))
         .collect();
     let mut tally = Tally::default();
-    let mut record = StringRecord::new();
-    loop {
-        let more = csv.read_record(&mut record).map_err(|e| {
-            let line = e.position().map_or(0, |p| lines.line(p.byte()));
-            ImportError::new(
-                file,
-                Location::Line(line),
-                None,
-                format!("unreadable CSV: {e}"),
-            )
-        })?;
-        if !more {
-            break;
-        }
-        if record.iter().all(|v| v.trim().is_empty()) {
-            continue;
-        }
-        let line = record.position().map_or(0, |p| lines.line(p.byte()));
-        tally.records_read += 1;
-        let outcome = if record.len() != reader.header.len() {
-            Err(RowError {
-                field: String::new(),
-                message: format!(
-                    "row has {} fields, the header has {}",
-                    record.len(),
-                    reader.header.len()
-                ),
-            })
-        } else {
-            reader.row(&record)
+    while let Some((line, row)) = rows.next_row()? {
+        let outcome = match row {
+            Ok(record) if record.iter().all(|v| v.trim().is_empty()) => {
+                rows.recycle(record);
+                continue;
+            }
+            Ok(record) => {
+                let out = reader.row(&record).map(|records| {
+                    let dropped: Vec<String> = secrets
+                        .iter()
+                        .filter(|i| record.get(**i).is_some_and(|v| !v.trim().is_empty()))
+                        .map(|i| reader.header[*i].clone())
+                        .collect();
+                    (records, dropped)
+                });
+                rows.recycle(record);
+                out
+            }
+            Err(e) => Err(e),
         };
+        tally.records_read += 1;
         match outcome {
-            Ok(records) => {
+            Ok((records, dropped)) => {
                 tally.imported += 1;
-                for name in secrets
-                    .iter()
-                    .filter(|i| record.get(**i).is_some_and(|v| !v.trim().is_empty()))
-                    .map(|i| reader.header[*i].clone())
-                {
+                for name in dropped {
                     tally.drop_secret(&name);
                 }
                 for r in records {
@@ -513,6 +483,14 @@ pub fn parse(
                 .map_err(sink_error)?;
             }
         }
+    }
+    if tally.records_read == 0 {
+        return Err(ImportError::new(
+            file,
+            Location::Line(2),
+            None,
+            "the file has a header but no rows: an empty export is refused, so that it cannot mark every identity of its source gone (is the file cut short?)",
+        ));
     }
     Ok(tally)
 }

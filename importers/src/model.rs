@@ -28,6 +28,20 @@ impl IdentityKey {
             native_id: native_id.to_owned(),
         }
     }
+
+    /// The provider's real natural key where the native id carries more than it: an IAM user
+    /// is unique by account and user name (case-insensitive), while its ARN also holds a path
+    /// that two exports may disagree on (`user/ci/deploy` and `user/deploy`). Identities with the
+    /// same account and join key are one identity, whatever their native ids.
+    pub fn join_key(&self) -> Option<String> {
+        if self.provider != "aws" {
+            return None;
+        }
+        let (_, resource) = self.native_id.split_once(":iam::")?;
+        let (_, path_and_name) = resource.split_once(":user/")?;
+        let name = path_and_name.rsplit('/').next()?;
+        (!name.is_empty()).then(|| format!("user/{}", name.to_ascii_lowercase()))
+    }
 }
 
 /// Lifecycle state of an identity as its source reports it.
@@ -117,8 +131,16 @@ pub struct Identity {
     pub created_at: Option<DateTime<Utc>>,
     /// Last authentication where the source tracks it.
     pub last_used_at: Option<DateTime<Utc>>,
-    /// Whether the source tracks usage at all: `false` means "unknown", never "unused".
-    pub usage_tracked: bool,
+    /// Whether the source tracks use: `Some(true)` (then no last use means never used),
+    /// `Some(false)` ("unknown", never "unused"), or `None` when this file says nothing about
+    /// use and another export of the same identity may (authorization details for IAM users).
+    pub usage_tracked: Option<bool>,
+    /// The source saw no use in this many days before the export and keeps no older record
+    /// (IAM's 400-day `RoleLastUsed` window): earlier use is unknown, so not "never used".
+    pub unused_within_days: Option<u32>,
+    /// Who may assume this identity from outside its account, where the export says (an IAM
+    /// role's trust policy); `None`: the file says nothing about trust.
+    pub trust: Option<Trust>,
     /// Belongs to another organisation (vendor app, foreign tenant).
     pub third_party: bool,
     /// The file only names this identity (as a key's or grant's holder) without describing it:
@@ -137,7 +159,9 @@ impl Identity {
             status: Status::Active,
             created_at: None,
             last_used_at: None,
-            usage_tracked: false,
+            usage_tracked: Some(false),
+            unused_within_days: None,
+            trust: None,
             third_party: false,
             reference_only: false,
         }
@@ -151,6 +175,16 @@ impl Identity {
             ..Identity::new(key, kind, name)
         }
     }
+}
+
+/// Who may assume an identity from outside its own account (read from a trust policy).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Trust {
+    /// Anyone may assume it: why, e.g. `Principal {"AWS": "*"}` or `federated
+    /// token.actions.githubusercontent.com without a 'sub' condition`. `None`: not public.
+    pub public: Option<String>,
+    /// Other accounts that may assume it (12-digit ids), sorted, without duplicates.
+    pub foreign_accounts: Vec<String>,
 }
 
 /// A key, secret, token or certificate of an identity. Never the secret itself.
@@ -176,6 +210,13 @@ pub struct Credential {
     pub active: bool,
     /// Rotated by the platform, not up for review.
     pub platform_managed: bool,
+    /// The person (or other principal) this credential was issued to, when one identity holds
+    /// credentials of several holders (each user's OAuth token of one app): two credentials of
+    /// two holders are not "two keys" of one holder.
+    pub holder: Option<String>,
+    /// The file names this credential without listing its owner's credentials (a downloaded
+    /// key file): stored if new and fills facts not yet known, never overwrites a listing's.
+    pub reference_only: bool,
 }
 
 impl Credential {
@@ -192,6 +233,8 @@ impl Credential {
             expires_at: None,
             active: true,
             platform_managed: false,
+            holder: None,
+            reference_only: false,
         }
     }
 }
@@ -258,6 +301,11 @@ pub trait Sink {
     fn record(&mut self, record: Record) -> Result<(), SinkError>;
     /// Take one rejected row (only with `skip_bad_rows`).
     fn reject(&mut self, reject: Reject) -> Result<(), SinkError>;
+    /// The records that follow belong to this part of the export family (`account:object`),
+    /// or, with `None`, to their own account's.
+    fn part(&mut self, _part: Option<&str>) -> Result<(), SinkError> {
+        Ok(())
+    }
     /// Learn that this principal is a person (not imported here; other exports that list it
     /// must not import it either).
     fn person(&mut self, _key: IdentityKey) -> Result<(), SinkError> {
@@ -272,6 +320,9 @@ pub struct VecSink {
     pub records: Vec<Record>,
     /// Rejects in the order pushed.
     pub rejects: Vec<Reject>,
+    /// The part each record was pushed in (parallel to `records`).
+    pub parts: Vec<Option<String>>,
+    part: Option<String>,
 }
 
 impl VecSink {
@@ -301,6 +352,11 @@ impl VecSink {
 impl Sink for VecSink {
     fn record(&mut self, record: Record) -> Result<(), SinkError> {
         self.records.push(record);
+        self.parts.push(self.part.clone());
+        Ok(())
+    }
+    fn part(&mut self, part: Option<&str>) -> Result<(), SinkError> {
+        self.part = part.map(str::to_owned);
         Ok(())
     }
     fn reject(&mut self, reject: Reject) -> Result<(), SinkError> {
@@ -337,12 +393,15 @@ pub struct Tally {
     pub dropped_fields: Vec<String>,
     /// What the importer had to assume, said out loud (e.g. an account the file does not name).
     pub notes: Vec<String>,
-    /// Identities counted so far, for formats where one identity spans several records.
+    /// Hashes of the identities counted so far, for formats where one identity spans several
+    /// records (8 bytes each, not the keys: a long list stays small).
     #[serde(skip)]
-    pub seen: std::collections::HashSet<IdentityKey>,
-    /// The one object a per-object export covers (a service account's keys, a user's tokens,
-    /// an app's grants, a repository's keys): a newer export replaces only that object's records.
-    pub scope: Option<String>,
+    pub seen: std::collections::HashSet<u64>,
+    /// For exports whose files each list one part of their family (one service account's keys,
+    /// one user's tokens, one subscription's role assignments): the parts (`account:object`)
+    /// this file is a complete list of, so that a newer file marks gone only what it would have
+    /// listed. `None`: the file lists the whole family for its account.
+    pub covers: Option<Vec<String>>,
 }
 
 impl Tally {
@@ -387,7 +446,12 @@ impl Tally {
     pub fn count_distinct(&mut self, record: &Record) {
         if let Record::Identity(i) = record
             && !i.reference_only
-            && !self.seen.insert(i.key.clone())
+            && !self.seen.insert({
+                use std::hash::{Hash, Hasher};
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                i.key.hash(&mut h);
+                h.finish()
+            })
         {
             return;
         }

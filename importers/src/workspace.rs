@@ -4,20 +4,23 @@
 
 use serde_json::Value;
 
-use crate::json::{Outcome, each_item};
-use crate::model::{Credential, Grant, Identity, IdentityKey, Record, Sink, Tally, Tier};
-use crate::{ImportError, ImportOptions, Location};
+use crate::json::{Emitter, Outcome};
+use crate::model::{Credential, Grant, Identity, IdentityKey, Record, Tally, Tier};
+use crate::stream::{ItemSink, Root};
+use crate::{ImportError, ListFormat, Location};
 
-/// Tier of a Google OAuth scope.
+/// Tier of a Google OAuth scope. Read-only scopes are read whatever they read (the Admin
+/// SDK's `admin.directory.group.readonly` too); other `admin.*` scopes administer the domain.
 pub fn tier_of_scope(scope: &str) -> Tier {
-    if scope.contains("/auth/admin.") {
-        Tier::Admin
-    } else if scope.ends_with(".readonly")
+    if scope.ends_with(".readonly")
+        || scope.ends_with(".read-only")
         || scope.ends_with("/userinfo.email")
         || scope.ends_with("/userinfo.profile")
-        || scope == "openid"
+        || matches!(scope, "openid" | "email" | "profile")
     {
         Tier::Read
+    } else if scope.contains("/auth/admin.") {
+        Tier::Admin
     } else if scope == "https://mail.google.com/"
         || scope.starts_with("https://www.googleapis.com/auth/")
     {
@@ -27,63 +30,94 @@ pub fn tier_of_scope(scope: &str) -> Tier {
     }
 }
 
-/// Parse one user's token list. The customer domain is `--account` (default `workspace`).
-pub fn tokens(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let file = options.file_name.as_str();
-    let mut tally = Tally::default();
-    let domain = match options.account.as_deref() {
-        Some(d) => d,
-        None => {
-            tally.notes.push("tokens.list does not name the Workspace domain: recorded as 'workspace'; pass --account DOMAIN".into());
-            "workspace"
+/// One user's token list. The customer domain is `--account` (default `workspace`). Each file
+/// lists one user's tokens: the part `domain:user:KEY`. An app is one identity across users,
+/// and each user's token is a credential held by that user.
+pub(crate) struct Tokens<'a> {
+    em: Emitter<'a>,
+    domain: String,
+    list_kind: Option<String>,
+}
+
+impl<'a> Tokens<'a> {
+    pub(crate) fn new(mut em: Emitter<'a>) -> Self {
+        let domain = match em.options.account.clone() {
+            Some(d) => d,
+            None => {
+                em.tally.notes.push("tokens.list does not name the Workspace domain: recorded as 'workspace'; pass --account DOMAIN".into());
+                "workspace".to_owned()
+            }
+        };
+        Tokens {
+            em,
+            domain,
+            list_kind: None,
         }
-    };
-    // `items` is omitted when the user has no tokens: zero tokens, not an error.
-    let list = match root.get("items") {
-        None | Some(Value::Null) => &[][..],
-        Some(Value::Array(a)) => a.as_slice(),
-        Some(_) => {
+    }
+}
+
+impl ItemSink for Tokens<'_> {
+    fn list_keys(&self) -> &'static [&'static str] {
+        &["items"]
+    }
+    fn other(&mut self, key: &str, value: Value) -> Result<(), ImportError> {
+        if key == "kind" {
+            self.list_kind = value.as_str().map(str::to_owned);
+        }
+        Ok(())
+    }
+    fn item(&mut self, path: String, value: Value, _bytes: u64) -> Result<(), ImportError> {
+        let domain = self.domain.clone();
+        let domain = domain.as_str();
+        self.em.item(&path, &value, |t| {
+            let client = t.str("clientId")?;
+            let user = t.id("userKey")?;
+            let anonymous = t.bool("anonymous")? == Some(true);
+            let native = if anonymous {
+                format!("anonymous:{user}:{client}")
+            } else {
+                client.to_owned()
+            };
+            let key = IdentityKey::new("workspace", domain, &native);
+            let mut identity = Identity::new(
+                key.clone(),
+                "oauth_app",
+                t.opt_str("displayText")?.unwrap_or(client),
+            );
+            identity.third_party = true;
+            let mut credential = Credential::new(&key, &format!("user:{user}"), "oauth_token");
+            credential.holder = Some(format!("user:{user}"));
+            let mut records = vec![Record::Identity(identity), Record::Credential(credential)];
+            for scope in t.strings("scopes")? {
+                let mut g = Grant::new(&key, scope, &format!("user:{user}"), tier_of_scope(scope));
+                g.via = Some(format!("granted by user {user}"));
+                records.push(Record::Grant(g));
+            }
+            Ok(Outcome::records(records).in_part(format!("{domain}:user:{user}")))
+        })
+    }
+}
+
+impl ListFormat for Tokens<'_> {
+    fn list_optional(&self) -> bool {
+        true
+    }
+    fn finish(self: Box<Self>, root: &Root) -> Result<Tally, ImportError> {
+        // `items` is omitted when the user has no tokens: zero tokens, not an error, provided
+        // the file says it is a token list.
+        if root.list_key.is_none()
+            && !root.array
+            && self.list_kind.as_deref() != Some("admin#directory#tokenList")
+        {
             return Err(ImportError::new(
-                file,
-                Location::Path("$.items".into()),
-                Some("items"),
-                "expected a list",
+                self.em.file(),
+                Location::Path("$".into()),
+                Some("kind"),
+                "not a Workspace token list: expected 'items', or kind 'admin#directory#tokenList'",
             ));
         }
-    };
-    let mut scope = None;
-    each_item(list, "$.items", options, sink, &mut tally, |t| {
-        let client = t.str("clientId")?;
-        let user = t.id("userKey")?;
-        scope.get_or_insert_with(|| format!("user:{user}"));
-        let anonymous = t.bool("anonymous")? == Some(true);
-        let native = if anonymous {
-            format!("anonymous:{user}:{client}")
-        } else {
-            client.to_owned()
-        };
-        let key = IdentityKey::new("workspace", domain, &native);
-        let mut identity = Identity::new(
-            key.clone(),
-            "oauth_app",
-            t.opt_str("displayText")?.unwrap_or(client),
-        );
-        identity.third_party = true;
-        let credential = Credential::new(&key, &format!("user:{user}"), "oauth_token");
-        let mut records = vec![Record::Identity(identity), Record::Credential(credential)];
-        for scope in t.strings("scopes")? {
-            let mut g = Grant::new(&key, scope, &format!("user:{user}"), tier_of_scope(scope));
-            g.via = Some(format!("granted by user {user}"));
-            records.push(Record::Grant(g));
-        }
-        Ok(Outcome::records(records))
-    })?;
-    tally.scope = scope;
-    Ok(tally)
+        Ok(self.em.finish_parts())
+    }
 }
 
 #[cfg(test)]
@@ -104,6 +138,10 @@ mod tests {
         assert_eq!(
             tier_of_scope("https://www.googleapis.com/auth/drive"),
             Tier::Write
+        );
+        assert_eq!(
+            tier_of_scope("https://www.googleapis.com/auth/admin.directory.group.readonly"),
+            Tier::Read
         );
     }
 }

@@ -109,14 +109,16 @@ fn aws_authorization_details_users_roles_groups_and_default_policy_versions() {
             .as_deref(),
         Some("marketing-ops@northwind.example")
     );
+    // An empty RoleLastUsed: no use within IAM's 400-day window, earlier use unknown.
     let legacy = identity(&sink, "role/nw-legacy-batch");
     assert_eq!(
         (
             legacy.owner.as_deref(),
             legacy.last_used_at,
-            legacy.usage_tracked
+            legacy.usage_tracked,
+            legacy.unused_within_days
         ),
-        (None, None, true)
+        (None, None, Some(false), Some(400))
     );
     assert_eq!(
         ts(identity(&sink, "role/nw-orders-lambda").last_used_at).as_deref(),
@@ -174,8 +176,10 @@ fn gcp_service_accounts_keys_and_key_files() {
         (5, 0, 5, 2)
     );
     assert_eq!(
-        t.scope.as_deref(),
-        Some("etl-loader@northwind-prod.iam.gserviceaccount.com")
+        t.covers,
+        Some(vec![
+            "northwind-prod:etl-loader@northwind-prod.iam.gserviceaccount.com".to_owned()
+        ])
     );
     let keys = credentials(&sink, "etl-loader@northwind-prod.iam.gserviceaccount.com");
     let never = keys
@@ -518,7 +522,10 @@ fn github_installations_tokens_and_deploy_keys() {
 
     let (_, t, sink) = import("github/deploy-keys-web.json", None);
     assert_eq!((t.identities, t.credentials, t.grants), (3, 3, 3));
-    assert_eq!(t.scope.as_deref(), Some("repo:northwind-cargo/web"));
+    assert_eq!(
+        t.covers,
+        Some(vec!["northwind-cargo:repo:northwind-cargo/web".to_owned()])
+    );
     let write = &grants(&sink, "web/7001")[0];
     assert_eq!(
         (write.tier, write.resource.as_str()),
@@ -552,7 +559,7 @@ fn okta_service_apps_tokens_and_grants() {
     let never = identity(&sink, "00Tnwtok0002");
     assert_eq!(
         (never.last_used_at, never.usage_tracked),
-        (None, true),
+        (None, Some(true)),
         "expiresAt - window == created: never used"
     );
     assert_eq!(
@@ -633,7 +640,7 @@ fn mapped_csv_with_bom_crlf_quotes_dates_never_and_secrets() {
     let jira = identity(&sink, "A02NWJIRA");
     assert_eq!(
         (jira.name.as_str(), jira.last_used_at, jira.usage_tracked),
-        ("Jira Cloud, by Atlassian", None, true)
+        ("Jira Cloud, by Atlassian", None, Some(true))
     );
     assert_eq!(
         identity(&sink, "A03NWEXPORT").name,

@@ -9,7 +9,7 @@ use nhi_importers::detect::SNIFF_LEN;
 use nhi_importers::hashing::HashingReader;
 use nhi_importers::mapping::Mapping;
 use nhi_importers::{Format, ImportOptions, Tally};
-use nhi_importers::{Sniffed, detect_json, sniff};
+use nhi_importers::{Sniffed, check_text, detect_json_prefix, sniff};
 
 use super::open_store;
 use crate::cli::ImportArgs;
@@ -80,8 +80,8 @@ fn unknown_format(name: &str, what: &str) -> anyhow::Error {
     )
 }
 
-/// Detect (unless forced) and import one input in one transaction. CSV streams; JSON is read
-/// whole, since its format is told by its structure.
+/// Detect (unless forced) and import one input in one transaction. Both CSV and JSON stream:
+/// the format is told from the first 64 KiB, the rest is read as it is imported.
 pub fn import_one<R: Read>(
     store: &mut Store,
     input: ImportInput<R>,
@@ -96,46 +96,30 @@ pub fn import_one<R: Read>(
         .take(SNIFF_LEN as u64)
         .read_to_end(&mut prefix)
         .with_context(|| format!("reading '{name}'"))?;
+    check_text(&prefix).map_err(|m| anyhow!("'{name}': {m}"))?;
     let mut options = ImportOptions {
         file_name: name.clone(),
         ..options.clone()
     };
     let path = input.path;
-    let sniffed = sniff(&prefix);
-    let json = match forced {
-        Some(f) => f.is_json(),
-        None => sniffed == Sniffed::Json,
-    };
-    if json {
-        let mut bytes = prefix;
-        reader
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("reading '{name}'"))?;
-        let (sha256, size) = reader
-            .finish()
-            .with_context(|| format!("reading '{name}'"))?;
-        let value = nhi_importers::read_json(&bytes, &name)?;
-        drop(bytes);
-        let format = match forced {
-            Some(f) => f,
-            None => detect_json(&value).ok_or_else(|| unknown_format(&name, "JSON"))?,
-        };
-        return store.import_file(&name, format, &options, now, |sink| {
-            let tally = nhi_importers::parse_value(format, &value, &options, sink)?;
-            Ok((tally, sha256, size))
-        });
-    }
-    let format = match (forced, sniffed) {
-        (Some(f), _) => f,
-        (None, Sniffed::Text(Some(f))) => f,
-        (None, _) => match options.mapping.as_ref().filter(|m| m.matches(&prefix)) {
-            Some(_) => Format::MappedCsv,
-            None => match find_mapping(path.as_deref(), &prefix)? {
-                Some(m) => {
-                    options.mapping = Some(m);
-                    Format::MappedCsv
-                }
-                None => return Err(unknown_format(&name, "a text file")),
+    let format = match forced {
+        Some(f) => f,
+        None => match sniff(&prefix) {
+            Sniffed::Json => {
+                detect_json_prefix(&prefix, &name)?.ok_or_else(|| unknown_format(&name, "JSON"))?
+            }
+            Sniffed::Text(Some(f)) => f,
+            Sniffed::Text(None) => match options.mapping.as_ref() {
+                // A mapping given on the command line reads the file, or says which of its
+                // columns the header lacks.
+                Some(_) => Format::MappedCsv,
+                None => match find_mapping(path.as_deref(), &prefix)? {
+                    Some(m) => {
+                        options.mapping = Some(m);
+                        Format::MappedCsv
+                    }
+                    None => return Err(unknown_format(&name, "a text file")),
+                },
             },
         },
     };
@@ -146,6 +130,19 @@ pub fn import_one<R: Read>(
             &options,
             sink,
         )?;
+        if forced.is_some() && tally.records_read == 0 {
+            bail!(
+                "'{name}' at $: nothing in it reads as {}: it holds no records (an empty list); is --format right?",
+                format.name()
+            );
+        }
+        if forced.is_some() && tally.records_read == tally.rejected {
+            bail!(
+                "'{name}': nothing in it reads as {}: all {} records were rejected: is --format right? (without --skip-bad-rows the first fault is named)",
+                format.name(),
+                tally.records_read
+            );
+        }
         let (sha256, size) = reader.finish().context("reading to the end of the file")?;
         Ok((tally, sha256, size))
     })
@@ -228,6 +225,7 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
         account: args.account.clone(),
         skip_bad_rows: args.skip_bad_rows,
         mapping,
+        accept_removals: args.accept_removals,
     };
     let mut failed = 0;
     let mut rejected = false;

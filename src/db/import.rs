@@ -1,9 +1,26 @@
 //! Writing one imported file: a sink that upserts records by natural key inside the file's
 //! transaction, then provenance, rejects and "gone" marks. All or nothing per file.
+//!
+//! Rules kept here (README, "What is imported"):
+//! - identities join on the provider's real natural key ([`IdentityKey::join_key`]: an IAM user
+//!   by account and user name), so two exports that disagree on an ARN's path are one identity;
+//! - a fact one file has is never erased by a later file that lacks it (a null never overwrites
+//!   a value; a file that names a credential without listing it only fills gaps), and within
+//!   one file the earliest creation date of an identity seen on several rows wins;
+//! - "gone" is decided per part of an export family (a scope): a newer file marks gone only what
+//!   it would have listed, so complementary files never undo each other;
+//! - a file with rejected rows marks nothing gone (a rejected row may name anything);
+//! - a file that would mark more than half of a scope's identities gone stops and changes
+//!   nothing, unless `--accept-removals` is given.
 
-use anyhow::{Context, Result};
+use std::collections::{HashMap, HashSet};
+
+use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
-use nhi_importers::{Format, IdentityKey, ImportOptions, Record, Reject, Sink, SinkError, Tally};
+use nhi_importers::{
+    Credential, Format, Grant, Identity, IdentityKey, ImportOptions, Record, Reject, Sink,
+    SinkError, Tally,
+};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::Serialize;
 
@@ -39,22 +56,39 @@ struct DbSink<'a> {
     tx: &'a Transaction<'a>,
     source_id: i64,
     family: &'static str,
-    scope: Option<(String, i64)>,
     now: String,
+    /// The part of the family the next records belong to (`None`: their account's).
+    part: Option<String>,
+    /// Scopes this file's records went to, by name, in the order first used.
+    scopes: Vec<(String, i64)>,
+    /// The account-named scope last used (not a part), to skip the name lookup.
+    last_scope: Option<(String, i64)>,
     last: Option<(IdentityKey, i64)>,
+    /// Keys that name, by their join key, an identity stored under another native id.
+    aliases: HashMap<IdentityKey, i64>,
     /// Identities of this file that an earlier export showed to be people, and what of theirs
     /// was therefore not imported: (people, credentials, grants).
-    people: std::collections::HashSet<IdentityKey>,
+    people: HashSet<IdentityKey>,
     dropped: (u64, u64, u64),
     /// Whether any earlier import named people at all (if not, no identity needs checking).
     any_people: bool,
     /// Whether this provider has principals known by id alone, waiting for their account.
     any_unattached: bool,
+    /// Whether one identity may be described by several records of this file (rows of a
+    /// mapped CSV, a group bound many times): then within the file the earliest creation wins.
+    repeats: bool,
+}
+
+/// An identity's natural key and, where its provider has one, its join key.
+fn join_of(key: &IdentityKey) -> Option<String> {
+    key.join_key()
 }
 
 impl DbSink<'_> {
     fn is_person(&self, key: &IdentityKey) -> rusqlite::Result<bool> {
-        Ok(self
+        let join = join_of(key);
+        // Two indexed lookups (an OR of the two would scan the table).
+        let by_key = self
             .tx
             .prepare_cached(
                 "SELECT 1 FROM person WHERE provider = ?1 AND account = ?2 AND native_id = ?3",
@@ -64,33 +98,288 @@ impl DbSink<'_> {
                 |_| Ok(()),
             )
             .optional()?
+            .is_some();
+        if by_key || join.is_none() {
+            return Ok(by_key);
+        }
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT 1 FROM person WHERE provider = ?1 AND account = ?2 AND join_key = ?3 LIMIT 1",
+            )?
+            .query_row(params![key.provider, key.account, join], |_| Ok(()))
+            .optional()?
             .is_some())
     }
 
-    /// The scope this file's records belong to (family and account), created on first use.
+    /// The scope of a record in `account` (or in the current part), created on first use.
     fn scope_for(&mut self, account: &str) -> rusqlite::Result<i64> {
-        if let Some((_, id)) = &self.scope {
+        // Most records go where the one before went: no name to build.
+        if let Some((last_account, id)) = &self.last_scope
+            && self.part.is_none()
+            && last_account == account
+        {
             return Ok(*id);
         }
-        let name = format!("{}:{}", self.family, account);
+        let name = match &self.part {
+            Some(part) => format!("{}:{part}", self.family),
+            None => format!("{}:{account}", self.family),
+        };
+        if let Some((_, id)) = self.scopes.iter().find(|(n, _)| *n == name) {
+            let id = *id;
+            self.last_scope = self.part.is_none().then(|| (account.to_owned(), id));
+            return Ok(id);
+        }
         let id = scope_id(self.tx, &name)?;
-        self.scope = Some((name, id));
+        self.scopes.push((name, id));
+        self.last_scope = self.part.is_none().then(|| (account.to_owned(), id));
         Ok(id)
     }
+
+    /// The stored identity this key names by its join key (and that identity's native id), when
+    /// it is stored under another native id.
+    fn joined(
+        &self,
+        key: &IdentityKey,
+        join: Option<&str>,
+    ) -> rusqlite::Result<Option<(i64, String)>> {
+        let Some(join) = join else {
+            return Ok(None);
+        };
+        self.tx
+            .prepare_cached(
+                "SELECT id, native_id FROM identity WHERE provider = ?1 AND account = ?2 AND join_key = ?3
+                 ORDER BY id LIMIT 1",
+            )?
+            .query_row(params![key.provider, key.account, join], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()
+            .map(|found| found.filter(|(_, native): &(i64, String)| *native != key.native_id))
+    }
+
     fn identity_id(&mut self, key: &IdentityKey) -> Result<i64, SinkError> {
         if let Some((k, id)) = &self.last
             && k == key
         {
             return Ok(*id);
         }
-        let id = super::resolve_natural(self.tx, key)?.ok_or_else(|| {
-            format!(
-                "record refers to identity '{}' that the file does not define",
-                key.native_id
-            )
-        })?;
+        let id = match self.aliases.get(key) {
+            Some(id) => *id,
+            None => super::resolve_natural(self.tx, key)?.ok_or_else(|| {
+                format!(
+                    "record refers to identity '{}' that the file does not define",
+                    key.native_id
+                )
+            })?,
+        };
         self.last = Some((key.clone(), id));
         Ok(id)
+    }
+
+    fn reference(&mut self, i: Identity) -> Result<(), SinkError> {
+        // Named, not described: keep what a describing export said.
+        let id = match super::resolve_natural(self.tx, &i.key)? {
+            Some(id) => id,
+            None => match self.joined(&i.key, join_of(&i.key).as_deref())? {
+                Some((id, _)) => {
+                    self.aliases.insert(i.key.clone(), id);
+                    id
+                }
+                None => self
+                    .tx
+                    .prepare_cached(
+                        "INSERT INTO identity (provider, account, native_id, kind, name, owner, status,
+                            created_at, last_used_at, usage_tracked, third_party, first_seen_at, last_seen_at,
+                            described, join_key)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 0, ?13)
+                         RETURNING id",
+                    )?
+                    .query_row(
+                        params![
+                            i.key.provider, i.key.account, i.key.native_id, i.kind, i.name,
+                            i.owner, i.status.as_str(), i.created_at.map(ts), i.last_used_at.map(ts),
+                            i.usage_tracked.unwrap_or(false), i.third_party, self.now, join_of(&i.key)
+                        ],
+                        |r| r.get(0),
+                    )?,
+            },
+        };
+        self.last = Some((i.key, id));
+        Ok(())
+    }
+
+    fn describe(&mut self, i: Identity) -> Result<(), SinkError> {
+        let scope = self.scope_for(&i.key.account)?;
+        // A principal first met by id alone (account '*') becomes this identity, unless
+        // decisions were already recorded under its old key.
+        if self.any_unattached {
+            self.tx
+                .prepare_cached(
+                    "UPDATE identity SET account = ?3 WHERE provider = ?1 AND account = '*'
+                       AND native_id = ?2 AND NOT EXISTS (SELECT 1 FROM record d WHERE d.identity_id = identity.id)
+                       AND NOT EXISTS (SELECT 1 FROM identity o WHERE o.provider = ?1 AND o.account = ?3 AND o.native_id = ?2)",
+                )?
+                .execute(params![i.key.provider, i.key.native_id, i.key.account])?;
+        }
+        // Stored under another native id with the same join key (an IAM user whose ARN shows
+        // another path): that identity is this one. Its native id stays, as decisions name it.
+        let join = join_of(&i.key);
+        let mut stored_key = i.key.clone();
+        if let Some((id, native)) = self.joined(&i.key, join.as_deref())? {
+            self.aliases.insert(i.key.clone(), id);
+            stored_key.native_id = native;
+        }
+        // Described already by an earlier record of this file (rows of one file describing one
+        // identity)? Asked here, not inside the upsert: a subquery there makes SQLite keep a
+        // statement journal for every row, which made a 200k-row import twice as slow.
+        let seen_in_file: bool = self.repeats
+            && self
+            .tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM identity i JOIN identity_sighting s ON s.identity_id = i.id
+                   WHERE i.provider = ?1 AND i.account = ?2 AND i.native_id = ?3 AND s.source_id = ?4)",
+            )?
+            .query_row(
+                params![stored_key.provider, stored_key.account, stored_key.native_id, self.source_id],
+                |r| r.get(0),
+            )?;
+        let (public_trust, foreign_trust) = match &i.trust {
+            Some(t) => (
+                t.public.clone(),
+                (!t.foreign_accounts.is_empty()).then(|| t.foreign_accounts.join(",")),
+            ),
+            None => (None, None),
+        };
+        // On conflict: rows of one file describing one identity (?18) keep "active" if any
+        // says so and the earliest creation; a null never erases a stored value; a file that
+        // says nothing about use (?10 null) leaves what another said; trust is replaced only by
+        // a file that states it (?17).
+        let id: i64 = self.tx.prepare_cached(
+            "INSERT INTO identity (provider, account, native_id, kind, name, owner, status,
+                created_at, last_used_at, usage_tracked, third_party, first_seen_at, last_seen_at,
+                join_key, unused_within_days, public_trust, cross_account_trust)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, COALESCE(?10, 0), ?11, ?12, ?12, ?13, ?14, ?15, ?16)
+             ON CONFLICT (provider, account, native_id) DO UPDATE SET
+                kind = excluded.kind, name = excluded.name,
+                owner = COALESCE(excluded.owner, identity.owner),
+                status = CASE WHEN ?18 AND identity.status = 'active' THEN 'active'
+                    ELSE excluded.status END,
+                created_at = CASE
+                    WHEN excluded.created_at IS NULL THEN identity.created_at
+                    WHEN ?18 AND identity.created_at IS NOT NULL
+                         AND identity.created_at < excluded.created_at THEN identity.created_at
+                    ELSE excluded.created_at END,
+                last_used_at = CASE
+                    WHEN excluded.last_used_at IS NULL THEN identity.last_used_at
+                    WHEN identity.last_used_at IS NULL OR excluded.last_used_at > identity.last_used_at
+                        THEN excluded.last_used_at
+                    ELSE identity.last_used_at END,
+                usage_tracked = CASE WHEN ?10 IS NULL THEN identity.usage_tracked ELSE ?10 END,
+                unused_within_days = CASE WHEN ?10 IS NULL THEN identity.unused_within_days
+                    ELSE excluded.unused_within_days END,
+                third_party = excluded.third_party,
+                public_trust = CASE WHEN ?17 THEN excluded.public_trust ELSE identity.public_trust END,
+                cross_account_trust = CASE WHEN ?17 THEN excluded.cross_account_trust
+                    ELSE identity.cross_account_trust END,
+                join_key = COALESCE(identity.join_key, excluded.join_key),
+                last_seen_at = excluded.last_seen_at,
+                described = 1,
+                gone_at = NULL
+             RETURNING id",
+        )?.query_row(
+            params![
+                stored_key.provider, stored_key.account, stored_key.native_id, i.kind, i.name,
+                i.owner, i.status.as_str(), i.created_at.map(ts), i.last_used_at.map(ts),
+                i.usage_tracked, i.third_party, self.now, join, i.unused_within_days,
+                public_trust, foreign_trust, i.trust.is_some(), seen_in_file
+            ],
+            |r| r.get(0),
+        )?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO identity_sighting (identity_id, scope_id, source_id) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (identity_id, scope_id) DO UPDATE SET source_id = excluded.source_id",
+            )?
+            .execute(params![id, scope, self.source_id])?;
+        self.last = Some((i.key, id));
+        Ok(())
+    }
+
+    fn credential(&mut self, c: Credential) -> Result<(), SinkError> {
+        let identity_id = self.identity_id(&c.identity)?;
+        let scope = self.scope_for(&c.identity.account)?;
+        // A file that names a credential without listing its owner's (a key file) fills only
+        // what is not known yet and never takes the credential over.
+        let sql = if c.reference_only {
+            "INSERT INTO credential (identity_id, native_id, kind, created_at, last_used_at, usage_tracked,
+                last_used_where, expires_at, active, platform_managed, scope_id, source_id, first_seen_at,
+                last_seen_at, holder)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)
+             ON CONFLICT (identity_id, native_id) DO UPDATE SET
+                created_at = COALESCE(credential.created_at, excluded.created_at),
+                last_used_at = COALESCE(credential.last_used_at, excluded.last_used_at),
+                last_used_where = COALESCE(credential.last_used_where, excluded.last_used_where),
+                expires_at = COALESCE(credential.expires_at, excluded.expires_at),
+                holder = COALESCE(credential.holder, excluded.holder)"
+        } else {
+            "INSERT INTO credential (identity_id, native_id, kind, created_at, last_used_at, usage_tracked,
+                last_used_where, expires_at, active, platform_managed, scope_id, source_id, first_seen_at,
+                last_seen_at, holder)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)
+             ON CONFLICT (identity_id, native_id) DO UPDATE SET
+                kind = excluded.kind,
+                created_at = COALESCE(excluded.created_at, credential.created_at),
+                last_used_at = CASE
+                    WHEN excluded.last_used_at IS NULL THEN credential.last_used_at
+                    WHEN credential.last_used_at IS NULL OR excluded.last_used_at >= credential.last_used_at
+                        THEN excluded.last_used_at
+                    ELSE credential.last_used_at END,
+                last_used_where = CASE
+                    WHEN excluded.last_used_at IS NOT NULL AND (credential.last_used_at IS NULL
+                         OR excluded.last_used_at >= credential.last_used_at) THEN excluded.last_used_where
+                    ELSE COALESCE(credential.last_used_where, excluded.last_used_where) END,
+                usage_tracked = excluded.usage_tracked,
+                expires_at = COALESCE(excluded.expires_at, credential.expires_at),
+                active = excluded.active, platform_managed = excluded.platform_managed,
+                holder = COALESCE(excluded.holder, credential.holder),
+                scope_id = excluded.scope_id, source_id = excluded.source_id,
+                last_seen_at = excluded.last_seen_at, gone_at = NULL"
+        };
+        self.tx.prepare_cached(sql)?.execute(params![
+            identity_id,
+            c.native_id,
+            c.kind,
+            c.created_at.map(ts),
+            c.last_used_at.map(ts),
+            c.usage_tracked,
+            c.last_used_where,
+            c.expires_at.map(ts),
+            c.active,
+            c.platform_managed,
+            scope,
+            self.source_id,
+            self.now,
+            c.holder
+        ])?;
+        Ok(())
+    }
+
+    fn grant(&mut self, g: Grant) -> Result<(), SinkError> {
+        let identity_id = self.identity_id(&g.identity)?;
+        let scope = self.scope_for(&g.identity.account)?;
+        self.tx.prepare_cached(
+            "INSERT INTO grant_ (identity_id, permission, resource, condition, via, tier, scope_id, source_id,
+                first_seen_at, last_seen_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+             ON CONFLICT (identity_id, permission, resource, condition, via) DO UPDATE SET
+                tier = excluded.tier, scope_id = excluded.scope_id, source_id = excluded.source_id,
+                last_seen_at = excluded.last_seen_at, gone_at = NULL",
+        )?.execute(params![
+            identity_id, g.permission, g.resource, g.condition.unwrap_or_default(), g.via.unwrap_or_default(),
+            g.tier.as_str(), scope, self.source_id, self.now
+        ])?;
+        Ok(())
     }
 }
 
@@ -120,124 +409,33 @@ impl Sink for DbSink<'_> {
             return Ok(());
         }
         match record {
-            Record::Identity(i) if i.reference_only => {
-                // Named, not described: keep what a describing export said.
-                let id = match super::resolve_natural(self.tx, &i.key)? {
-                    Some(id) => id,
-                    None => self
-                        .tx
-                        .prepare_cached(
-                            "INSERT INTO identity (provider, account, native_id, kind, name, owner, status,
-                                created_at, last_used_at, usage_tracked, third_party, first_seen_at, last_seen_at, described)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, 0)
-                             RETURNING id",
-                        )?
-                        .query_row(
-                            params![
-                                i.key.provider, i.key.account, i.key.native_id, i.kind, i.name,
-                                i.owner, i.status.as_str(), i.created_at.map(ts), i.last_used_at.map(ts),
-                                i.usage_tracked, i.third_party, self.now
-                            ],
-                            |r| r.get(0),
-                        )?,
-                };
-                self.last = Some((i.key, id));
-            }
-            Record::Identity(i) => {
-                let scope = self.scope_for(&i.key.account)?;
-                // A principal first met by id alone (account '*') becomes this identity, unless
-                // decisions were already recorded under its old key.
-                if self.any_unattached {
-                    self.tx
-                    .prepare_cached(
-                        "UPDATE identity SET account = ?3 WHERE provider = ?1 AND account = '*'
-                           AND native_id = ?2 AND NOT EXISTS (SELECT 1 FROM record d WHERE d.identity_id = identity.id)
-                           AND NOT EXISTS (SELECT 1 FROM identity o WHERE o.provider = ?1 AND o.account = ?3 AND o.native_id = ?2)",
-                    )?
-                    .execute(params![i.key.provider, i.key.native_id, i.key.account])?;
-                }
-                let id: i64 = self.tx.prepare_cached(
-                    "INSERT INTO identity (provider, account, native_id, kind, name, owner, status,
-                        created_at, last_used_at, usage_tracked, third_party, first_seen_at, last_seen_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)
-                     ON CONFLICT (provider, account, native_id) DO UPDATE SET
-                        kind = excluded.kind, name = excluded.name,
-                        owner = COALESCE(excluded.owner, identity.owner),
-                        status = excluded.status,
-                        created_at = COALESCE(excluded.created_at, identity.created_at),
-                        last_used_at = CASE
-                            WHEN excluded.last_used_at IS NULL THEN identity.last_used_at
-                            WHEN identity.last_used_at IS NULL OR excluded.last_used_at > identity.last_used_at
-                                THEN excluded.last_used_at
-                            ELSE identity.last_used_at END,
-                        usage_tracked = MAX(excluded.usage_tracked, identity.usage_tracked),
-                        third_party = excluded.third_party,
-                        last_seen_at = excluded.last_seen_at,
-                        described = 1,
-                        gone_at = NULL
-                     RETURNING id",
-                )?.query_row(
-                    params![
-                        i.key.provider, i.key.account, i.key.native_id, i.kind, i.name,
-                        i.owner, i.status.as_str(), i.created_at.map(ts), i.last_used_at.map(ts),
-                        i.usage_tracked, i.third_party, self.now
-                    ],
-                    |r| r.get(0),
-                )?;
-                self.tx
-                    .prepare_cached(
-                        "INSERT INTO identity_sighting (identity_id, scope_id, source_id) VALUES (?1, ?2, ?3)
-                         ON CONFLICT (identity_id, scope_id) DO UPDATE SET source_id = excluded.source_id",
-                    )?
-                    .execute(params![id, scope, self.source_id])?;
-                self.last = Some((i.key, id));
-            }
-            Record::Credential(c) => {
-                let identity_id = self.identity_id(&c.identity)?;
-                let scope = self.scope_for(&c.identity.account)?;
-                self.tx.prepare_cached(
-                    "INSERT INTO credential (identity_id, native_id, kind, created_at, last_used_at, usage_tracked,
-                        last_used_where, expires_at, active, platform_managed, scope_id, source_id, first_seen_at, last_seen_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
-                     ON CONFLICT (identity_id, native_id) DO UPDATE SET
-                        kind = excluded.kind, created_at = excluded.created_at, last_used_at = excluded.last_used_at,
-                        usage_tracked = excluded.usage_tracked, last_used_where = excluded.last_used_where,
-                        expires_at = excluded.expires_at, active = excluded.active,
-                        platform_managed = excluded.platform_managed, scope_id = excluded.scope_id,
-                        source_id = excluded.source_id, last_seen_at = excluded.last_seen_at, gone_at = NULL",
-                )?.execute(params![
-                    identity_id, c.native_id, c.kind, c.created_at.map(ts), c.last_used_at.map(ts), c.usage_tracked,
-                    c.last_used_where, c.expires_at.map(ts), c.active, c.platform_managed, scope, self.source_id, self.now
-                ])?;
-            }
-            Record::Grant(g) => {
-                let identity_id = self.identity_id(&g.identity)?;
-                let scope = self.scope_for(&g.identity.account)?;
-                self.tx.prepare_cached(
-                    "INSERT INTO grant_ (identity_id, permission, resource, condition, via, tier, scope_id, source_id,
-                        first_seen_at, last_seen_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
-                     ON CONFLICT (identity_id, permission, resource, condition, via) DO UPDATE SET
-                        tier = excluded.tier, scope_id = excluded.scope_id, source_id = excluded.source_id,
-                        last_seen_at = excluded.last_seen_at, gone_at = NULL",
-                )?.execute(params![
-                    identity_id, g.permission, g.resource, g.condition.unwrap_or_default(), g.via.unwrap_or_default(),
-                    g.tier.as_str(), scope, self.source_id, self.now
-                ])?;
-            }
+            Record::Identity(i) if i.reference_only => self.reference(i),
+            Record::Identity(i) => self.describe(i),
+            Record::Credential(c) => self.credential(c),
+            Record::Grant(g) => self.grant(g),
         }
+    }
+
+    fn part(&mut self, part: Option<&str>) -> Result<(), SinkError> {
+        self.part = part.map(str::to_owned);
         Ok(())
     }
 
     fn person(&mut self, key: IdentityKey) -> Result<(), SinkError> {
+        let join = join_of(&key);
         self.tx
             .prepare_cached(
-                "INSERT OR IGNORE INTO person (provider, account, native_id) VALUES (?1, ?2, ?3)",
+                "INSERT OR IGNORE INTO person (provider, account, native_id, join_key) VALUES (?1, ?2, ?3, ?4)",
             )?
-            .execute(params![key.provider, key.account, key.native_id])?;
+            .execute(params![key.provider, key.account, key.native_id, join])?;
         // Imported earlier from an export that could not tell (authorization details without a
-        // credential report): remove it, unless a review already refers to it.
-        if let Some(id) = super::resolve_natural(self.tx, &key)? {
+        // credential report), under this ARN or another path of the same user: remove it,
+        // unless a review already refers to it.
+        let mut ids: Vec<i64> = super::resolve_natural(self.tx, &key)?.into_iter().collect();
+        if let Some((id, _)) = self.joined(&key, join.as_deref())? {
+            ids.push(id);
+        }
+        for id in ids {
             let reviewed: bool = self.tx.query_row(
                 "SELECT EXISTS (SELECT 1 FROM campaign_identity WHERE identity_id = ?1)
                      OR EXISTS (SELECT 1 FROM record WHERE identity_id = ?1)",
@@ -273,6 +471,23 @@ impl Sink for DbSink<'_> {
     }
 }
 
+/// What marking one scope's missing rows gone would do.
+struct Removal {
+    scope: String,
+    scope_id: i64,
+    live: u64,
+    identities: u64,
+}
+
+/// Identities of `scope` that this import (`source`) did not list and that no other scope's
+/// newest list still holds.
+const GONE_IDENTITIES: &str = "
+    SELECT s.identity_id FROM identity_sighting s JOIN identity i ON i.id = s.identity_id
+     WHERE s.scope_id = ?1 AND s.source_id <> ?2 AND i.gone_at IS NULL
+       AND NOT EXISTS (
+         SELECT 1 FROM identity_sighting o WHERE o.identity_id = s.identity_id AND o.scope_id <> ?1
+            AND o.source_id = (SELECT MAX(ss.source_id) FROM source_scope ss WHERE ss.scope_id = o.scope_id))";
+
 impl Store {
     /// Import one file in one transaction. `read_all` receives the transaction's sink and must
     /// parse the whole input and return the tally plus the file's `(sha256, size)`; any error
@@ -289,7 +504,13 @@ impl Store {
         // in memory instead of spilling them to the WAL again and again (BENCHMARKS.md).
         self.conn
             .pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+        // Statement journals in memory: each upsert journals the few pages it touches, and once
+        // one statement's journal outgrows 64 KiB SQLite moves every later one of the
+        // transaction to a temporary file (3.6 million writes on a 200k-row report, twice the
+        // time; BENCHMARKS.md).
+        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         let result = self.import_in_transaction(name, format, options, now, read_all);
+        self.conn.pragma_update(None, "temp_store", "DEFAULT")?;
         self.conn
             .pragma_update(None, "cache_size", -super::DEFAULT_CACHE_KIB)?;
         result
@@ -323,10 +544,13 @@ impl Store {
             tx: &tx,
             source_id,
             family: format.family(),
-            scope: None,
             now: now_s.clone(),
+            part: None,
+            scopes: Vec::new(),
+            last_scope: None,
             last: None,
-            people: Default::default(),
+            aliases: HashMap::new(),
+            people: HashSet::new(),
             dropped: (0, 0, 0),
             any_people: tx.query_row("SELECT EXISTS (SELECT 1 FROM person)", [], |r| r.get(0))?,
             any_unattached: tx.query_row(
@@ -334,6 +558,14 @@ impl Store {
                 [format.provider()],
                 |r| r.get(0),
             )?,
+            repeats: matches!(
+                format,
+                Format::MappedCsv
+                    | Format::WorkspaceTokens
+                    | Format::K8sRoleBindings
+                    | Format::GcpIamPolicy
+                    | Format::AzureRoleAssignments
+            ),
         };
         let (mut tally, sha256, size) = read_all(&mut sink)?;
         // Identities an earlier export showed to be people are counted as people here too.
@@ -343,50 +575,104 @@ impl Store {
         tally.humans_skipped += people;
         tally.credentials -= creds.min(tally.credentials);
         tally.grants -= grants.min(tally.grants);
-        let account = options.account.clone().unwrap_or_else(|| "*".into());
-        sink.scope_for(&account)?;
-        let (mut scope, mut scope_id) = sink.scope.take().unwrap_or_default();
+
+        // The scopes this file is a complete list of: the parts it says it covers, else every
+        // scope its records went to, else (no records) its family in the account it was given.
+        let covered: Vec<String> = match &tally.covers {
+            Some(parts) => parts
+                .iter()
+                .map(|p| format!("{}:{p}", sink.family))
+                .collect(),
+            None if !sink.scopes.is_empty() => sink.scopes.iter().map(|(n, _)| n.clone()).collect(),
+            None => vec![format!(
+                "{}:{}",
+                sink.family,
+                options.account.as_deref().unwrap_or("*")
+            )],
+        };
         drop(sink);
-        // A per-object export replaces only its object's records; one that names no object
-        // (an empty list) replaces nothing.
-        if format.per_object() {
-            let object = tally
-                .scope
-                .clone()
-                .unwrap_or_else(|| format!("import-{source_id}"));
-            scope = format!("{scope}:{object}");
-            scope_id = self::scope_id(&tx, &scope)?;
-            for sql in [
-                "UPDATE OR REPLACE identity_sighting SET scope_id = ?1 WHERE source_id = ?2",
-                "UPDATE credential SET scope_id = ?1 WHERE source_id = ?2",
-                "UPDATE grant_ SET scope_id = ?1 WHERE source_id = ?2",
-            ] {
-                tx.execute(sql, params![scope_id, source_id])?;
-            }
+        let mut covered_ids = Vec::with_capacity(covered.len());
+        for scope in &covered {
+            let id = scope_id(&tx, scope)?;
+            tx.execute(
+                "INSERT OR IGNORE INTO source_scope (source_id, scope_id) VALUES (?1, ?2)",
+                params![source_id, id],
+            )?;
+            covered_ids.push((scope.clone(), id));
         }
 
-        // Gone: not in this newer export of a source that had it, and not current in any other
-        // source (an app in one user's token list may still be in another user's).
-        let identities_gone = tx.execute(
-            "UPDATE identity SET gone_at = ?3 WHERE gone_at IS NULL AND id IN (
-               SELECT s.identity_id FROM identity_sighting s WHERE s.scope_id = ?1 AND s.source_id <> ?2
-               AND NOT EXISTS (
-                 SELECT 1 FROM identity_sighting o WHERE o.identity_id = s.identity_id AND o.scope_id <> ?1
-                   AND o.source_id = (SELECT MAX(f.id) FROM source_file f WHERE f.scope_id = o.scope_id)))",
-            params![scope_id, source_id, now_s],
-        )? as u64;
-        let credentials_gone = tx.execute(
-            "UPDATE credential SET gone_at = ?3 WHERE gone_at IS NULL AND scope_id = ?1 AND source_id <> ?2",
-            params![scope_id, source_id, now_s],
-        )? as u64;
-        let grants_gone = tx.execute(
-            "UPDATE grant_ SET gone_at = ?3 WHERE gone_at IS NULL AND scope_id = ?1 AND source_id <> ?2",
-            params![scope_id, source_id, now_s],
-        )? as u64;
-        let account = scope
-            .split(':')
-            .nth(1)
+        let (mut identities_gone, mut credentials_gone, mut grants_gone) = (0u64, 0u64, 0u64);
+        if tally.rejected > 0 {
+            tally.notes.push(format!(
+                "{} rejected {}: nothing is marked gone from this file, as a rejected row may name anything; fix the rows and import the file again to record removals",
+                tally.rejected,
+                if tally.rejected == 1 { "row" } else { "rows" }
+            ));
+        } else {
+            // Gone: not in this newer list of a scope that had it, and (identities) not in the
+            // newest list of any other scope (an app in one user's token list may still be in
+            // another user's).
+            let mut removals = Vec::new();
+            for (scope, id) in &covered_ids {
+                let live: u64 = tx.query_row(
+                    "SELECT COUNT(*) FROM identity_sighting s JOIN identity i ON i.id = s.identity_id
+                      WHERE s.scope_id = ?1 AND i.gone_at IS NULL",
+                    [id],
+                    |r| r.get(0),
+                )?;
+                let identities: u64 = tx.query_row(
+                    &format!("SELECT COUNT(DISTINCT identity_id) FROM ({GONE_IDENTITIES})"),
+                    params![id, source_id],
+                    |r| r.get(0),
+                )?;
+                removals.push(Removal {
+                    scope: scope.clone(),
+                    scope_id: *id,
+                    live,
+                    identities,
+                });
+            }
+            let too_many: Vec<&Removal> = removals
+                .iter()
+                .filter(|r| r.identities * 2 > r.live)
+                .collect();
+            if !too_many.is_empty() && !options.accept_removals {
+                let what = too_many
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "{} of the {} identities of '{}'",
+                            r.identities, r.live, r.scope
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                bail!(
+                    "'{name}': importing it would mark {what} gone, more than half: is the export cut short or filtered? Nothing was changed. If they really are gone, import it again with --accept-removals"
+                );
+            }
+            for r in &removals {
+                identities_gone += tx.execute(
+                    &format!("UPDATE identity SET gone_at = ?3 WHERE gone_at IS NULL AND id IN ({GONE_IDENTITIES})"),
+                    params![r.scope_id, source_id, now_s],
+                )? as u64;
+                credentials_gone += tx.execute(
+                    "UPDATE credential SET gone_at = ?3 WHERE gone_at IS NULL AND scope_id = ?1 AND source_id <> ?2",
+                    params![r.scope_id, source_id, now_s],
+                )? as u64;
+                grants_gone += tx.execute(
+                    "UPDATE grant_ SET gone_at = ?3 WHERE gone_at IS NULL AND scope_id = ?1 AND source_id <> ?2",
+                    params![r.scope_id, source_id, now_s],
+                )? as u64;
+            }
+        }
+        // A per-object export that names no object (an empty token list) lists no scope.
+        let scope_id = covered_ids.first().map(|(_, id)| *id);
+        let account = covered_ids
+            .first()
+            .and_then(|(scope, _)| scope.split(':').nth(1))
             .map(str::to_owned)
+            .or_else(|| options.account.clone())
             .filter(|a| a != "*");
         tx.execute(
             "UPDATE source_file SET sha256 = ?2, size = ?3, scope_id = ?4, account = ?5, records_read = ?6,

@@ -52,6 +52,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0002_chain.sql"),
         then: Some(migrate::chain_everything),
     },
+    Migration {
+        sql: include_str!("migrations/0003_import_facts.sql"),
+        then: None,
+    },
 ];
 
 /// One migration: SQL, then (for upgrades that need hashing) a step in Rust, in the same

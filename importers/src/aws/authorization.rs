@@ -1,24 +1,35 @@
 //! `aws iam get-account-authorization-details`: users, roles (with trust policies and last use),
 //! groups and policies. Grants are attached managed policies and inline policies, each with a
 //! privilege tier read from the policy's **default** version; group policies reach members as
-//! grants `via` the group. Users join the credential report on their ARN.
+//! grants `via` the group. Users join the credential report on account and user name (see
+//! [`IdentityKey::join_key`]). Roles carry who may assume them (public, other accounts).
 
 use std::collections::HashMap;
 
 use serde_json::Value;
 
 use super::account_of_arn;
-use crate::json::{Field, Obj, Outcome, each_item};
-use crate::model::{Grant, Identity, IdentityKey, Record, Sink, Status, Tally, Tier};
-use crate::{ImportError, ImportOptions};
+use crate::ImportError;
+use crate::json::{Emitter, Field, Obj, Outcome, each_item};
+use crate::model::{Grant, Identity, IdentityKey, Record, Status, Tier, Trust};
 
-/// Actions that only read.
+/// Verb prefixes of actions that only read (compared case-insensitively: `apigateway:GET`).
 const READ_PREFIXES: &[&str] = &[
-    "Get", "List", "Describe", "View", "Search", "Query", "Scan", "BatchGet", "Select", "Lookup",
-    "Read",
+    "get", "list", "describe", "view", "search", "query", "scan", "batchget", "select", "lookup",
+    "read", "head", "options", "filter",
 ];
-/// IAM actions that can grant more access: holding them is admin.
-const IAM_ESCALATION: &[&str] = &["*", "Put", "Attach", "Create", "Update", "PassRole", "Add"];
+
+/// Actions that read although their verb does not say so.
+const READ_ACTIONS: &[&str] = &[
+    "iam:generatecredentialreport",
+    "iam:generateservicelastaccesseddetails",
+    "iam:generateorganizationsaccessreport",
+    "cloudformation:estimatetemplatecost",
+    "cloudformation:validatetemplate",
+];
+
+/// Write verbs that change who may do what on a resource (resource-policy writes): admin.
+const POLICY_WRITE_VERBS: &[&str] = &["addpermission", "creategrant"];
 
 /// Decode a policy document: an object (CLI, boto3) or a URL-encoded JSON string (Query API).
 fn document(v: &Value) -> Option<Value> {
@@ -32,16 +43,28 @@ fn document(v: &Value) -> Option<Value> {
     }
 }
 
+/// Decode `%XX` escapes and `+`, byte by byte: a `%` not followed by two hex digits stays as it
+/// is (also before a multi-byte character, which is never cut).
 fn percent_decode(s: &str) -> String {
+    fn hex(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
         if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
         {
-            out.push(b);
+            out.push(h * 16 + l);
             i += 3;
             continue;
         }
@@ -59,30 +82,77 @@ fn one_or_many(v: Option<&Value>) -> Vec<&str> {
     }
 }
 
-/// Tier and resource summary of a policy document's Allow statements.
-pub fn tier_of_document(doc: &Value) -> (Tier, String) {
-    let statements: Vec<&Value> = match doc.get("Statement") {
+fn statements(doc: &Value) -> Vec<&Value> {
+    match doc.get("Statement") {
         Some(Value::Array(a)) => a.iter().collect(),
         Some(v @ Value::Object(_)) => vec![v],
         _ => Vec::new(),
-    };
+    }
+}
+
+fn is_allow(st: &Value) -> bool {
+    st.get("Effect")
+        .and_then(Value::as_str)
+        .is_some_and(|e| e.eq_ignore_ascii_case("Allow"))
+}
+
+/// Tier of one action or action pattern (`s3:Get*`, `iam:*`, `*`), by what it can do:
+/// read-only verbs are read; any IAM write (`iam:PassRole`, `iam:Put*Policy`, …) and
+/// resource-policy writes (`s3:PutBucketPolicy`, `lambda:AddPermission`) are admin, since each
+/// can grant more access; every action on every resource (or on IAM resources) is admin; other
+/// writes, and wildcards over one service other than IAM, are write.
+pub fn tier_of_action(action: &str, all_resources: bool, iam_resources: bool) -> Tier {
+    let lower = action.trim().to_ascii_lowercase();
+    let (service, verb) = lower.split_once(':').unwrap_or(("*", lower.as_str()));
+    if service == "*" && verb.chars().all(|c| c == '*') {
+        return if all_resources || iam_resources {
+            Tier::Admin
+        } else {
+            Tier::Write
+        };
+    }
+    // The literal start of a pattern decides: `Get*` only matches reads, `*Object` anything.
+    let literal = verb.split(['*', '?']).next().unwrap_or("");
+    let reads = (!literal.is_empty() && READ_PREFIXES.iter().any(|p| literal.starts_with(p)))
+        || READ_ACTIONS.contains(&lower.as_str())
+        || (service == "iam" && literal.starts_with("simulate"));
+    if reads {
+        return Tier::Read;
+    }
+    if service == "iam" || service == "*" {
+        // Any IAM write can grant access; a verb pattern over every service is as broad.
+        return Tier::Admin;
+    }
+    let wildcard = verb.contains(['*', '?']);
+    if !wildcard && (verb.contains("policy") || POLICY_WRITE_VERBS.contains(&verb)) {
+        return Tier::Admin;
+    }
+    Tier::Write
+}
+
+/// Tier and resource summary of a policy document's Allow statements.
+pub fn tier_of_document(doc: &Value) -> (Tier, String) {
     let mut tier = Tier::Read;
     let mut resources: Vec<String> = Vec::new();
     let mut any = false;
-    for st in statements {
-        if st.get("Effect").and_then(Value::as_str) != Some("Allow") {
+    for st in statements(doc) {
+        if !is_allow(st) {
             continue;
         }
         any = true;
-        let res = one_or_many(st.get("Resource").or(st.get("NotResource")));
-        let all_resources = res.is_empty() || res.contains(&"*");
-        for r in &res {
+        // "Everything except …" resources are as broad as all resources.
+        let not_resource = st.get("NotResource").is_some();
+        let res = one_or_many(st.get("Resource"));
+        let all_resources = not_resource || res.is_empty() || res.contains(&"*");
+        let iam_resources = res.iter().any(|r| r.contains(":iam::"));
+        let shown: Vec<&str> = if not_resource { vec!["*"] } else { res };
+        for r in shown {
             if !resources.iter().any(|x| x == r) {
-                resources.push((*r).to_owned());
+                resources.push(r.to_owned());
             }
         }
         if st.get("NotAction").is_some() {
-            // "Everything except …" is as broad as it gets.
+            // "Every action except …" includes IAM and policy writes unless it is scoped.
             tier = tier.max(if all_resources {
                 Tier::Admin
             } else {
@@ -91,23 +161,7 @@ pub fn tier_of_document(doc: &Value) -> (Tier, String) {
             continue;
         }
         for action in one_or_many(st.get("Action")) {
-            let (service, verb) = action.split_once(':').unwrap_or(("*", action));
-            let t = if action == "*" || (service == "*" && verb == "*") {
-                if all_resources {
-                    Tier::Admin
-                } else {
-                    Tier::Write
-                }
-            } else if service.eq_ignore_ascii_case("iam")
-                && IAM_ESCALATION.iter().any(|p| verb.starts_with(p))
-            {
-                Tier::Admin
-            } else if verb == "*" || !READ_PREFIXES.iter().any(|p| verb.starts_with(p)) {
-                Tier::Write
-            } else {
-                Tier::Read
-            };
-            tier = tier.max(t);
+            tier = tier.max(tier_of_action(action, all_resources, iam_resources));
         }
     }
     if !any {
@@ -225,43 +279,170 @@ fn key_of(obj: &Obj) -> Field<IdentityKey> {
     Ok(IdentityKey::new("aws", account, arn))
 }
 
-/// Whether a role's trust policy lets another account in with an external id (a vendor).
-fn trusted_third_party(doc: &Value, own_account: &str) -> bool {
-    let statements: Vec<&Value> = match doc.get("Statement") {
-        Some(Value::Array(a)) => a.iter().collect(),
-        Some(v @ Value::Object(_)) => vec![v],
-        _ => Vec::new(),
-    };
-    statements.iter().any(|st| {
-        let principals = st.get("Principal").map(|p| match p {
-            Value::String(s) => vec![s.as_str()],
-            other => one_or_many(other.get("AWS")),
-        });
-        let foreign = principals
-            .into_iter()
-            .flatten()
-            .any(|p| p == "*" || account_of_principal(p).is_some_and(|a| a != own_account));
-        let external_id = st
-            .get("Condition")
-            .is_some_and(|c| c.to_string().contains("sts:ExternalId"));
-        foreign && external_id
-    })
+/// Condition keys that limit "anyone" to an organisation, account or principal.
+const LIMITING_KEYS: &[&str] = &[
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:sourceaccount",
+    "aws:sourcearn",
+    "aws:sourceorgid",
+    "aws:sourceorgpaths",
+    "aws:userid",
+];
+
+/// Every condition key (lower-cased) of a statement, and the values of those that name accounts.
+fn condition_keys(st: &Value) -> (Vec<String>, Vec<String>) {
+    let mut keys = Vec::new();
+    let mut accounts = Vec::new();
+    if let Some(Value::Object(ops)) = st.get("Condition") {
+        for op in ops.values() {
+            if let Value::Object(kv) = op {
+                for (k, v) in kv {
+                    let k = k.to_ascii_lowercase();
+                    if matches!(k.as_str(), "aws:principalaccount" | "aws:sourceaccount") {
+                        accounts.extend(one_or_many(Some(v)).into_iter().map(str::to_owned));
+                    }
+                    keys.push(k);
+                }
+            }
+        }
+    }
+    (keys, accounts)
+}
+
+/// Whether a statement's actions include assuming the role.
+fn assumes(st: &Value) -> bool {
+    let actions = one_or_many(st.get("Action"));
+    actions.is_empty()
+        || actions.iter().any(|a| {
+            let a = a.to_ascii_lowercase();
+            a == "*" || a == "sts:*" || a.starts_with("sts:assumerole")
+        })
+}
+
+/// Who may assume a role, read from its trust policy (`AssumeRolePolicyDocument`), and whether
+/// a foreign account may, with an `sts:ExternalId` (a vendor).
+pub fn trust_of(doc: &Value, own_account: &str) -> (Trust, bool) {
+    let mut trust = Trust::default();
+    let mut vendor = false;
+    for st in statements(doc) {
+        if !is_allow(st) || !assumes(st) {
+            continue;
+        }
+        let (keys, condition_accounts) = condition_keys(st);
+        let limited = keys.iter().any(|k| LIMITING_KEYS.contains(&k.as_str()));
+        let external_id = keys.iter().any(|k| k == "sts:externalid");
+        let mut public = None;
+        let mut foreign: Vec<String> = Vec::new();
+        if st.get("NotPrincipal").is_some() {
+            public = Some("NotPrincipal with Allow (everyone but the principals named)".to_owned());
+        }
+        match st.get("Principal") {
+            Some(Value::String(p)) if p == "*" => public = Some("Principal \"*\"".to_owned()),
+            Some(Value::Object(p)) => {
+                for aws in one_or_many(p.get("AWS")) {
+                    if aws == "*" {
+                        public = Some("Principal {\"AWS\": \"*\"}".to_owned());
+                    } else if let Some(a) = account_of_principal(aws)
+                        && a != own_account
+                    {
+                        foreign.push(a.to_owned());
+                    }
+                }
+                for fed in one_or_many(p.get("Federated")) {
+                    let provider = fed.rsplit("oidc-provider/").next().unwrap_or(fed);
+                    // OIDC providers (and the public web identity providers) vouch only for
+                    // "a user of this provider": without a subject condition, any of them.
+                    let web_identity = fed.contains(":oidc-provider/") || !fed.starts_with("arn:");
+                    let needed = if provider.starts_with("cognito-identity.amazonaws.com") {
+                        ":aud"
+                    } else {
+                        ":sub"
+                    };
+                    if web_identity && !keys.iter().any(|k| k.ends_with(needed)) {
+                        public = Some(format!(
+                            "federated {provider} without a '{}' condition (any of its users may assume it)",
+                            needed.trim_start_matches(':')
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if public.is_some() && limited {
+            // "Anyone in these accounts or this organisation": not public, maybe foreign.
+            public = None;
+            foreign.extend(
+                condition_accounts
+                    .into_iter()
+                    .filter(|a| a.as_str() != own_account),
+            );
+        }
+        if trust.public.is_none() {
+            trust.public = public;
+        }
+        vendor |= external_id && !foreign.is_empty();
+        trust.foreign_accounts.extend(foreign);
+    }
+    trust.foreign_accounts.sort();
+    trust.foreign_accounts.dedup();
+    (trust, vendor)
 }
 
 fn account_of_principal(p: &str) -> Option<&str> {
     if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
         return Some(p);
     }
-    p.split(':').nth(4).filter(|a| a.len() == 12)
+    p.split(':')
+        .nth(4)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Parse the whole document.
-pub fn parse(
-    root: &Value,
-    options: &ImportOptions,
-    sink: &mut dyn Sink,
-) -> Result<Tally, ImportError> {
-    let mut tally = Tally::default();
+/// How long IAM keeps a role's last use (`RoleLastUsed`): an empty one means no use in this
+/// many days, not "never used".
+pub const ROLE_LAST_USED_WINDOW_DAYS: u32 = 400;
+
+/// Parse the whole document (read whole: users need the groups and policies listed after them).
+pub fn parse(root: &Value, em: &mut Emitter) -> Result<(), ImportError> {
+    let file = em.file().to_owned();
+    let lists = [
+        "UserDetailList",
+        "RoleDetailList",
+        "GroupDetailList",
+        "Policies",
+    ];
+    if !root.is_object() || !lists.iter().any(|k| root.get(*k).is_some()) {
+        return Err(ImportError::new(
+            &file,
+            crate::Location::Path("$".into()),
+            None,
+            "not aws-authorization-details: expected an object with UserDetailList, RoleDetailList, GroupDetailList or Policies",
+        ));
+    }
+    for k in lists {
+        if let Some(v) = root.get(k)
+            && !v.is_array()
+            && !v.is_null()
+        {
+            return Err(ImportError::new(
+                &file,
+                crate::Location::Path(format!("$.{k}")),
+                Some(k),
+                format!("expected a list, found {}", crate::json::kind(v)),
+            ));
+        }
+    }
+    let listed = |k: &str| root.get(k).and_then(Value::as_array).map_or(0, Vec::len);
+    if listed("UserDetailList") + listed("RoleDetailList") == 0 {
+        return Err(ImportError::new(
+            &file,
+            crate::Location::Path("$".into()),
+            None,
+            "lists no users and no roles: every account has at least its service-linked roles; was the export filtered (--filter) or cut short?",
+        ));
+    }
     let policies = Policies::read(root);
     // Group name → the grants its members inherit (computed per member below).
     let groups: HashMap<&str, &Value> = root
@@ -271,18 +452,20 @@ pub fn parse(
         .flatten()
         .filter_map(|g| Some((g.get("GroupName")?.as_str()?, g)))
         .collect();
-    let (users, base) = crate::json::items(root, &["UserDetailList"], &options.file_name)?;
-    let base = if base == "$" {
-        "$.UserDetailList".to_owned()
-    } else {
-        base
+    let list = |k: &str| {
+        root.get(k)
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     };
-    each_item(users, &base, options, sink, &mut tally, |u| {
+    each_item(list("UserDetailList"), "$.UserDetailList", em, |u| {
         let key = key_of(&u)?;
         let name = u.str("UserName")?;
         let mut identity = Identity::new(key.clone(), "iam_user", name);
         identity.created_at = u.time("CreateDate")?;
         identity.owner = tag(&u, &["Owner", "owner"])?;
+        // Users' use is in the credential report, not here: say nothing, erase nothing.
+        identity.usage_tracked = None;
         let mut records = vec![Record::Identity(identity)];
         for g in policies.attached(&key, &u, None)?.into_iter().chain(inline(
             &key,
@@ -309,12 +492,7 @@ pub fn parse(
         }
         Ok(Outcome::records(records))
     })?;
-    let roles = root
-        .get("RoleDetailList")
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[]);
-    each_item(roles, "$.RoleDetailList", options, sink, &mut tally, |r| {
+    each_item(list("RoleDetailList"), "$.RoleDetailList", em, |r| {
         let key = key_of(&r)?;
         let name = r.str("RoleName")?;
         let path = r.opt_str("Path")?.unwrap_or("/");
@@ -326,13 +504,36 @@ pub fn parse(
         let mut identity = Identity::new(key.clone(), kind, name);
         identity.created_at = r.time("CreateDate")?;
         identity.owner = tag(&r, &["Owner", "owner"])?;
-        identity.usage_tracked = true;
-        if let Some(last) = r.obj("RoleLastUsed")? {
-            identity.last_used_at = last.time("LastUsedDate")?;
+        // Unknown unless the export carries the role's last use; an empty RoleLastUsed means
+        // no use within IAM's 400-day window, which is not "never used" either.
+        match r.obj("RoleLastUsed")? {
+            None => identity.usage_tracked = Some(false),
+            Some(last) => match last.time("LastUsedDate")? {
+                Some(t) => {
+                    identity.usage_tracked = Some(true);
+                    identity.last_used_at = Some(t);
+                }
+                None => {
+                    identity.usage_tracked = Some(false);
+                    identity.unused_within_days = Some(ROLE_LAST_USED_WINDOW_DAYS);
+                }
+            },
         }
-        if let Some(trust) = r.get("AssumeRolePolicyDocument").and_then(document) {
-            identity.third_party = trusted_third_party(&trust, &key.account);
-        }
+        let trust_doc = match r.get("AssumeRolePolicyDocument") {
+            Some(v) => Some(document(v).ok_or_else(|| {
+                r.error(
+                    "AssumeRolePolicyDocument",
+                    "not a policy document (expected an object or a URL-encoded JSON string)",
+                )
+            })?),
+            None => None,
+        };
+        let (trust, vendor) = trust_doc
+            .as_ref()
+            .map(|d| trust_of(d, &key.account))
+            .unwrap_or_default();
+        identity.third_party = vendor;
+        identity.trust = Some(trust);
         identity.status = Status::Active;
         let mut records = vec![Record::Identity(identity)];
         for g in policies.attached(&key, &r, None)?.into_iter().chain(inline(
@@ -345,7 +546,7 @@ pub fn parse(
         }
         Ok(Outcome::records(records))
     })?;
-    Ok(tally)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -377,11 +578,77 @@ mod tests {
     }
 
     #[test]
-    fn vendors_are_told_by_external_id() {
+    fn actions_are_read_by_what_they_do() {
+        let cases = [
+            ("ec2:Describe*", Tier::Read),
+            ("iam:Get*", Tier::Read),
+            ("iam:GenerateCredentialReport", Tier::Read),
+            ("iam:SimulatePrincipalPolicy", Tier::Read),
+            ("apigateway:GET", Tier::Read),
+            ("s3:getobject", Tier::Read),
+            ("s3:PutObject", Tier::Write),
+            ("s3:*", Tier::Write),
+            ("s3:*Object", Tier::Write),
+            ("s3:PutBucketPolicy", Tier::Admin),
+            ("lambda:AddPermission", Tier::Admin),
+            ("iam:*", Tier::Admin),
+            ("IAM:passrole", Tier::Admin),
+            ("iam:CreateAccessKey", Tier::Admin),
+            ("*:Put*", Tier::Admin),
+            ("*:Describe*", Tier::Read),
+        ];
+        for (action, want) in cases {
+            assert_eq!(tier_of_action(action, true, false), want, "{action}");
+        }
+        assert_eq!(tier_of_action("*", false, false), Tier::Write);
+        assert_eq!(tier_of_action("*:*", true, false), Tier::Admin);
+        assert_eq!(tier_of_action("*", false, true), Tier::Admin);
+    }
+
+    #[test]
+    fn a_percent_before_a_multibyte_character_is_kept() {
+        assert_eq!(percent_decode("100%é"), "100%é");
+        assert_eq!(percent_decode("%é%"), "%é%");
+        assert_eq!(percent_decode("a%2Fb+c%"), "a/b c%");
+        assert_eq!(percent_decode("%e2%82%ac"), "€");
+    }
+
+    #[test]
+    fn trust_names_vendors_public_and_foreign_accounts() {
+        let own = "111122223333";
         let vendor = json!({"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
             "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x"}}}]});
-        assert!(trusted_third_party(&vendor, "111122223333"));
-        let own = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
-        assert!(!trusted_third_party(&own, "111122223333"));
+        let (t, third) = trust_of(&vendor, own);
+        assert!(third);
+        assert_eq!(
+            (t.public, t.foreign_accounts),
+            (None, vec!["999988887777".to_owned()])
+        );
+        let service = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+        assert_eq!(trust_of(&service, own), (Trust::default(), false));
+        let public = json!({"Statement": {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}});
+        assert_eq!(
+            trust_of(&public, own).0.public.as_deref(),
+            Some("Principal {\"AWS\": \"*\"}")
+        );
+        let org_only = json!({"Statement": {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole",
+            "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-abc"}}}});
+        assert_eq!(trust_of(&org_only, own).0.public, None);
+        let github = json!({"Statement": {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+            "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}}});
+        assert!(
+            trust_of(&github, own)
+                .0
+                .public
+                .is_some_and(|p| p.contains("token.actions.githubusercontent.com without a 'sub'"))
+        );
+        let pinned = json!({"Statement": {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+            "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/web:*"}}}});
+        assert_eq!(trust_of(&pinned, own).0.public, None);
+        let denied =
+            json!({"Statement": {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}});
+        assert_eq!(trust_of(&denied, own).0.public, None);
     }
 }

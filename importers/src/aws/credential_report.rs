@@ -12,6 +12,7 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use csv::StringRecord;
 
+use crate::csvread::{CsvRows, RowError};
 use crate::model::{Credential, Identity, IdentityKey, Record, Reject, Sink, Status, Tally};
 use crate::time::{parse_bool, parse_timestamp};
 use crate::{ImportError, ImportOptions, Location};
@@ -42,11 +43,8 @@ const COLUMNS: &[&str] = &[
 struct Columns(Vec<usize>);
 
 impl Columns {
-    fn from_header(header: &StringRecord) -> Result<Self, &'static str> {
-        let names: Vec<String> = header
-            .iter()
-            .map(|h| h.trim().to_ascii_lowercase())
-            .collect();
+    fn from_header(header: &[String]) -> Result<Self, &'static str> {
+        let names: Vec<String> = header.iter().map(|h| h.to_ascii_lowercase()).collect();
         COLUMNS
             .iter()
             .map(|want| names.iter().position(|n| n == want).ok_or(*want))
@@ -59,12 +57,6 @@ impl Columns {
 struct Row<'a> {
     record: &'a StringRecord,
     columns: &'a Columns,
-}
-
-/// What is wrong with one row: the field and the message.
-struct RowError {
-    field: String,
-    message: String,
 }
 
 impl Row<'_> {
@@ -185,6 +177,8 @@ fn classify(row: &Row) -> Result<RowKind, RowError> {
             expires_at: None,
             active,
             platform_managed: false,
+            holder: None,
+            reference_only: false,
         });
     }
     let last_used_at = credentials.iter().filter_map(|c| c.last_used_at).max();
@@ -198,7 +192,9 @@ fn classify(row: &Row) -> Result<RowKind, RowError> {
         status: Status::Active,
         created_at: row.time("user_creation_time")?,
         last_used_at,
-        usage_tracked,
+        usage_tracked: Some(usage_tracked),
+        unused_within_days: None,
+        trust: None,
         third_party: false,
         reference_only: false,
     };
@@ -215,12 +211,13 @@ pub fn parse_csv(
     options: &ImportOptions,
     sink: &mut dyn Sink,
 ) -> Result<Tally, ImportError> {
-    parse_lines(input, options, sink, &Location::Line)
+    parse_lines(input, options, sink, Box::new(Location::Line))
 }
 
 /// Parse the JSON that `aws iam get-credential-report` prints: decode `Content`, then read it as
 /// the CSV. The CLI's JSON holds the whole report in one string (AWS caps IAM users at 5,000 per
-/// account, so it stays small); the CSV form streams.
+/// account, so it stays small); the CSV form streams. Tools that decode the content for you
+/// leave the CSV text itself in `Content`: that is read as it is.
 pub fn parse_json(
     root: &serde_json::Value,
     options: &ImportOptions,
@@ -228,6 +225,14 @@ pub fn parse_json(
 ) -> Result<Tally, ImportError> {
     let file = options.file_name.as_str();
     let at = |field: &str| Location::Path(format!("$.{field}"));
+    if !root.is_object() {
+        return Err(ImportError::new(
+            file,
+            at(""),
+            None,
+            "not aws-credential-report-json: expected an object with 'Content'",
+        ));
+    }
     if let Some(fmt) = root.get("ReportFormat").and_then(|v| v.as_str())
         && fmt != "text/csv"
     {
@@ -246,80 +251,79 @@ pub fn parse_json(
                 file,
                 at("Content"),
                 Some("Content"),
-                "missing, or not a string",
+                "missing, or not a string (expected the report, base64-encoded)",
             )
         })?;
-    let compact: String = content
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
-    let csv = base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .map_err(|e| {
-            ImportError::new(
-                file,
-                at("Content"),
-                Some("Content"),
-                format!("not valid base64: {e}"),
-            )
-        })?;
-    parse_lines(csv.as_slice(), options, sink, &|line| Location::Embedded {
-        path: "$.Content".into(),
-        line,
-    })
+    let plain = content.trim_start();
+    let csv = if plain.starts_with("user,arn,") || plain.starts_with("\u{feff}user,arn,") {
+        plain.as_bytes().to_vec()
+    } else {
+        let compact: String = content
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .map_err(|e| {
+                ImportError::new(
+                    file,
+                    at("Content"),
+                    Some("Content"),
+                    format!(
+                        "neither the report's CSV text nor valid base64 of it ({e}): expected what 'aws iam get-credential-report --output json' prints"
+                    ),
+                )
+            })?
+    };
+    crate::detect::check_text(&csv[..csv.len().min(crate::detect::SNIFF_LEN)]).map_err(|m| {
+        ImportError::new(
+            file,
+            at("Content"),
+            Some("Content"),
+            format!("the decoded report: {m}"),
+        )
+    })?;
+    parse_lines(
+        csv.as_slice(),
+        options,
+        sink,
+        Box::new(|line| Location::Embedded {
+            path: "$.Content".into(),
+            line,
+        }),
+    )
 }
 
 fn parse_lines(
     input: impl Read,
     options: &ImportOptions,
     sink: &mut dyn Sink,
-    at: &dyn Fn(u64) -> Location,
+    at: Box<dyn Fn(u64) -> Location>,
 ) -> Result<Tally, ImportError> {
     let file = options.file_name.as_str();
     let sink_error =
         |e: crate::SinkError| ImportError::new(file, Location::File, None, e.to_string());
-    let (input, mut lines) = crate::lines::track(input);
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let header = reader
-        .headers()
-        .map_err(|e| ImportError::new(file, at(1), None, format!("cannot read the header: {e}")))?
-        .clone();
-    let columns = Columns::from_header(&header).map_err(|missing| {
+    let mut rows = CsvRows::open(input, file, Box::new(at))?;
+    let columns = Columns::from_header(rows.header()).map_err(|missing| {
         ImportError::new(
             file,
-            at(1),
+            rows.location(1),
             Some(missing),
             "missing from the header: is this an unmodified AWS credential report?",
         )
     })?;
     let mut tally = Tally::default();
-    let mut record = StringRecord::new();
-    loop {
-        let more = reader.read_record(&mut record).map_err(|e| {
-            let line = e.position().map_or(0, |p| lines.line(p.byte()));
-            ImportError::new(file, at(line), None, format!("unreadable CSV: {e}"))
-        })?;
-        if !more {
-            break;
-        }
-        let line = record.position().map_or(0, |p| lines.line(p.byte()));
+    while let Some((line, row)) = rows.next_row()? {
         tally.records_read += 1;
-        let outcome = if record.len() < header.len() {
-            let field = header.get(record.len()).unwrap_or("").to_owned();
-            Err(RowError {
-                field,
-                message: format!(
-                    "row has {} fields, the header has {} (truncated file?)",
-                    record.len(),
-                    header.len()
-                ),
-            })
-        } else {
-            classify(&Row {
+        let outcome = row.and_then(|record| {
+            let out = classify(&Row {
                 record: &record,
                 columns: &columns,
-            })
-        };
+            });
+            rows.recycle(record);
+            out
+        });
+        let location = rows.location(line);
         match outcome {
             Ok(RowKind::Root) => tally.skip("root"),
             Ok(RowKind::Human(key)) => {
@@ -336,18 +340,27 @@ fn parse_lines(
                 }
             }
             Err(RowError { field, message }) => {
+                let field = (!field.is_empty()).then_some(field);
                 if !options.skip_bad_rows {
-                    return Err(ImportError::new(file, at(line), Some(&field), message));
+                    return Err(ImportError::new(file, location, field.as_deref(), message));
                 }
                 tally.rejected += 1;
                 sink.reject(Reject {
-                    location: at(line),
-                    field: Some(field),
+                    location,
+                    field,
                     message,
                 })
                 .map_err(sink_error)?;
             }
         }
+    }
+    if rows.rows == 0 {
+        return Err(ImportError::new(
+            file,
+            rows.location(2),
+            None,
+            "the report has a header but no rows: every credential report has at least the <root_account> row; is the file cut short?",
+        ));
     }
     Ok(tally)
 }
