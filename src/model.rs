@@ -210,6 +210,9 @@ pub struct CredentialView {
     pub last_seen_at: DateTime<Utc>,
     /// Absent from the newest export of its source.
     pub gone_at: Option<DateTime<Utc>>,
+    /// The principal it was issued to, when one identity holds credentials of several (each
+    /// user's token of one app); `None`: the identity itself.
+    pub holder: Option<String>,
 }
 
 impl CredentialView {
@@ -290,6 +293,13 @@ pub struct IdentityView {
     pub business_function: Option<String>,
     /// Why it is unused by design, when a reviewer marked it so (the latest, across campaigns).
     pub expected_unused: Option<String>,
+    /// The source saw no use in this many days and keeps no older record (IAM's 400-day
+    /// window for roles): earlier use is unknown.
+    pub unused_within_days: Option<i64>,
+    /// Why anyone at all may assume it (a role's trust policy), if so.
+    pub public_trust: Option<String>,
+    /// Other accounts that may assume it (comma-separated), if any.
+    pub cross_account_trust: Option<String>,
     /// First import that saw it.
     pub first_seen_at: DateTime<Utc>,
     /// Latest import that saw it.

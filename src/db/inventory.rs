@@ -21,7 +21,7 @@ pub struct InventoryFilter {
 /// Columns of an identity; its short id is derived (`provider-rowid`), never stored.
 const IDENTITY_COLUMNS: &str = "id, provider || '-' || id, provider, account, native_id, kind, name, COALESCE(review_owner, owner), status,
     created_at, last_used_at, usage_tracked, third_party, business_function, first_seen_at, last_seen_at, gone_at,
-    described, expected_unused";
+    described, expected_unused, unused_within_days, public_trust, cross_account_trust";
 
 fn unknown(idx: usize, e: impl std::fmt::Display) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(
@@ -54,6 +54,9 @@ fn identity_from_row(r: &Row) -> rusqlite::Result<IdentityView> {
         gone_at: get_ts(r, 16)?,
         described: r.get(17)?,
         expected_unused: r.get(18)?,
+        unused_within_days: r.get(19)?,
+        public_trust: r.get(20)?,
+        cross_account_trust: r.get(21)?,
         credentials: Vec::new(),
         grants: Vec::new(),
     })
@@ -63,7 +66,7 @@ fn identity_from_row(r: &Row) -> rusqlite::Result<IdentityView> {
 fn attach(conn: &Connection, identity: &mut IdentityView) -> rusqlite::Result<()> {
     let mut stmt = conn.prepare_cached(
         "SELECT native_id, kind, created_at, last_used_at, usage_tracked, last_used_where, expires_at,
-                active, platform_managed, gone_at, last_seen_at
+                active, platform_managed, gone_at, last_seen_at, holder
          FROM credential WHERE identity_id = ?1 ORDER BY native_id",
     )?;
     identity.credentials = stmt
@@ -80,6 +83,7 @@ fn attach(conn: &Connection, identity: &mut IdentityView) -> rusqlite::Result<()
                 platform_managed: r.get(8)?,
                 gone_at: get_ts(r, 9)?,
                 last_seen_at: get_ts_required(r, 10)?,
+                holder: r.get(11)?,
             })
         })?
         .collect::<Result<_, _>>()?;

@@ -116,6 +116,17 @@ fn access(f: &Facts, found: &mut Found) {
     }
     let live_grants = id.grants.iter().filter(|g| g.gone_at.is_none()).count();
     let active = f.live.iter().filter(|c| c.active).count();
+    if let Some(why) = &id.public_trust {
+        found.add(SignalCode::PublicTrust, format!("anyone may assume it: {why}"));
+    }
+    if let Some(accounts) = id.cross_account_trust.as_deref().filter(|a| !a.is_empty())
+        && !id.third_party
+    {
+        found.add(
+            SignalCode::CrossAccountTrust,
+            format!("accounts {} may assume it", accounts.replace(',', ", ")),
+        );
+    }
     if id.status == Status::Disabled && (active > 0 || live_grants > 0) {
         found.add(
             SignalCode::DisabledWithAccess,
@@ -132,6 +143,35 @@ fn usage(f: &Facts, found: &mut Found) {
     let id = f.identity;
     let limit = f.thresholds.inactivity_days;
     if id.expected_unused.is_some() {
+        return;
+    }
+    if !id.usage_tracked
+        && let Some(window) = id.unused_within_days
+    {
+        // The source keeps `window` days: no use in them says something, earlier use is unknown.
+        let age = id.created_at.map(|c| days(c, f.now));
+        match age {
+            Some(a) if a <= window && a >= limit => found.add(
+                SignalCode::NeverUsed,
+                format!(
+                    "never used since it was created {} ({a} days ago; the {} keeps {window} days of use)",
+                    id.created_at.map(day).unwrap_or_default(),
+                    f.source
+                ),
+            ),
+            Some(a) if a <= window => {}
+            _ if window >= limit => found.add(
+                SignalCode::Inactive,
+                format!(
+                    "no use in the last {window} days (the {} keeps {window} days; earlier use unknown), threshold {limit} days",
+                    f.source
+                ),
+            ),
+            _ => found.add(
+                SignalCode::UsageUnknown,
+                format!("no use in the last {window} days; the {} keeps no more", f.source),
+            ),
+        }
         return;
     }
     if !id.usage_tracked {
@@ -222,11 +262,18 @@ fn credentials(f: &Facts, found: &mut Found) {
             found.add(SignalCode::LongLived, detail);
         }
     }
-    let active = f.live.iter().filter(|c| c.active).count();
-    if active > 1 {
+    // Per holder: two users' tokens of one app are not two keys of one holder.
+    let mut per_holder: BTreeMap<Option<&str>, usize> = BTreeMap::new();
+    for c in f.live.iter().filter(|c| c.active) {
+        *per_holder.entry(c.holder.as_deref()).or_default() += 1;
+    }
+    for (holder, active) in per_holder.into_iter().filter(|(_, n)| *n > 1) {
         found.add(
             SignalCode::MultipleActiveKeys,
-            format!("{active} active credentials at once"),
+            match holder {
+                None => format!("{active} active credentials at once"),
+                Some(h) => format!("{active} active credentials at once held by {h}"),
+            },
         );
     }
 }
@@ -509,5 +556,54 @@ mod tests {
             super::super::risk(&evaluate(&i, &Thresholds::default(), now()))
                 > super::super::risk(&evaluate(&identity(), &Thresholds::default(), now()))
         );
+    }
+
+    #[test]
+    fn trust_policies_open_to_anyone_or_to_other_accounts() {
+        let mut i = identity();
+        i.public_trust = Some("Principal {\"AWS\": \"*\"}".into());
+        i.cross_account_trust = Some("111122223333,444455556666".into());
+        let found = evaluate(&i, &Thresholds::default(), now());
+        assert_eq!(
+            found.iter().map(|s| s.code).collect::<Vec<_>>(),
+            [SignalCode::PublicTrust, SignalCode::CrossAccountTrust]
+        );
+        assert!(found[1].detail.contains("111122223333, 444455556666"));
+        i.third_party = true;
+        assert!(!codes(&i).contains(&SignalCode::CrossAccountTrust), "third party says it already");
+    }
+
+    #[test]
+    fn a_window_of_no_use_is_inactivity_not_ignorance() {
+        let mut i = identity();
+        i.usage_tracked = false;
+        i.last_used_at = None;
+        i.unused_within_days = Some(400);
+        i.created_at = Some(now() - Duration::days(1000));
+        assert!(codes(&i).contains(&SignalCode::Inactive));
+        assert!(!codes(&i).contains(&SignalCode::UsageUnknown));
+        assert!(!codes(&i).contains(&SignalCode::NeverUsed), "earlier use is unknown");
+        i.created_at = Some(now() - Duration::days(200));
+        assert!(codes(&i).contains(&SignalCode::NeverUsed), "created inside the window");
+        i.created_at = Some(now() - Duration::days(30));
+        assert!(codes(&i).is_empty(), "{:?}", codes(&i));
+        i.created_at = None;
+        i.unused_within_days = Some(30);
+        assert!(codes(&i).contains(&SignalCode::UsageUnknown), "a window under the threshold says nothing");
+    }
+
+    #[test]
+    fn several_active_credentials_count_per_holder() {
+        let mut i = identity();
+        let mut a = key("user:1", 10);
+        a.holder = Some("user:1".into());
+        let mut b = key("user:2", 10);
+        b.holder = Some("user:2".into());
+        i.credentials = vec![a.clone(), b];
+        assert!(!codes(&i).contains(&SignalCode::MultipleActiveKeys));
+        let mut c = key("user:1-second", 10);
+        c.holder = Some("user:1".into());
+        i.credentials.push(c);
+        assert!(codes(&i).contains(&SignalCode::MultipleActiveKeys));
     }
 }

@@ -21,6 +21,8 @@ use serde::Serialize;
 pub enum SignalCode {
     /// Holds admin-tier access.
     AdminGrant,
+    /// Anyone at all may assume it.
+    PublicTrust,
     /// A closed campaign revoked or reduced it and a later import still shows it.
     NotCarriedOut,
     /// Never used (where use is tracked).
@@ -35,6 +37,8 @@ pub enum SignalCode {
     NotInInventory,
     /// Belongs to a third party.
     ThirdParty,
+    /// Other accounts may assume it.
+    CrossAccountTrust,
     /// More than one active credential at once.
     MultipleActiveKeys,
     /// A credential expired but still present.
@@ -79,6 +83,7 @@ macro_rules! table {
 
 table! {
     AdminGrant, "admin_grant", "ADM", "NHI5", 40, "holds admin-tier access";
+    PublicTrust, "public_trust", "PUB", "NHI6", 38, "anyone may assume it (its trust policy is open)";
     NotCarriedOut, "not_carried_out", "OUT", "NHI1", 35, "revoked or reduced in a closed campaign, still there";
     NeverUsed, "never_used", "NEV", "NHI1", 30, "never used since it was created";
     Inactive, "inactive", "IDL", "NHI1", 25, "unused for the inactivity threshold";
@@ -86,6 +91,7 @@ table! {
     DisabledWithAccess, "disabled_with_access", "DIS", "NHI1", 15, "disabled at the source but still holds access";
     NotInInventory, "not_in_inventory", "DNG", "NHI1", 10, "dangling: named by keys or grants, described by no identity export";
     ThirdParty, "third_party", "3RD", "NHI3", 10, "belongs to a third party (vendor app, foreign tenant)";
+    CrossAccountTrust, "cross_account_trust", "XAC", "NHI3", 10, "other accounts may assume it";
     MultipleActiveKeys, "multiple_active_keys", "2KY", "NHI7", 10, "more than one active credential at once";
     ExpiredPresent, "expired_present", "EXP", "NHI1", 10, "a credential expired but is still present";
     New, "new", "NEW", "NHI1", 8, "new since the previous campaign";

@@ -95,6 +95,16 @@ fn revoke_reason(
     if identity.expected_unused.is_some() {
         return None;
     }
+    if !identity.usage_tracked
+        && let Some(window) = identity.unused_within_days
+        && window >= 2 * thresholds.inactivity_days
+        && identity.created_at.is_none_or(|c| days(c, now) > window)
+    {
+        return Some(format!(
+            "no use in the last {window} days (twice the {}-day threshold; earlier use unknown)",
+            thresholds.inactivity_days
+        ));
+    }
     match identity.last_used_at {
         Some(t) if identity.usage_tracked && days(t, now) >= 2 * thresholds.inactivity_days => {
             Some(format!(

@@ -28,6 +28,9 @@ pub(crate) fn identity() -> IdentityView {
         described: true,
         business_function: None,
         expected_unused: None,
+        unused_within_days: None,
+        public_trust: None,
+        cross_account_trust: None,
         first_seen_at: now(),
         last_seen_at: now(),
         gone_at: None,
@@ -49,6 +52,7 @@ pub(crate) fn key(id: &str, age_days: i64) -> CredentialView {
         platform_managed: false,
         last_seen_at: now(),
         gone_at: None,
+        holder: None,
     }
 }
 

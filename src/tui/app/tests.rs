@@ -56,6 +56,9 @@ fn identity(id: i64, name: &str, admin: bool) -> IdentityView {
         described: true,
         business_function: None,
         expected_unused: None,
+        unused_within_days: None,
+        public_trust: None,
+        cross_account_trust: None,
         first_seen_at: now(),
         last_seen_at: now(),
         gone_at: None,
@@ -71,6 +74,7 @@ fn identity(id: i64, name: &str, admin: bool) -> IdentityView {
             platform_managed: false,
             last_seen_at: now(),
             gone_at: None,
+            holder: None,
         }],
         grants: vec![GrantView {
             permission: if admin {
