@@ -131,6 +131,11 @@ fn aws_authorization_details_users_roles_groups_and_default_policy_versions() {
         identity(&sink, "AWSServiceRoleForAutoScaling").kind,
         "service_linked_role"
     );
+    // Only its AWS service may change a service-linked role: the service is its owner.
+    assert_eq!(
+        identity(&sink, "AWSServiceRoleForAutoScaling").owner.as_deref(),
+        Some("aws-service:autoscaling.amazonaws.com")
+    );
     assert_eq!(
         grants(&sink, "AWSServiceRoleForAutoScaling")[0].tier,
         Tier::Unknown,

@@ -504,6 +504,14 @@ pub fn parse(root: &Value, em: &mut Emitter) -> Result<(), ImportError> {
         let mut identity = Identity::new(key.clone(), kind, name);
         identity.created_at = r.time("CreateDate")?;
         identity.owner = tag(&r, &["Owner", "owner"])?;
+        // A service-linked role belongs to the AWS service named in its path (only that
+        // service may change it): that service is its owner unless a tag says otherwise.
+        if kind == "service_linked_role" && identity.owner.is_none() {
+            let service = path
+                .trim_start_matches("/aws-service-role/")
+                .trim_end_matches('/');
+            identity.owner = Some(format!("aws-service:{service}"));
+        }
         // Unknown unless the export carries the role's last use; an empty RoleLastUsed means
         // no use within IAM's 400-day window, which is not "never used" either.
         match r.obj("RoleLastUsed")? {
