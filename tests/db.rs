@@ -326,3 +326,41 @@ fn a_campaign_with_nothing_to_review_is_refused_and_leaves_nothing_behind() {
     );
     assert!(store.campaigns().expect("list").is_empty());
 }
+
+/// After an import, finding an identity by its native id alone (as `decide --identity ARN`
+/// does) searches the natural-key index instead of reading every identity: one lookup costs
+/// the same at a hundred identities and at a million.
+#[test]
+fn a_native_id_is_found_without_reading_every_identity() {
+    let mut store = Store::open_in_memory().expect("store");
+    common::import_examples(&mut store);
+    // One account with many users: the shape of a real estate (SQLite skips over the leading
+    // columns of an index only where they repeat).
+    let dir = tempfile::tempdir().expect("dir");
+    let report = dir.path().join("report.csv");
+    let mut text = std::fs::read_to_string(common::repo("examples/aws/credential-report.csv"))
+        .expect("example")
+        .lines()
+        .next()
+        .expect("header")
+        .to_owned();
+    for i in 0..500 {
+        text.push_str(&format!(
+            "\nsvc-gen-{i},arn:aws:iam::123456789012:user/svc-gen-{i},2025-01-01T00:00:00+00:00,false,N/A,N/A,N/A,false,true,2025-01-01T00:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A"
+        ));
+    }
+    std::fs::write(&report, text).expect("write");
+    common::import(&mut store, &report, false).expect("import");
+    let plan: Vec<String> = store
+        .connection()
+        .prepare("EXPLAIN QUERY PLAN SELECT id FROM identity WHERE native_id = ?1 LIMIT 2")
+        .expect("plan")
+        .query_map(["x"], |r| r.get::<_, String>(3))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("plan rows");
+    assert!(
+        plan.iter().any(|p| p.starts_with("SEARCH identity")),
+        "{plan:?}"
+    );
+}
