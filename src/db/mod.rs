@@ -5,6 +5,8 @@
 //! is an error, never a default.
 
 mod campaigns;
+mod checkpoints;
+mod evidence;
 mod import;
 mod inventory;
 mod members;
@@ -13,6 +15,8 @@ mod queue;
 mod records;
 
 pub use campaigns::{CampaignInfo, NewCampaign, VerdictCounts};
+pub use checkpoints::Checkpoint;
+pub use evidence::{EvidenceMember, GroupCount, StandingFilter, StandingRow};
 pub use import::{ImportReport, SourceRow};
 pub use inventory::InventoryFilter;
 pub use members::{MemberFacts, MemberState, MemberUpdate, Standing, StandingDecision};
@@ -23,6 +27,8 @@ pub use records::{HistoryEntry, RecordRow, StoredRecord};
 pub mod prelude {
     pub use super::Read;
     pub use super::campaigns::CampaignReads;
+    pub use super::checkpoints::CheckpointReads;
+    pub use super::evidence::EvidenceReads;
     pub use super::inventory::IdentityReads;
     pub use super::members::MemberReads;
     pub use super::queue::QueueReads;
@@ -48,6 +54,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         sql: include_str!("migrations/0002_chain.sql"),
         then: Some(migrate::chain_everything),
+    },
+    Migration {
+        sql: include_str!("migrations/0003_checkpoints.sql"),
+        then: None,
     },
 ];
 
