@@ -1,0 +1,252 @@
+//! `summary.md`: the campaign in counts — by verdict, provider, risk signal, reviewer and
+//! owner — then every override of the suggestion and every identity left unreviewed or
+//! undecided, listed by name (never defaulted to a verdict). Streams: the lists and the
+//! groups by person come from SQLite row by row.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::manifest::Manifest;
+use super::tally::{Tallies, VerdictTally};
+use crate::db::prelude::*;
+use crate::db::{GroupCount, StandingFilter, StandingRow};
+use crate::model::CampaignId;
+
+/// Text for a Markdown table cell: one line, with the characters Markdown would act on escaped.
+pub fn md(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '|' | '<' | '>' | '*' | '`' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const TALLY_HEAD: &str = "keep | reduce | revoke | unreviewed | undecided | total |";
+const TALLY_RULE: &str = "---:|---:|---:|---:|---:|---:|";
+
+fn tally_cells(t: &VerdictTally) -> String {
+    format!(
+        "{} | {} | {} | {} | {} | {} |",
+        t.keep,
+        t.reduce,
+        t.revoke,
+        t.unreviewed,
+        t.undecided,
+        t.total()
+    )
+}
+
+/// Group rows arrive sorted by group: sum consecutive rows of one group, emit each group once.
+pub fn fold_groups(
+    each_row: impl FnOnce(&mut dyn FnMut(GroupCount) -> Result<()>) -> Result<()>,
+    mut emit: impl FnMut(&str, &VerdictTally) -> Result<()>,
+) -> Result<()> {
+    let mut current: Option<(String, VerdictTally)> = None;
+    each_row(&mut |(group, verdict, action, n)| {
+        if current.as_ref().is_some_and(|(g, _)| *g != group)
+            && let Some((g, t)) = current.take()
+        {
+            emit(&g, &t)?;
+        }
+        let (_, t) = current.get_or_insert_with(|| (group, VerdictTally::default()));
+        t.merge(n, verdict, action.as_deref());
+        Ok(())
+    })?;
+    if let Some((g, t)) = current {
+        emit(&g, &t)?;
+    }
+    Ok(())
+}
+
+fn header(out: &mut dyn Write, m: &Manifest) -> Result<()> {
+    writeln!(out, "# Review evidence: campaign {}\n", md(&m.campaign))?;
+    writeln!(
+        out,
+        "- Period: started {}, closed {}{}",
+        m.period.started_at,
+        m.period.closed_at,
+        m.period
+            .due_date
+            .as_ref()
+            .map(|d| format!(", due {d}"))
+            .unwrap_or_default()
+    )?;
+    writeln!(
+        out,
+        "- Population: {} identities, sha256 `{}`",
+        m.population.size, m.population.hash
+    )?;
+    writeln!(
+        out,
+        "- Chain: {} records, head `{}`",
+        m.chain.length, m.chain.head
+    )?;
+    writeln!(
+        out,
+        "- Thresholds: credentials due for rotation after {} days, inactive after {} days",
+        m.thresholds.rotation_days, m.thresholds.inactivity_days
+    )?;
+    writeln!(
+        out,
+        "- Signed by: {} with key `{}` (how to check: VERIFY.md)",
+        md(&m.signer.identity),
+        m.signer.key_fingerprint
+    )?;
+    writeln!(
+        out,
+        "- Made: {} by {} {}\n",
+        m.created_at, m.tool.name, m.tool.version
+    )?;
+    Ok(())
+}
+
+fn tables(out: &mut dyn Write, t: &Tallies) -> Result<()> {
+    writeln!(out, "## Standing verdicts\n")?;
+    writeln!(out, "| verdict | identities |\n|---|---:|")?;
+    for (label, n) in t.verdicts.labelled() {
+        writeln!(out, "| {label} | {n} |")?;
+    }
+    writeln!(out, "| total | {} |\n", t.members)?;
+    writeln!(
+        out,
+        "No identity is defaulted to a verdict: those nobody decided were recorded *unreviewed* when the campaign closed, and are listed by name at the end.\n"
+    )?;
+    writeln!(out, "## By provider\n")?;
+    writeln!(out, "| provider | {TALLY_HEAD}\n|---|{TALLY_RULE}")?;
+    for (provider, tally) in &t.by_provider {
+        writeln!(out, "| {} | {}", md(provider), tally_cells(tally))?;
+    }
+    writeln!(out, "\n## By risk signal at start\n")?;
+    writeln!(
+        out,
+        "An identity with several signals counts under each.\n\n| signal | OWASP NHI | meaning | {TALLY_HEAD}\n|---|---|---|{TALLY_RULE}"
+    )?;
+    for (code, tally) in &t.by_signal {
+        writeln!(
+            out,
+            "| {} | {} | {} | {}",
+            md(code.name()),
+            code.owasp(),
+            md(code.info().meaning),
+            tally_cells(tally)
+        )?;
+    }
+    Ok(())
+}
+
+fn groups(out: &mut dyn Write, db: &impl Read, campaign: CampaignId) -> Result<()> {
+    writeln!(out, "\n## By reviewer of the standing decision\n")?;
+    writeln!(
+        out,
+        "The reviewer of each identity's latest decision record (for *unreviewed*, who closed the campaign).\n\n| reviewer | {TALLY_HEAD}\n|---|{TALLY_RULE}"
+    )?;
+    fold_groups(
+        |each| db.members_by_reviewer(campaign, each),
+        |g, t| {
+            let who = if g.is_empty() { "(none)" } else { g };
+            writeln!(out, "| {} | {}", md(who), tally_cells(t))?;
+            Ok(())
+        },
+    )?;
+    writeln!(out, "\n## By owner in force at close\n")?;
+    writeln!(out, "| owner | {TALLY_HEAD}\n|---|{TALLY_RULE}")?;
+    fold_groups(
+        |each| db.members_by_owner(campaign, each),
+        |g, t| {
+            let who = if g.is_empty() { "(no owner)" } else { g };
+            writeln!(out, "| {} | {}", md(who), tally_cells(t))?;
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+fn lists(out: &mut dyn Write, db: &impl Read, campaign: CampaignId, t: &Tallies) -> Result<()> {
+    writeln!(out, "\n## Overrides of the suggestion ({})\n", t.overrides)?;
+    writeln!(
+        out,
+        "Standing verdicts that are not the one nhi-review suggested from the risk signals.\n\n| # | identity | provider | native id | suggested | decided | reviewer | justification |\n|---:|---|---|---|---|---|---|---|"
+    )?;
+    db.standing_rows(
+        campaign,
+        StandingFilter::Overrides,
+        None,
+        |r: StandingRow| {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                r.position + 1,
+                md(&r.name),
+                md(&r.provider),
+                md(&r.native_id),
+                md(&r.suggested),
+                r.verdict.map(|v| v.as_str()).unwrap_or(""),
+                md(r.reviewer.as_deref().unwrap_or("")),
+                md(&r.justification)
+            )?;
+            Ok(())
+        },
+    )?;
+    let left = t.verdicts.unreviewed + t.verdicts.undecided;
+    writeln!(out, "\n## Unreviewed and undecided identities ({left})\n")?;
+    writeln!(
+        out,
+        "| # | identity | provider | native id | owner | recorded as |\n|---:|---|---|---|---|---|"
+    )?;
+    db.standing_rows(
+        campaign,
+        StandingFilter::Undecided,
+        None,
+        |r: StandingRow| {
+            let recorded = match r.action.as_deref() {
+                Some("unreviewed") => "unreviewed at close",
+                Some("undo") => "undecided (decision withdrawn)",
+                _ => "undecided",
+            };
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {recorded} |",
+                r.position + 1,
+                md(&r.name),
+                md(&r.provider),
+                md(&r.native_id),
+                md(r.owner.as_deref().unwrap_or("(no owner)"))
+            )?;
+            Ok(())
+        },
+    )?;
+    Ok(())
+}
+
+/// Write `summary.md`.
+pub fn write(
+    out: &mut dyn Write,
+    db: &impl Read,
+    campaign: CampaignId,
+    manifest: &Manifest,
+    tallies: &Tallies,
+) -> Result<()> {
+    header(out, manifest)?;
+    tables(out, tallies)?;
+    groups(out, db, campaign)?;
+    lists(out, db, campaign, tallies)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markdown_cells_stay_one_cell() {
+        assert_eq!(md("a|b\nc <x> *y*"), "a\\|b c \\<x\\> \\*y\\*");
+    }
+}
