@@ -3,9 +3,11 @@
 mod campaign;
 mod decide;
 mod demo;
+mod evidence;
 mod export;
 mod import;
 mod inventory;
+mod verify;
 
 use std::io::Write;
 
@@ -69,6 +71,14 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         Command::Demo(args) => {
             drop(out);
             demo::run(ctx, &args)?
+        }
+        Command::Evidence(args) => {
+            evidence::run(&mut open_store(ctx)?, ctx, &args, &mut out)?;
+            Outcome::Done
+        }
+        Command::Verify(args) => {
+            verify::run(ctx, &args, &mut out)?;
+            Outcome::Done
         }
     };
     Ok(outcome)
