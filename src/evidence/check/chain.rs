@@ -224,13 +224,18 @@ impl CsvCheck {
         }
         let mut raw = csv::StringRecord::new();
         if matches!(self.reader.read_record(&mut raw), Ok(true)) {
-            report.fail(
-                "decisions.csv",
+            let msg = if self.jsonl_changed && !self.csv_changed {
+                format!(
+                    "decisions.jsonl ends at record #{}, before the last row of decisions.csv: records were removed from decisions.jsonl",
+                    self.row
+                )
+            } else {
                 format!(
                     "decisions.csv has rows after row {}, the last record of decisions.jsonl: rows were added to decisions.csv",
                     self.row
-                ),
-            );
+                )
+            };
+            report.fail("decisions.csv", msg);
         } else {
             report.checked.push(format!(
                 "decisions.csv: its {} rows say, column by column, what the records of decisions.jsonl say, hashes included",
