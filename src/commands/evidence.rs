@@ -7,7 +7,6 @@ use anyhow::Result;
 
 use crate::RunContext;
 use crate::cli::EvidenceArgs;
-use crate::db::Store;
 use crate::evidence::{self, EvidenceRequest, NAMESPACE, files};
 
 /// The default folder: `evidence-<campaign>`, with any character a path would read
@@ -27,12 +26,7 @@ fn default_folder(campaign: &str) -> PathBuf {
 }
 
 /// `evidence`.
-pub fn run(
-    store: &mut Store,
-    ctx: &RunContext,
-    args: &EvidenceArgs,
-    out: &mut dyn Write,
-) -> Result<()> {
+pub fn run(ctx: &RunContext, args: &EvidenceArgs, out: &mut dyn Write) -> Result<()> {
     let req = EvidenceRequest {
         campaign: args.campaign.clone(),
         key: args.key.clone(),
@@ -43,8 +37,9 @@ pub fn run(
             .unwrap_or_else(|| default_folder(&args.campaign)),
         now: ctx.now,
         protected: ctx.protected_paths()?,
+        db: ctx.db_path()?,
     };
-    let written = evidence::write_bundle(store, &req, evidence::passphrase::for_key)?;
+    let written = evidence::write_bundle(&req, evidence::passphrase::for_key)?;
     let m = &written.manifest;
     let dir = written.dir.display();
     writeln!(

@@ -73,7 +73,7 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
             demo::run(ctx, &args)?
         }
         Command::Evidence(args) => {
-            evidence::run(&mut open_store(ctx)?, ctx, &args, &mut out)?;
+            evidence::run(ctx, &args, &mut out)?;
             Outcome::Done
         }
         Command::Verify(args) => {

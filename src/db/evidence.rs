@@ -1,10 +1,10 @@
 //! What an evidence bundle reads from a campaign: its members in natural-key order (the order
-//! of the population hash) with their facts at start and standing verdicts, the source files
-//! they came from, and the standing decisions grouped and filtered for the summary. Everything
-//! streams row by row, or groups in SQLite: memory does not grow with the population.
+//! of the population hash) with their facts at start, standing verdicts and latest decision,
+//! the source files they came from, and members grouped by owner. Everything streams row by
+//! row, or groups in SQLite: memory does not grow with the population.
 
 use anyhow::Result;
-use rusqlite::{Row, params};
+use rusqlite::Row;
 
 use super::Read;
 use crate::model::{CampaignId, Verdict};
@@ -50,6 +50,8 @@ pub struct EvidenceMember {
     pub decided_at: Option<String>,
     /// The verdict suggested to that record (empty for none).
     pub suggested: String,
+    /// Its justification (empty for none).
+    pub justification: String,
 }
 
 fn member_from_row(r: &Row) -> rusqlite::Result<EvidenceMember> {
@@ -87,48 +89,17 @@ fn member_from_row(r: &Row) -> rusqlite::Result<EvidenceMember> {
         decided_by: r.get(16)?,
         decided_at: r.get(17)?,
         suggested: r.get(18)?,
+        justification: r.get(19)?,
     })
-}
-
-/// A member's standing decision, for the summary's lists.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StandingRow {
-    /// Place in the review order, from 0.
-    pub position: u64,
-    /// Display name.
-    pub name: String,
-    /// Provider.
-    pub provider: String,
-    /// Native id.
-    pub native_id: String,
-    /// Owner in force.
-    pub owner: Option<String>,
-    /// Standing verdict.
-    pub verdict: Option<Verdict>,
-    /// Action of the latest decision record, if any.
-    pub action: Option<String>,
-    /// Who recorded the latest decision record, if any.
-    pub reviewer: Option<String>,
-    /// The verdict suggested then (empty for none).
-    pub suggested: String,
-    /// Its justification.
-    pub justification: String,
-}
-
-/// Which standing decisions to list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StandingFilter {
-    /// A verdict that is not the one suggested.
-    Overrides,
-    /// No verdict stands.
-    Undecided,
 }
 
 /// `(group, verdict, action, members)` of a grouped count.
 pub type GroupCount = (String, Option<Verdict>, Option<String>, u64);
 
-/// The latest decision record of each member, joined (NULL where none).
-const STANDING_FROM: &str = "campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+/// Members in natural-key order, read through the identities' unique index (so nothing is
+/// sorted), each with its latest decision record (NULL where none).
+const STANDING_FROM: &str =
+    "identity i CROSS JOIN campaign_identity ci ON ci.campaign_id = ?1 AND ci.identity_id = i.id
     LEFT JOIN record r ON r.campaign_id = ci.campaign_id AND r.identity_id = ci.identity_id
       AND r.seq = (SELECT MAX(d.seq) FROM record d WHERE d.campaign_id = ci.campaign_id
                    AND d.identity_id = ci.identity_id AND d.kind IN ('decision', 'legacy'))";
@@ -147,9 +118,10 @@ pub trait EvidenceReads: Read {
                     ci.function_at_start, ci.snapshot, ci.risk, ci.position, ci.signals, ci.verdict,
                     ci.action, ci.owner, ci.business_function,
                     (SELECT group_concat(s.source_id) FROM identity_sighting s WHERE s.identity_id = i.id),
-                    r.reviewer, r.at, COALESCE(json_extract(r.record, '$.suggested'), '')
+                    r.reviewer, r.at, COALESCE(json_extract(r.record, '$.suggested'), ''),
+                    COALESCE(json_extract(r.record, '$.justification'), '')
              FROM {STANDING_FROM}
-             WHERE ci.campaign_id = ?1 ORDER BY i.provider, i.account, i.native_id"
+             ORDER BY i.provider, i.account, i.native_id"
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query([campaign])?;
@@ -184,60 +156,6 @@ pub trait EvidenceReads: Read {
             each,
         )
     }
-
-    /// Members counted by the reviewer of their latest decision record, verdict and action.
-    fn members_by_reviewer(
-        &self,
-        campaign: CampaignId,
-        each: impl FnMut(GroupCount) -> Result<()>,
-    ) -> Result<()> {
-        let sql = format!(
-            "SELECT COALESCE(r.reviewer, ''), ci.verdict, ci.action, COUNT(*) FROM {STANDING_FROM}
-             WHERE ci.campaign_id = ?1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
-        );
-        grouped(self.conn(), &sql, campaign, each)
-    }
-
-    /// Standing decisions of one kind in review order, at most `limit` of them.
-    fn standing_rows(
-        &self,
-        campaign: CampaignId,
-        filter: StandingFilter,
-        limit: Option<u64>,
-        mut each: impl FnMut(StandingRow) -> Result<()>,
-    ) -> Result<()> {
-        let condition = match filter {
-            StandingFilter::Overrides => {
-                "ci.verdict IS NOT NULL AND COALESCE(json_extract(r.record, '$.suggested'), '') NOT IN ('', ci.verdict)"
-            }
-            StandingFilter::Undecided => "ci.verdict IS NULL",
-        };
-        let sql = format!(
-            "SELECT ci.position, i.name, i.provider, i.native_id, ci.owner, ci.verdict, ci.action,
-                    r.reviewer, COALESCE(json_extract(r.record, '$.suggested'), ''),
-                    COALESCE(json_extract(r.record, '$.justification'), '')
-             FROM {STANDING_FROM} WHERE ci.campaign_id = ?1 AND {condition}
-             ORDER BY ci.position LIMIT ?2"
-        );
-        let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
-        let mut stmt = self.conn().prepare(&sql)?;
-        let mut rows = stmt.query(params![campaign, limit])?;
-        while let Some(r) = rows.next()? {
-            each(StandingRow {
-                position: r.get(0)?,
-                name: r.get(1)?,
-                provider: r.get(2)?,
-                native_id: r.get(3)?,
-                owner: r.get(4)?,
-                verdict: r.get(5)?,
-                action: r.get(6)?,
-                reviewer: r.get(7)?,
-                suggested: r.get(8)?,
-                justification: r.get(9)?,
-            })?;
-        }
-        Ok(())
-    }
 }
 
 impl<T: Read> EvidenceReads for T {}
@@ -254,4 +172,16 @@ fn grouped(
         each((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))?;
     }
     Ok(())
+}
+
+impl super::Store {
+    /// Read the database through a memory map for a pass that reads all of it: pages are not
+    /// copied out of the page cache one `pread` at a time (a quarter of the CPU time of an
+    /// evidence run on a million decisions went there; BENCHMARKS.md). The mapped pages are the
+    /// file's, shared with the page cache, not memory this process allocates. Writes are
+    /// unaffected.
+    pub fn map_for_reading(&self) -> Result<()> {
+        self.conn.pragma_update(None, "mmap_size", 1i64 << 40)?;
+        Ok(())
+    }
 }

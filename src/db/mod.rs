@@ -16,7 +16,7 @@ mod records;
 
 pub use campaigns::{CampaignInfo, NewCampaign, VerdictCounts};
 pub use checkpoints::Checkpoint;
-pub use evidence::{EvidenceMember, GroupCount, StandingFilter, StandingRow};
+pub use evidence::{EvidenceMember, GroupCount};
 pub use import::{ImportReport, SourceRow};
 pub use inventory::InventoryFilter;
 pub use members::{MemberFacts, MemberState, MemberUpdate, Standing, StandingDecision};

@@ -3,7 +3,7 @@
 //! nhi-review's own, deeper check of it.
 //!
 //! - [`write`]: the bundle writer (a temporary folder, renamed into place when complete),
-//!   with [`rows`], [`tally`], [`summary`], [`report`] and [`guide`] for its files and
+//!   with [`rows`], [`tally`], [`lists`], [`summary`], [`report`] and [`guide`] for its files and
 //!   [`manifest`] for `manifest.json`;
 //! - [`key`] (and [`passphrase`]): signing with an OpenSSH Ed25519 key file or an ssh-agent;
 //!   [`checkpoint`]: the signed checkpoint stored in the database at sign-off;
@@ -17,6 +17,7 @@ pub mod checkpoint;
 pub mod files;
 pub mod guide;
 pub mod key;
+pub mod lists;
 pub mod manifest;
 pub mod passphrase;
 pub mod report;

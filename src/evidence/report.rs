@@ -1,23 +1,20 @@
 //! `report.html`: one self-contained page for people — the summary with a chart of the
 //! standing verdicts and one of risk signals by provider, drawn as inline SVG. No script, no
 //! font, no image fetched from anywhere (a Content-Security-Policy says so to the browser).
-//! Long lists stop after [`LIST_AT_MOST`] rows and point to `summary.md`, which has them all.
+//! Long lists stop after [`HTML_AT_MOST`] rows and point to `summary.md`, which has them all.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::Result;
 
+use super::lists::{HTML_AT_MOST, List, Lists};
 use super::manifest::Manifest;
 use super::summary::fold_groups;
 use super::tally::{Tallies, VerdictTally};
 use crate::db::prelude::*;
-use crate::db::{StandingFilter, StandingRow};
 use crate::model::CampaignId;
 use crate::signals::{SIGNALS, SignalCode};
-
-/// Rows of a list shown on the page before it points to `summary.md`.
-pub const LIST_AT_MOST: u64 = 500;
 
 /// Text for HTML: every character HTML would act on, escaped.
 pub fn esc(text: &str) -> String {
@@ -223,83 +220,52 @@ fn counts(out: &mut dyn Write, t: &Tallies) -> Result<()> {
     Ok(())
 }
 
-fn people(out: &mut dyn Write, db: &impl Read, campaign: CampaignId) -> Result<()> {
-    for (title, first, by_owner) in [
-        ("By reviewer of the standing decision", "reviewer", false),
-        ("By owner in force at close", "owner", true),
-    ] {
-        writeln!(out, "<h2>{title}</h2>")?;
-        tally_head(out, first)?;
-        let mut shown = 0u64;
-        let mut emit = |g: &str, t: &VerdictTally| {
+fn people(out: &mut dyn Write, db: &impl Read, campaign: CampaignId, t: &Tallies) -> Result<()> {
+    writeln!(out, "<h2>By reviewer of the standing decision</h2>")?;
+    tally_head(out, "reviewer")?;
+    for (who, tally) in &t.by_reviewer {
+        tally_row(out, if who.is_empty() { "(none)" } else { who }, tally)?;
+    }
+    writeln!(out, "</table>\n<h2>By owner in force at close</h2>")?;
+    tally_head(out, "owner")?;
+    let mut shown = 0usize;
+    fold_groups(
+        |each| db.members_by_owner(campaign, each),
+        |g, tally| {
             shown += 1;
-            if shown <= LIST_AT_MOST {
-                tally_row(out, if g.is_empty() { "(none)" } else { g }, t)?;
+            if shown <= HTML_AT_MOST {
+                tally_row(out, if g.is_empty() { "(no owner)" } else { g }, tally)?;
             }
             Ok(())
-        };
-        if by_owner {
-            fold_groups(|each| db.members_by_owner(campaign, each), &mut emit)?;
-        } else {
-            fold_groups(|each| db.members_by_reviewer(campaign, each), &mut emit)?;
-        }
-        writeln!(out, "</table>")?;
-        if shown > LIST_AT_MOST {
-            writeln!(
-                out,
-                "<p class=\"note\">{} more in summary.md.</p>",
-                shown - LIST_AT_MOST
-            )?;
-        }
+        },
+    )?;
+    writeln!(out, "</table>")?;
+    if shown > HTML_AT_MOST {
+        writeln!(
+            out,
+            "<p class=\"note\">{} more owners in summary.md.</p>",
+            shown - HTML_AT_MOST
+        )?;
     }
     Ok(())
 }
 
-fn lists(out: &mut dyn Write, db: &impl Read, campaign: CampaignId, t: &Tallies) -> Result<()> {
+fn list(out: &mut dyn Write, title: &str, head: &str, list: &List) -> Result<()> {
     writeln!(
         out,
-        "<h2>Overrides of the suggestion ({})</h2>\n<table><tr><th class=\"n\">#</th><th>identity</th><th>provider</th><th>suggested</th><th>decided</th><th>reviewer</th><th>justification</th></tr>",
-        t.overrides
+        "<h2>{title} ({})</h2>\n<table><tr>{head}</tr>",
+        list.count
     )?;
-    db.standing_rows(campaign, StandingFilter::Overrides, Some(LIST_AT_MOST), |r: StandingRow| {
-        writeln!(
-            out,
-            "<tr><td class=\"n\">{}</td><td>{}<br><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            r.position + 1,
-            esc(&r.name),
-            esc(&r.native_id),
-            esc(&r.provider),
-            esc(&r.suggested),
-            r.verdict.map(|v| v.as_str()).unwrap_or(""),
-            esc(r.reviewer.as_deref().unwrap_or("")),
-            esc(&r.justification)
-        )?;
-        Ok(())
-    })?;
+    for row in &list.html {
+        writeln!(out, "{row}")?;
+    }
     writeln!(out, "</table>")?;
-    let left = t.verdicts.unreviewed + t.verdicts.undecided;
-    writeln!(
-        out,
-        "<h2>Unreviewed and undecided identities ({left})</h2>\n<table><tr><th class=\"n\">#</th><th>identity</th><th>provider</th><th>owner</th><th>recorded as</th></tr>"
-    )?;
-    db.standing_rows(campaign, StandingFilter::Undecided, Some(LIST_AT_MOST), |r: StandingRow| {
+    if list.count > list.html.len() as u64 {
         writeln!(
             out,
-            "<tr><td class=\"n\">{}</td><td>{}<br><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            r.position + 1,
-            esc(&r.name),
-            esc(&r.native_id),
-            esc(&r.provider),
-            esc(r.owner.as_deref().unwrap_or("(no owner)")),
-            esc(r.action.as_deref().unwrap_or("undecided"))
-        )?;
-        Ok(())
-    })?;
-    writeln!(out, "</table>")?;
-    if t.overrides > LIST_AT_MOST || left > LIST_AT_MOST {
-        writeln!(
-            out,
-            "<p class=\"note\">Lists stop after {LIST_AT_MOST} rows here; summary.md lists them all.</p>"
+            "<p class=\"note\">The first {} of {}; summary.md lists them all.</p>",
+            list.html.len(),
+            list.count
         )?;
     }
     Ok(())
@@ -312,11 +278,23 @@ pub fn write(
     campaign: CampaignId,
     manifest: &Manifest,
     tallies: &Tallies,
+    all: &Lists,
 ) -> Result<()> {
     header(out, manifest)?;
     counts(out, tallies)?;
-    people(out, db, campaign)?;
-    lists(out, db, campaign, tallies)?;
+    people(out, db, campaign, tallies)?;
+    list(
+        out,
+        "Overrides of the suggestion",
+        "<th class=\"n\">#</th><th>identity</th><th>provider</th><th>suggested</th><th>decided</th><th>reviewer</th><th>justification</th>",
+        &all.overrides,
+    )?;
+    list(
+        out,
+        "Unreviewed and undecided identities",
+        "<th class=\"n\">#</th><th>identity</th><th>provider</th><th>owner</th><th>recorded as</th>",
+        &all.undecided,
+    )?;
     writeln!(out, "</body></html>")?;
     Ok(())
 }

@@ -1,16 +1,17 @@
 //! `summary.md`: the campaign in counts — by verdict, provider, risk signal, reviewer and
 //! owner — then every override of the suggestion and every identity left unreviewed or
-//! undecided, listed by name (never defaulted to a verdict). Streams: the lists and the
-//! groups by person come from SQLite row by row.
+//! undecided, listed by name (never defaulted to a verdict). Streams: the lists were spilled to
+//! temporary files as the population went past, and owners are grouped in SQLite.
 
 use std::io::Write;
 
 use anyhow::Result;
 
+use super::lists::Lists;
 use super::manifest::Manifest;
 use super::tally::{Tallies, VerdictTally};
+use crate::db::GroupCount;
 use crate::db::prelude::*;
-use crate::db::{GroupCount, StandingFilter, StandingRow};
 use crate::model::CampaignId;
 
 /// Text for a Markdown table cell: one line, with the characters Markdown would act on escaped.
@@ -142,20 +143,16 @@ fn tables(out: &mut dyn Write, t: &Tallies) -> Result<()> {
     Ok(())
 }
 
-fn groups(out: &mut dyn Write, db: &impl Read, campaign: CampaignId) -> Result<()> {
+fn groups(out: &mut dyn Write, db: &impl Read, campaign: CampaignId, t: &Tallies) -> Result<()> {
     writeln!(out, "\n## By reviewer of the standing decision\n")?;
     writeln!(
         out,
         "The reviewer of each identity's latest decision record (for *unreviewed*, who closed the campaign).\n\n| reviewer | {TALLY_HEAD}\n|---|{TALLY_RULE}"
     )?;
-    fold_groups(
-        |each| db.members_by_reviewer(campaign, each),
-        |g, t| {
-            let who = if g.is_empty() { "(none)" } else { g };
-            writeln!(out, "| {} | {}", md(who), tally_cells(t))?;
-            Ok(())
-        },
-    )?;
+    for (who, tally) in &t.by_reviewer {
+        let who = if who.is_empty() { "(none)" } else { who };
+        writeln!(out, "| {} | {}", md(who), tally_cells(tally))?;
+    }
     writeln!(out, "\n## By owner in force at close\n")?;
     writeln!(out, "| owner | {TALLY_HEAD}\n|---|{TALLY_RULE}")?;
     fold_groups(
@@ -169,60 +166,27 @@ fn groups(out: &mut dyn Write, db: &impl Read, campaign: CampaignId) -> Result<(
     Ok(())
 }
 
-fn lists(out: &mut dyn Write, db: &impl Read, campaign: CampaignId, t: &Tallies) -> Result<()> {
-    writeln!(out, "\n## Overrides of the suggestion ({})\n", t.overrides)?;
+fn lists(out: &mut dyn Write, lists: &mut Lists) -> Result<()> {
     writeln!(
         out,
-        "Standing verdicts that are not the one nhi-review suggested from the risk signals.\n\n| # | identity | provider | native id | suggested | decided | reviewer | justification |\n|---:|---|---|---|---|---|---|---|"
+        "\n## Overrides of the suggestion ({})\n",
+        lists.overrides.count
     )?;
-    db.standing_rows(
-        campaign,
-        StandingFilter::Overrides,
-        None,
-        |r: StandingRow| {
-            writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
-                r.position + 1,
-                md(&r.name),
-                md(&r.provider),
-                md(&r.native_id),
-                md(&r.suggested),
-                r.verdict.map(|v| v.as_str()).unwrap_or(""),
-                md(r.reviewer.as_deref().unwrap_or("")),
-                md(&r.justification)
-            )?;
-            Ok(())
-        },
+    writeln!(
+        out,
+        "Standing verdicts that are not the one nhi-review suggested from the risk signals, by provider, account and id (# is the place in the review order).\n\n| # | identity | provider | native id | suggested | decided | reviewer | justification |\n|---:|---|---|---|---|---|---|---|"
     )?;
-    let left = t.verdicts.unreviewed + t.verdicts.undecided;
-    writeln!(out, "\n## Unreviewed and undecided identities ({left})\n")?;
+    lists.overrides.copy_md(out)?;
+    writeln!(
+        out,
+        "\n## Unreviewed and undecided identities ({})\n",
+        lists.undecided.count
+    )?;
     writeln!(
         out,
         "| # | identity | provider | native id | owner | recorded as |\n|---:|---|---|---|---|---|"
     )?;
-    db.standing_rows(
-        campaign,
-        StandingFilter::Undecided,
-        None,
-        |r: StandingRow| {
-            let recorded = match r.action.as_deref() {
-                Some("unreviewed") => "unreviewed at close",
-                Some("undo") => "undecided (decision withdrawn)",
-                _ => "undecided",
-            };
-            writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {recorded} |",
-                r.position + 1,
-                md(&r.name),
-                md(&r.provider),
-                md(&r.native_id),
-                md(r.owner.as_deref().unwrap_or("(no owner)"))
-            )?;
-            Ok(())
-        },
-    )?;
+    lists.undecided.copy_md(out)?;
     Ok(())
 }
 
@@ -233,11 +197,12 @@ pub fn write(
     campaign: CampaignId,
     manifest: &Manifest,
     tallies: &Tallies,
+    all: &mut Lists,
 ) -> Result<()> {
     header(out, manifest)?;
     tables(out, tallies)?;
-    groups(out, db, campaign)?;
-    lists(out, db, campaign, tallies)?;
+    groups(out, db, campaign, tallies)?;
+    lists(out, all)?;
     Ok(())
 }
 

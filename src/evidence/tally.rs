@@ -1,7 +1,8 @@
-//! Counting a population as it streams past: standing verdicts overall, by provider and by
-//! signal, signals by provider, and overrides of the suggestion. Keyed by values from small,
-//! closed sets (verdicts, providers, signal codes), so memory does not grow with the
-//! population; what is keyed by people (owners, reviewers) is grouped in SQLite instead.
+//! Counting a population as it streams past: standing verdicts overall, by provider, by
+//! signal and by reviewer, signals by provider, and overrides of the suggestion. Keyed by
+//! providers, signal codes and reviewers, so memory grows with how many of those there are,
+//! never with the population; owners, who can be as many as the identities, are grouped in
+//! SQLite instead.
 
 use std::collections::BTreeMap;
 
@@ -79,6 +80,8 @@ pub struct Tallies {
     pub by_signal: BTreeMap<SignalCode, VerdictTally>,
     /// Members with each signal, by provider.
     pub signals_by_provider: BTreeMap<String, BTreeMap<SignalCode, u64>>,
+    /// By who recorded each member's latest decision record (`""` for none).
+    pub by_reviewer: BTreeMap<String, VerdictTally>,
     /// Standing verdicts that are not the one suggested.
     pub overrides: u64,
 }
@@ -104,6 +107,15 @@ impl Tallies {
                 .or_default()
                 .add(m.verdict, action);
             *per_provider.entry(code).or_default() += 1;
+        }
+        let reviewer = m.decided_by.as_deref().unwrap_or("");
+        match self.by_reviewer.get_mut(reviewer) {
+            Some(t) => t.add(m.verdict, action),
+            None => {
+                let mut t = VerdictTally::default();
+                t.add(m.verdict, action);
+                self.by_reviewer.insert(reviewer.to_owned(), t);
+            }
         }
         if is_override(m.verdict, &m.suggested) {
             self.overrides += 1;
@@ -144,6 +156,7 @@ mod tests {
             decided_by: None,
             decided_at: None,
             suggested: "revoke".into(),
+            justification: String::new(),
         };
         t.add(&m).expect("adds");
         m.provider = "gcp".into();

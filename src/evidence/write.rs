@@ -2,7 +2,9 @@
 //! written into a temporary folder beside the target and hashed as it is written, then
 //! `SHA256SUMS` is signed, the checkpoint stored, and the folder renamed into place — so a
 //! crash leaves no half bundle that looks valid. Streams: memory does not grow with the
-//! campaign.
+//! campaign. Three passes run at once, each on its own connection: `campaign verify` (nothing
+//! is signed unless it finds nothing), the chain into `decisions.jsonl` and `decisions.csv`,
+//! and the population into `population.csv` with everything counted for the summary.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufWriter, Write};
@@ -15,6 +17,7 @@ use ssh_agent_lib::secrecy::SecretString;
 use super::files::{self, HashingWriter, SumLine};
 use super::guide;
 use super::key::Signer;
+use super::lists::Lists;
 use super::manifest::{self, FileEntry, Manifest};
 use super::rows::{self, SourceNames};
 use super::tally::Tallies;
@@ -40,6 +43,8 @@ pub struct EvidenceRequest {
     pub now: DateTime<Utc>,
     /// Files never written (the database and its journals).
     pub protected: Vec<PathBuf>,
+    /// The review database.
+    pub db: PathBuf,
 }
 
 /// What was written.
@@ -68,12 +73,14 @@ impl Write for Out {
     }
 }
 
-/// The temporary folder and the hashes of what is in it.
+/// The temporary folder.
 struct Folder {
     path: PathBuf,
     protected: Vec<PathBuf>,
-    written: BTreeMap<&'static str, FileEntry>,
 }
+
+/// The files written so far, with their hashes.
+type Hashes = BTreeMap<&'static str, FileEntry>;
 
 impl Folder {
     fn create(&self, name: &'static str) -> Result<Out> {
@@ -84,29 +91,31 @@ impl Folder {
         })
     }
 
-    fn finish(&mut self, out: Out) -> Result<()> {
-        let hashing = out
-            .w
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("writing '{}'", out.name))?;
-        let (file, sha256, bytes) = hashing.finish();
-        file.commit()?;
-        self.written.insert(out.name, FileEntry { sha256, bytes });
-        Ok(())
-    }
-
-    fn whole(&mut self, name: &'static str, text: &str) -> Result<()> {
+    fn whole(&self, written: &mut Hashes, name: &'static str, text: &str) -> Result<()> {
         let mut out = self.create(name)?;
         out.write_all(text.as_bytes())?;
-        self.finish(out)
+        let (name, entry) = finish(out)?;
+        written.insert(name, entry);
+        Ok(())
     }
+}
 
-    fn entry(&self, name: &str) -> Result<&FileEntry> {
-        self.written
-            .get(name)
-            .with_context(|| format!("'{name}' was not written"))
-    }
+/// Complete a file: flushed, synced, in place; its name and hash.
+fn finish(out: Out) -> Result<(&'static str, FileEntry)> {
+    let hashing = out
+        .w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("writing '{}'", out.name))?;
+    let (file, sha256, bytes) = hashing.finish();
+    file.commit()?;
+    Ok((out.name, FileEntry { sha256, bytes }))
+}
+
+fn entry<'a>(written: &'a Hashes, name: &str) -> Result<&'a FileEntry> {
+    written
+        .get(name)
+        .with_context(|| format!("'{name}' was not written"))
 }
 
 /// The chain as written to `decisions.jsonl`.
@@ -116,10 +125,20 @@ struct ChainOut {
     start: StartRecord,
     close: CloseRecord,
     counts: manifest::Counts,
+    files: [(&'static str, FileEntry); 2],
 }
 
-/// Refuse what must not be signed: an open campaign, a bad signer, an existing target, a
-/// campaign that does not verify.
+/// The population as written to `population.csv`, counted.
+struct PopulationOut {
+    hash: String,
+    size: u64,
+    tallies: Tallies,
+    lists: Lists,
+    file: (&'static str, FileEntry),
+}
+
+/// Refuse what must not be signed: a bad signer, an open campaign, an existing target. (Whether
+/// the campaign verifies is checked while the files are written.)
 fn preflight(store: &Store, req: &EvidenceRequest) -> Result<CampaignInfo> {
     guide::check_signer(&req.signer)?;
     let campaign = store.campaign(&req.campaign)?;
@@ -136,7 +155,37 @@ fn preflight(store: &Store, req: &EvidenceRequest) -> Result<CampaignInfo> {
         );
     }
     refuse_protected(&req.output, &req.protected)?;
-    let report = crate::review::verify(store, &req.campaign)?;
+    Ok(campaign)
+}
+
+/// Another connection to the database, for one pass that reads all of it.
+fn reader(db: &Path) -> Result<Store> {
+    let store = Store::open(db)?;
+    store.map_for_reading()?;
+    Ok(store)
+}
+
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    handle
+        .join()
+        .map_err(|_| anyhow::anyhow!("a worker writing the bundle stopped unexpectedly"))?
+}
+
+/// The three passes at once; nothing is kept unless `campaign verify` found nothing.
+fn write_passes(
+    folder: &Folder,
+    req: &EvidenceRequest,
+    store: &Store,
+    campaign: &CampaignInfo,
+    sources: &[crate::db::SourceRow],
+) -> Result<(ChainOut, PopulationOut)> {
+    let (report, chain, population) = std::thread::scope(|s| {
+        let verifying = s.spawn(|| crate::review::verify(&reader(&req.db)?, &campaign.name));
+        let chaining = s.spawn(|| write_decisions(folder, &reader(&req.db)?, campaign));
+        let population = write_population(folder, store, campaign, sources);
+        (joined(verifying), joined(chaining), population)
+    });
+    let report = report?;
     if let Some(first) = report.findings.first() {
         bail!(
             "campaign '{}' does not verify ({} finding(s), first: {first}): nothing was signed; see 'nhi-review campaign verify {}'",
@@ -145,16 +194,29 @@ fn preflight(store: &Store, req: &EvidenceRequest) -> Result<CampaignInfo> {
             campaign.name
         );
     }
-    Ok(campaign)
+    let (chain, population) = (chain?, population?);
+    if (population.hash.as_str(), population.size)
+        != (
+            chain.start.population_hash.as_str(),
+            chain.start.population_size,
+        )
+    {
+        bail!(
+            "the population of '{}' as stored does not hash to its start record's: run 'nhi-review campaign verify {}'",
+            campaign.name,
+            campaign.name
+        );
+    }
+    Ok((chain, population))
 }
 
 /// Make a bundle: see the module comment. `passphrase` is asked only for an encrypted key.
 pub fn write_bundle(
-    store: &mut Store,
     req: &EvidenceRequest,
     passphrase: impl FnOnce(&Path) -> Result<SecretString>,
 ) -> Result<Written> {
-    let campaign = preflight(store, req)?;
+    let mut store = reader(&req.db)?;
+    let campaign = preflight(&store, req)?;
     let key = Signer::open(&req.key, passphrase)?;
     let parent = match req.output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -165,36 +227,34 @@ pub fn write_bundle(
         .suffix(".partial")
         .tempdir_in(&parent)
         .with_context(|| format!("creating a folder in '{}'", parent.display()))?;
-    let mut folder = Folder {
+    let folder = Folder {
         path: tmp.path().to_path_buf(),
         protected: req.protected.clone(),
-        written: BTreeMap::new(),
     };
-    let chain = write_decisions(&mut folder, store, &campaign)?;
-    let sources = sources_of(store, &campaign)?;
-    let tallies = write_population(&mut folder, store, &campaign, &chain.start, &sources)?;
-    let mut manifest = draft_manifest(req, &campaign, &key, &chain, &sources, &tallies)?;
+    let sources = sources_of(&store, &campaign)?;
+    let (chain, mut population) = write_passes(&folder, req, &store, &campaign, &sources)?;
+    let mut written: Hashes = chain.files.iter().cloned().collect();
+    written.insert(population.file.0, population.file.1.clone());
+    let mut manifest = draft_manifest(req, &campaign, &key, &chain, &sources, &population.tallies)?;
     let mut out = folder.create(files::SUMMARY)?;
-    super::summary::write(&mut out, &*store, campaign.id, &manifest, &tallies)?;
-    folder.finish(out)?;
+    let (p, lists) = (&population.tallies, &mut population.lists);
+    super::summary::write(&mut out, &store, campaign.id, &manifest, p, lists)?;
+    written.extend([finish(out)?]);
     let mut out = folder.create(files::REPORT)?;
-    super::report::write(&mut out, &*store, campaign.id, &manifest, &tallies)?;
-    folder.finish(out)?;
-    folder.whole(
-        files::ALLOWED_SIGNERS,
-        &guide::allowed_signers_line(&req.signer, &key.public_key_line()?),
-    )?;
+    super::report::write(&mut out, &store, campaign.id, &manifest, p, lists)?;
+    written.extend([finish(out)?]);
+    let line = guide::allowed_signers_line(&req.signer, &key.public_key_line()?);
+    folder.whole(&mut written, files::ALLOWED_SIGNERS, &line)?;
     for name in files::DATA {
         manifest
             .files
-            .insert((*name).to_owned(), folder.entry(name)?.clone());
+            .insert((*name).to_owned(), entry(&written, name)?.clone());
     }
+    let text = serde_json::to_string_pretty(&manifest)? + "\n";
+    folder.whole(&mut written, files::MANIFEST, &text)?;
+    let manifest_sha256 = entry(&written, files::MANIFEST)?.sha256.clone();
     folder.whole(
-        files::MANIFEST,
-        &(serde_json::to_string_pretty(&manifest)? + "\n"),
-    )?;
-    let manifest_sha256 = folder.entry(files::MANIFEST)?.sha256.clone();
-    folder.whole(
+        &mut written,
         files::VERIFY,
         &guide::verify_md(&manifest, &manifest_sha256),
     )?;
@@ -203,18 +263,16 @@ pub fn write_bundle(
         .map(|name| {
             Ok(SumLine {
                 name: (*name).to_owned(),
-                sha256: folder.entry(name)?.sha256.clone(),
+                sha256: entry(&written, name)?.sha256.clone(),
             })
         })
         .collect::<Result<Vec<_>>>()?;
     let sums = files::sums_text(&sums);
-    folder.whole(files::SUMS, &sums)?;
-    folder.whole(
-        files::SIGNATURE,
-        &key.sign_armored(NAMESPACE, sums.as_bytes())?,
-    )?;
+    folder.whole(&mut written, files::SUMS, &sums)?;
+    let signature = key.sign_armored(NAMESPACE, sums.as_bytes())?;
+    folder.whole(&mut written, files::SIGNATURE, &signature)?;
     let sums_sha256 = crate::chain::sha256_hex(sums.as_bytes());
-    store_checkpoint(store, &key, req, &campaign, &chain, &sums_sha256)?;
+    store_checkpoint(&mut store, &key, req, &campaign, &chain, &sums_sha256)?;
     let kept = tmp.keep();
     if let Err(e) = std::fs::rename(&kept, &req.output) {
         let _ = std::fs::remove_dir_all(&kept);
@@ -262,11 +320,7 @@ fn store_checkpoint(
 
 /// `decisions.jsonl` (the stored bytes, one record per line) and `decisions.csv`, in one pass
 /// over the chain, which is verified again on the way.
-fn write_decisions(
-    folder: &mut Folder,
-    store: &Store,
-    campaign: &CampaignInfo,
-) -> Result<ChainOut> {
+fn write_decisions(folder: &Folder, store: &Store, campaign: &CampaignInfo) -> Result<ChainOut> {
     let mut jsonl = folder.create(files::DECISIONS_JSONL)?;
     let mut csv = CsvOut::new(folder.create(files::DECISIONS_CSV)?);
     csv.row(rows::DECISION_COLUMNS)?;
@@ -288,8 +342,7 @@ fn write_decisions(
         csv.row(rows::decision_cells(&record, &row.link.row_hash, name)?)?;
         Ok(())
     })?;
-    folder.finish(jsonl)?;
-    folder.finish(csv.finish()?)?;
+    let files = [finish(jsonl)?, finish(csv.finish()?)?];
     let summary = verifier
         .finish()
         .map_err(|e| anyhow::anyhow!("the chain does not verify: {e}"))?;
@@ -312,6 +365,7 @@ fn write_decisions(
         start: summary.start,
         close,
         counts,
+        files,
     })
 }
 
@@ -327,14 +381,14 @@ fn sources_of(store: &Store, campaign: &CampaignInfo) -> Result<Vec<crate::db::S
         .collect())
 }
 
-/// `population.csv`, in natural-key order; its members must hash to the start record's hash.
+/// `population.csv`, in natural-key order, hashed as the population hash covers it, counted,
+/// and its overrides and undecided members listed.
 fn write_population(
-    folder: &mut Folder,
+    folder: &Folder,
     store: &Store,
     campaign: &CampaignInfo,
-    start: &StartRecord,
     sources: &[crate::db::SourceRow],
-) -> Result<Tallies> {
+) -> Result<PopulationOut> {
     let names: SourceNames = sources
         .iter()
         .map(|s| (s.id, (s.name.clone(), s.sha256.clone())))
@@ -342,23 +396,24 @@ fn write_population(
     let mut csv = CsvOut::new(folder.create(files::POPULATION)?);
     csv.row(rows::POPULATION_COLUMNS)?;
     let mut tallies = Tallies::default();
+    let mut lists = Lists::new(&folder.path)?;
     let mut hasher = crate::chain::PopulationHasher::default();
     store.for_each_evidence_member(campaign.id, |m| {
         let cells = rows::population_cells(&m, &names)?;
         hasher.add(&format!("{}\n", cells[rows::pop::MEMBER]));
         tallies.add(&m)?;
+        lists.add(&m)?;
         csv.row(cells)
     })?;
-    folder.finish(csv.finish()?)?;
+    let file = finish(csv.finish()?)?;
     let (hash, size) = hasher.finish();
-    if (hash.as_str(), size) != (start.population_hash.as_str(), start.population_size) {
-        bail!(
-            "the population of '{}' as stored does not hash to its start record's: run 'nhi-review campaign verify {}'",
-            campaign.name,
-            campaign.name
-        );
-    }
-    Ok(tallies)
+    Ok(PopulationOut {
+        hash,
+        size,
+        tallies,
+        lists,
+        file,
+    })
 }
 
 fn draft_manifest(

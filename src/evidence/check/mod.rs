@@ -208,11 +208,20 @@ pub fn verify_bundle(opts: &VerifyOptions) -> Result<BundleReport> {
     };
     check_campaign(&mut report, opts, &m);
     manifest::check_fixed(&mut report, &m);
-    let facts = chain::check(&mut report, dir, &m, &state)?;
+    // The chain (with decisions.csv) and the population are read side by side.
+    let (facts, streamed) = std::thread::scope(|s| {
+        let population = s.spawn(|| population::stream(dir, &m));
+        let facts = chain::check(&mut report, dir, &m, &state);
+        let streamed = population
+            .join()
+            .map_err(|_| anyhow::anyhow!("reading population.csv stopped unexpectedly"));
+        (facts, streamed)
+    });
+    let facts = facts?;
     // A chain already found cut or broken explains what the manifest would disagree with.
     if let Some(facts) = facts.as_ref().filter(|_| !report.failed("chain")) {
         manifest::check_against_chain(&mut report, &m, facts, &state);
     }
-    population::check(&mut report, dir, &m, facts.as_ref(), &state)?;
+    population::judge(&mut report, streamed??, &m, facts.as_ref(), &state);
     Ok(report)
 }

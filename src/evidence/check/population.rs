@@ -24,7 +24,7 @@ use crate::output::neutralise;
 
 /// What streaming the rows found.
 #[derive(Default)]
-struct Seen {
+pub struct Seen {
     rows: u64,
     hasher: PopulationHasher,
     last_key: Option<[String; 3]>,
@@ -104,9 +104,20 @@ fn check_row(seen: &mut Seen, row: &csv::StringRecord, sources: &BTreeSet<&str>)
     None
 }
 
-fn stream(report: &mut BundleReport, dir: &Path, m: &Manifest) -> Result<Option<Seen>> {
+/// What streaming `population.csv` gave: the rows seen, or why it could not be read.
+pub enum Streamed {
+    /// Not there (the file checks said so).
+    Missing,
+    /// Unreadable as a population file.
+    Unreadable(String),
+    /// Read to the end.
+    Read(Box<Seen>),
+}
+
+/// Stream `population.csv` (independent of the other checks, so it can run beside them).
+pub fn stream(dir: &Path, m: &Manifest) -> Result<Streamed> {
     let Ok(file) = File::open(dir.join(POPULATION)) else {
-        return Ok(None);
+        return Ok(Streamed::Missing);
     };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -115,11 +126,9 @@ fn stream(report: &mut BundleReport, dir: &Path, m: &Manifest) -> Result<Option<
     if !matches!(reader.read_record(&mut row), Ok(true))
         || row.iter().ne(POPULATION_COLUMNS.iter().copied())
     {
-        report.fail(
-            "population",
+        return Ok(Streamed::Unreadable(
             "population.csv does not have the columns of an evidence bundle: it was replaced or edited".into(),
-        );
-        return Ok(None);
+        ));
     }
     let sources: BTreeSet<&str> = m.sources.iter().map(|s| s.sha256.as_str()).collect();
     let mut seen = Seen::default();
@@ -128,11 +137,10 @@ fn stream(report: &mut BundleReport, dir: &Path, m: &Manifest) -> Result<Option<
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                report.fail(
-                    "population",
-                    format!("population.csv row {} does not read ({e})", seen.rows + 1),
-                );
-                return Ok(None);
+                return Ok(Streamed::Unreadable(format!(
+                    "population.csv row {} does not read ({e})",
+                    seen.rows + 1
+                )));
             }
         }
         seen.rows += 1;
@@ -143,19 +151,21 @@ fn stream(report: &mut BundleReport, dir: &Path, m: &Manifest) -> Result<Option<
                 .add(&format!("{}\n", row.get(pop::MEMBER).unwrap_or("")));
         }
     }
-    Ok(Some(seen))
+    Ok(Streamed::Read(Box::new(seen)))
 }
 
-/// Check `population.csv`.
-pub fn check(
+/// Judge what streaming `population.csv` saw against the chain and the manifest.
+pub fn judge(
     report: &mut BundleReport,
-    dir: &Path,
+    streamed: Streamed,
     m: &Manifest,
     facts: Option<&ChainFacts>,
     state: &FileState,
-) -> Result<()> {
-    let Some(mut seen) = stream(report, dir, m)? else {
-        return Ok(());
+) {
+    let mut seen = match streamed {
+        Streamed::Missing => return,
+        Streamed::Unreadable(why) => return report.fail("population", why),
+        Streamed::Read(seen) => seen,
     };
     if let Some(problem) = seen.problem.take() {
         let problem = if problem.contains("manifest does not list") {
@@ -214,5 +224,4 @@ pub fn check(
             "population: population.csv's {rows} members, in natural-key order, hash to the start record's population hash; their standing verdicts add up to the close record's"
         ));
     }
-    Ok(())
 }
