@@ -41,8 +41,8 @@ code{font-size:.85rem;word-break:break-all}.note{color:#555}svg text{font-size:1
 const VERDICT_COLOURS: [&str; 5] = ["#2e7d32", "#f9a825", "#c62828", "#757575", "#bdbdbd"];
 
 const SIGNAL_COLOURS: [&str; 14] = [
-    "#b71c1c", "#e65100", "#f57f17", "#827717", "#1b5e20", "#006064", "#01579b", "#1a237e",
-    "#4a148c", "#880e4f", "#3e2723", "#263238", "#5d4037", "#9e9e9e",
+    "#d62728", "#ff7f0e", "#bcbd22", "#8c564b", "#2ca02c", "#17becf", "#1f77b4", "#9467bd",
+    "#e377c2", "#7f7f7f", "#393b79", "#637939", "#ad494a", "#a55194",
 ];
 
 fn signal_colour(code: SignalCode) -> &'static str {
@@ -210,7 +210,10 @@ fn counts(out: &mut dyn Write, t: &Tallies) -> Result<()> {
         tally_row(out, provider, tally)?;
     }
     tally_row(out, "all", &t.verdicts)?;
-    writeln!(out, "</table>\n<h2>Risk signals by provider</h2>")?;
+    writeln!(
+        out,
+        "</table>\n<h2>Risk signals by provider</h2>\n<p class=\"note\">Each bar counts the identities of one provider carrying each signal when the campaign started; an identity with several signals counts under each.</p>"
+    )?;
     signal_chart(out, &t.signals_by_provider)?;
     tally_head(out, "signal at start")?;
     for (code, tally) in &t.by_signal {
