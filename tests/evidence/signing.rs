@@ -391,3 +391,95 @@ fn a_bundle_signed_by_ssh_keygen_verifies_with_nhi_review() {
     );
     assert!(ok && text.contains("trusted: yes"), "{text}");
 }
+
+/// A tmux session, killed when dropped.
+struct Tmux(String);
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Process::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
+    }
+}
+
+impl Tmux {
+    fn screen(&self) -> String {
+        let out = Process::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("capture");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn the_passphrase_is_asked_on_the_terminal_without_echo() {
+    let env = Env::new();
+    if !have("tmux") {
+        return;
+    }
+    let locked = make_key(env.dir.path(), "locked", Some("correct horse battery"));
+    let command = format!(
+        "cd '{}' && env -u NHI_REVIEW_KEY_PASSPHRASE -u SSH_AUTH_SOCK NHI_REVIEW_DB='{}' NHI_REVIEW_NOW={} '{}' evidence --campaign {Q4} --signer {ALICE} -o prompted --key '{}'; echo EXIT=$?; sleep 60",
+        env.dir.path().display(),
+        env.db.display(),
+        common::NOW,
+        env!("CARGO_BIN_EXE_nhi-review"),
+        locked.display()
+    );
+    let name = format!("nhi-evidence-{}", std::process::id());
+    let started = Process::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "120",
+            "-y",
+            "30",
+            "sh",
+            "-c",
+            &command,
+        ])
+        .status()
+        .expect("tmux");
+    assert!(started.success());
+    let tmux = Tmux(name);
+    tmux.wait_for("Passphrase for");
+    let typed = Process::new("tmux")
+        .args(["send-keys", "-t", &tmux.0, "-l", "correct horse battery"])
+        .status()
+        .expect("keys");
+    assert!(typed.success());
+    Process::new("tmux")
+        .args(["send-keys", "-t", &tmux.0, "Enter"])
+        .status()
+        .expect("enter");
+    let screen = tmux.wait_for("EXIT=");
+    assert!(
+        screen.contains("EXIT=0") && screen.contains("signed the evidence"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("correct horse"),
+        "typing is not echoed:\n{screen}"
+    );
+    assert!(env.path("prompted").join("SHA256SUMS.sig").exists());
+}

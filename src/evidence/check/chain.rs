@@ -254,6 +254,27 @@ fn count(counts: &mut Counts, record: &Record) {
     }
 }
 
+/// One line as a record, or a finding saying why it is not one.
+fn read_record(report: &mut BundleReport, at: u64, line: Vec<u8>) -> Option<(String, Record)> {
+    let Ok(text) = String::from_utf8(line) else {
+        report.fail(
+            "chain",
+            format!("line {at} of decisions.jsonl is not UTF-8 text"),
+        );
+        return None;
+    };
+    match Record::parse(&text) {
+        Ok(record) => Some((text, record)),
+        Err(why) => {
+            report.fail(
+                "chain",
+                format!("line {at} of decisions.jsonl is not a chain record ({why})"),
+            );
+            None
+        }
+    }
+}
+
 /// Walk `decisions.jsonl`; the facts when the chain holds.
 pub fn check(
     report: &mut BundleReport,
@@ -282,25 +303,8 @@ pub fn check(
     let mut counts = Counts::default();
     while let Some(line) = lines.next()? {
         let at = walk.n + 1;
-        let text = match String::from_utf8(line) {
-            Ok(t) => t,
-            Err(_) => {
-                report.fail(
-                    "chain",
-                    format!("line {at} of decisions.jsonl is not UTF-8 text"),
-                );
-                return Ok(None);
-            }
-        };
-        let record = match Record::parse(&text) {
-            Ok(r) => r,
-            Err(why) => {
-                report.fail(
-                    "chain",
-                    format!("line {at} of decisions.jsonl is not a chain record ({why})"),
-                );
-                return Ok(None);
-            }
+        let Some((text, record)) = read_record(report, at, line) else {
+            return Ok(None);
         };
         let hash = sha256_hex(text.as_bytes());
         if record.seq() != at || record.prev_hash() != walk.head {

@@ -79,6 +79,30 @@ pub fn check_against_chain(
             ),
         );
     }
+    check_start(report, m, f, blame);
+    check_counts(report, m, f, blame);
+    for (name, entry) in &m.files {
+        if let Some(listed) = state.listed_hash(name)
+            && listed != entry.sha256
+            && !state.is_changed(name)
+        {
+            report.fail(
+                "manifest",
+                format!("the manifest recorded another sha256 for '{name}' than SHA256SUMS lists: the bundle disagrees with itself"),
+            );
+        }
+    }
+    if !report.failed("manifest") {
+        report.checked.push(format!(
+            "manifest: campaign '{}', its period, thresholds, population hash and size, chain head and length, and counts ({}) are what the records say",
+            m.campaign,
+            counts_text(&m.counts)
+        ));
+    }
+}
+
+/// What the manifest says of the start and the close against those records.
+fn check_start(report: &mut BundleReport, m: &Manifest, f: &ChainFacts, blame: &str) {
     let s = &f.start;
     let mut differs = |what: &str, stated: String, chained: String| {
         if stated != chained {
@@ -117,10 +141,16 @@ pub fn check_against_chain(
         s.inactivity_days.to_string(),
     );
     differs("scope", m.scope.clone(), s.scope.clone());
+    if let Some((_, close)) = &f.close {
+        differs("close", m.period.closed_at.clone(), close.at.clone());
+    }
+}
+
+/// The manifest's counts against the records by kind and the close record.
+fn check_counts(report: &mut BundleReport, m: &Manifest, f: &ChainFacts, blame: &str) {
     let mut chained = f.counts.clone();
     match &f.close {
         Some((_, close)) => {
-            differs("close", m.period.closed_at.clone(), close.at.clone());
             chained.keep = close.keep;
             chained.reduce = close.reduce;
             chained.revoke = close.revoke;
@@ -141,23 +171,5 @@ pub fn check_against_chain(
                 counts_text(&chained)
             ),
         );
-    }
-    for (name, entry) in &m.files {
-        if let Some(listed) = state.listed_hash(name)
-            && listed != entry.sha256
-            && !state.is_changed(name)
-        {
-            report.fail(
-                "manifest",
-                format!("the manifest recorded another sha256 for '{name}' than SHA256SUMS lists: the bundle disagrees with itself"),
-            );
-        }
-    }
-    if !report.failed("manifest") {
-        report.checked.push(format!(
-            "manifest: campaign '{}', its period, thresholds, population hash and size, chain head and length, and counts ({}) are what the records say",
-            m.campaign,
-            counts_text(&m.counts)
-        ));
     }
 }
