@@ -65,7 +65,7 @@ pub fn run(ctx: &RunContext, args: &EvidenceArgs, out: &mut dyn Write) -> Result
     writeln!(out, "  SHA256SUMS sha256 {}", written.sums_sha256)?;
     writeln!(
         out,
-        "an auditor checks it with: ssh-keygen -Y verify -f TRUSTED_allowed_signers -I {} -n {NAMESPACE} -s {} < {}; sha256sum --strict -c {} (run inside '{dir}'; {} says it all)",
+        "an auditor checks it inside '{dir}' with: ssh-keygen -Y verify -f PATH/TO/TRUSTED_allowed_signers -I {} -n {NAMESPACE} -s {} < {}; sha256sum --strict -c {} ({} says it all)",
         m.signer.identity,
         files::SIGNATURE,
         files::SUMS,

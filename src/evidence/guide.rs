@@ -77,17 +77,18 @@ The file `allowed_signers` in this folder is a convenience copy and **not a trus
 changes a bundle and signs it again with their own key also ships their own `allowed_signers`, and
 `ssh-keygen` will then report a good signature. Obtain the signer's public key through a channel
 you already trust (your organisation's key directory, the signer in person), save it as
-`signer.pub` outside this folder, and compare its fingerprint with the one above:
+`signer.pub` in the folder above this one (nothing may be added to this folder), and compare its
+fingerprint with the one above:
 
-    ssh-keygen -l -f signer.pub        # must print {fp}
+    ssh-keygen -l -f ../signer.pub     # must print {fp}
 
-Then write your own allowed_signers file from it:
+Then write your own allowed_signers file from it, also outside this folder:
 
-    printf '%s namespaces=\"%s\" %s\\n' {id} {NAMESPACE} \"$(cut -d' ' -f1,2 signer.pub)\" > TRUSTED_allowed_signers
+    printf '%s namespaces=\"%s\" %s\\n' {id} {NAMESPACE} \"$(cut -d' ' -f1,2 ../signer.pub)\" > ../TRUSTED_allowed_signers
 
 ## 2. Check the signature over SHA256SUMS
 
-    ssh-keygen -Y verify -f TRUSTED_allowed_signers -I {id} -n {NAMESPACE} -s {SIGNATURE} < {SUMS}
+    ssh-keygen -Y verify -f ../TRUSTED_allowed_signers -I {id} -n {NAMESPACE} -s {SIGNATURE} < {SUMS}
 
 It must print `Good \"{NAMESPACE}\" signature for {id}` with key `{fp}`. A signature made for any
 other namespace (`file`, `git`) is not evidence and does not verify here.
@@ -110,7 +111,7 @@ chain head and length, all covered by the signature.
 
 ## With nhi-review (optional, deeper)
 
-    nhi-review verify . --allowed-signers TRUSTED_allowed_signers --signer {id} --campaign {campaign}
+    nhi-review verify . --allowed-signers ../TRUSTED_allowed_signers --signer {id} --campaign {campaign}
 
 also checks the decision chain in `decisions.jsonl` record by record (every hash and link, start
 first, close last), `decisions.csv` against it, the manifest's counts against the files, and

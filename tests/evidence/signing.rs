@@ -70,6 +70,24 @@ fn a_signed_bundle_verifies_with_the_stock_tools_and_with_nhi_review() {
         assert!(text.contains(&format!("  - {check}")), "{check} in {text}");
     }
     assert!(text.trim_end().ends_with("verified"), "{text}");
+    // A trusted file that happens to hold the same line as the bundle's copy is trusted; the
+    // bundle's own copy never is.
+    let same = env.path("same_line_allowed_signers");
+    std::fs::copy(bundle.join("allowed_signers"), &same).expect("copy");
+    let (ok, text) = env.verify(
+        &bundle,
+        &["--allowed-signers", same.to_str().expect("utf-8")],
+    );
+    assert!(ok && text.contains("trusted: yes"), "{text}");
+    let own = bundle.join("allowed_signers");
+    let (ok, text) = env.verify(
+        &bundle,
+        &["--allowed-signers", own.to_str().expect("utf-8")],
+    );
+    assert!(
+        ok && text.contains("trusted: NO") && text.contains("not a trust anchor"),
+        "{text}"
+    );
     // Without a trusted allowed_signers it verifies, but says the signer is not trusted.
     let (ok, text) = env.verify(&bundle, &[]);
     assert!(
@@ -141,7 +159,7 @@ fn the_bundle_holds_the_chain_byte_for_byte_and_says_what_people_need() {
         );
     }
     let verify_md = read(&bundle.join("VERIFY.md"));
-    assert!(verify_md.contains(&format!("ssh-keygen -Y verify -f TRUSTED_allowed_signers -I {ALICE} -n {NS} -s SHA256SUMS.sig < SHA256SUMS")));
+    assert!(verify_md.contains(&format!("ssh-keygen -Y verify -f ../TRUSTED_allowed_signers -I {ALICE} -n {NS} -s SHA256SUMS.sig < SHA256SUMS")));
     assert!(verify_md.contains("not a trust anchor"));
     let population = read(&bundle.join("population.csv"));
     assert_eq!(
