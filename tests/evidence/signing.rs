@@ -501,3 +501,33 @@ fn the_passphrase_is_asked_on_the_terminal_without_echo() {
     );
     assert!(env.path("prompted").join("SHA256SUMS.sig").exists());
 }
+
+#[test]
+fn formula_like_values_are_neutralised_in_the_csv_files_and_still_verify() {
+    let env = Env::open();
+    let mut store = Store::open(&env.db).expect("store");
+    common::import(
+        &mut store,
+        &common::repo("tests/fixtures/gcp-formula-project.json"),
+        false,
+    )
+    .expect("import");
+    drop(store);
+    env.campaign(Q4, true);
+    let bundle = env.sign(Q4, "out");
+    let population = std::fs::read_to_string(bundle.join("population.csv")).expect("csv");
+    let row = population
+        .lines()
+        .find(|l| l.contains("billing-reader@formula-project"))
+        .expect("the formula project's account");
+    assert!(row.contains(",'@SUM(1+1),"), "{row}");
+    assert!(row.contains("\"'=HYPERLINK("), "{row}");
+    let trusted = env.trusted();
+    let (ok, text) = env.verify(
+        &bundle,
+        &["--allowed-signers", trusted.to_str().expect("utf-8")],
+    );
+    assert!(ok, "{text}");
+    let html = std::fs::read_to_string(bundle.join("report.html")).expect("html");
+    assert!(!html.contains("<a ") && !html.contains("href="));
+}
