@@ -237,11 +237,11 @@ pub fn write_bundle(
     written.insert(population.file.0, population.file.1.clone());
     let mut manifest = draft_manifest(req, &campaign, &key, &chain, &sources, &population.tallies)?;
     let mut out = folder.create(files::SUMMARY)?;
-    let (p, lists) = (&population.tallies, &mut population.lists);
-    super::summary::write(&mut out, &store, campaign.id, &manifest, p, lists)?;
+    let (tallies, lists) = (&population.tallies, &mut population.lists);
+    super::summary::write(&mut out, &store, campaign.id, &manifest, tallies, lists)?;
     written.extend([finish(out)?]);
     let mut out = folder.create(files::REPORT)?;
-    super::report::write(&mut out, &store, campaign.id, &manifest, p, lists)?;
+    super::report::write(&mut out, &store, campaign.id, &manifest, tallies, lists)?;
     written.extend([finish(out)?]);
     let line = guide::allowed_signers_line(&req.signer, &key.public_key_line()?);
     folder.whole(&mut written, files::ALLOWED_SIGNERS, &line)?;
