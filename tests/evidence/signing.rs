@@ -531,3 +531,27 @@ fn formula_like_values_are_neutralised_in_the_csv_files_and_still_verify() {
     let html = std::fs::read_to_string(bundle.join("report.html")).expect("html");
     assert!(!html.contains("<a ") && !html.contains("href="));
 }
+
+#[test]
+fn a_campaign_closed_by_schema_1_signs_and_verifies_with_its_undecided_listed() {
+    let fixture = common::repo("tests/fixtures/schema-v1.db");
+    if !fixture.exists() {
+        eprintln!("skipped: tests/fixtures/schema-v1.db is not in this checkout");
+        return;
+    }
+    let env = Env::open();
+    std::fs::copy(&fixture, &env.db).expect("copy the schema-1 database");
+    let bundle = env.sign("2026-Q3", "q3");
+    let jsonl = std::fs::read_to_string(bundle.join("decisions.jsonl")).expect("jsonl");
+    assert!(
+        !jsonl.lines().next().expect("first").contains("\"kind\""),
+        "schema-1 records first, as written"
+    );
+    let (ok, text) = env.verify(&bundle, &[]);
+    assert!(ok, "{text}");
+    let summary = std::fs::read_to_string(bundle.join("summary.md")).expect("summary");
+    assert!(
+        summary.contains("| undecided | 73 |"),
+        "never defaulted: {summary}"
+    );
+}
