@@ -80,6 +80,10 @@ pub enum Command {
     Remediation(RemediationArgs),
     /// Import the bundled example organisation into a fresh database and open the review
     Demo(DemoArgs),
+    /// Sign the evidence bundle of a closed campaign, for auditors
+    Evidence(EvidenceArgs),
+    /// Check an evidence bundle as an auditor would
+    Verify(VerifyArgs),
 }
 
 /// `import`.
@@ -422,4 +426,40 @@ pub struct DemoArgs {
     /// Import and start the campaign, print what was done, and do not open the screen
     #[arg(long)]
     pub no_review: bool,
+}
+
+/// `evidence`.
+#[derive(Debug, Args)]
+pub struct EvidenceArgs {
+    /// Campaign name (it must be closed)
+    #[arg(long)]
+    pub campaign: String,
+    /// OpenSSH Ed25519 private key file (a passphrase is asked for on the terminal, or taken
+    /// from NHI_REVIEW_KEY_PASSPHRASE), or the .pub file of a key held by ssh-agent
+    #[arg(long, value_name = "KEY")]
+    pub key: PathBuf,
+    /// Signer identity, as auditors list it in allowed_signers (e.g. alice@example.com)
+    #[arg(long, value_name = "ID")]
+    pub signer: String,
+    /// Bundle folder to create (default: evidence-CAMPAIGN)
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+}
+
+/// `verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle's folder
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// allowed_signers file you trust, obtained outside the bundle (without it the signature
+    /// is checked but the signer is not trusted)
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Signer identity expected (default: the one the bundle names)
+    #[arg(long, value_name = "ID")]
+    pub signer: Option<String>,
+    /// Campaign expected: a valid bundle of another campaign is refused
+    #[arg(long, value_name = "NAME")]
+    pub campaign: Option<String>,
 }

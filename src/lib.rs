@@ -7,6 +7,7 @@
 //! - [`db`]: the review database, the only place with SQL; it persists and queries.
 //! - [`model`] and [`ids`]: domain types; [`signals`]: risk signals and their table;
 //!   [`chain`]: the canonical records of a campaign's hash chain.
+//! - [`evidence`]: signed evidence bundles of closed campaigns, and their verification.
 //! - [`output`]: files written safely, CSV cells neutralised.
 //! - [`tui`]: the review screen (state, keymap, drawing, run loop).
 //! - Parsing exports lives in the `nhi-importers` crate.
@@ -17,6 +18,7 @@ pub mod chain;
 pub mod cli;
 pub mod commands;
 pub mod db;
+pub mod evidence;
 pub mod examples;
 pub mod ids;
 pub mod model;

@@ -783,4 +783,36 @@ fn the_next_import_shows_what_was_carried_out_and_what_was_not() {
         .map(|s| s.detail.clone())
         .expect("the card shows it");
     assert!(detail.contains("campaign 'Q4' decided revoke"), "{detail}");
+
+    // The next campaign's signed evidence lists what the last one decided and was not done.
+    let key = r.dir.path().join("key");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "lead", "-f"])
+        .arg(&key)
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        return;
+    }
+    r.close("Q1", later + Duration::days(2));
+    let bundle = r.dir.path().join("bundle");
+    r.run(&[
+        "evidence",
+        "--campaign",
+        "Q1",
+        "--key",
+        key.to_str().expect("utf-8"),
+        "--signer",
+        "lead@example.com",
+        "-o",
+        bundle.to_str().expect("utf-8"),
+    ]);
+    let summary = std::fs::read_to_string(bundle.join("summary.md")).expect("summary");
+    assert!(
+        summary.contains("### Decided earlier, not carried out (2)"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("| old-ci-dashboard | installation:40100003 | Q4 | revoke |"),
+        "{summary}"
+    );
 }

@@ -267,10 +267,18 @@ fn verify(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
         for check in review::verify::CHECKS {
             writeln!(out, "  - {check}")?;
         }
-        writeln!(
-            out,
-            "not checkable here: the last records cut off with their caches, a forged record appended, or a chain recomputed from scratch; a signed checkpoint (evidence) catches those"
-        )?;
+        if report.checkpoints == 0 {
+            writeln!(
+                out,
+                "not checkable yet: the last records cut off with their caches, a forged record appended, or a chain recomputed from scratch; the signed checkpoint stored by 'nhi-review evidence' catches those"
+            )?;
+        } else {
+            writeln!(
+                out,
+                "compared with {} signed checkpoint(s): nothing cut off, appended or recomputed since sign-off",
+                report.checkpoints
+            )?;
+        }
         return Ok(());
     }
     for f in &report.findings {

@@ -3,12 +3,14 @@
 mod campaign;
 mod decide;
 mod demo;
+mod evidence;
 mod export;
 mod import;
 mod inventory;
 mod packet;
 mod remediation;
 mod status;
+mod verify;
 
 use std::io::Write;
 
@@ -97,6 +99,14 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         Command::Demo(args) => {
             drop(out);
             demo::run(ctx, &args)?
+        }
+        Command::Evidence(args) => {
+            evidence::run(ctx, &args, &mut out)?;
+            Outcome::Done
+        }
+        Command::Verify(args) => {
+            verify::run(ctx, &args, &mut out)?;
+            Outcome::Done
         }
     };
     Ok(outcome)

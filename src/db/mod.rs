@@ -5,6 +5,8 @@
 //! is an error, never a default.
 
 mod campaigns;
+mod checkpoints;
+mod evidence;
 mod import;
 mod inventory;
 mod members;
@@ -15,6 +17,8 @@ mod remediation;
 pub mod wait;
 
 pub use campaigns::{CampaignInfo, NewCampaign, VerdictCounts};
+pub use checkpoints::Checkpoint;
+pub use evidence::{EvidenceMember, GroupCount};
 pub use import::{ImportReport, SourceRow};
 pub use inventory::InventoryFilter;
 pub use members::{MemberFacts, MemberState, MemberUpdate, Standing, StandingDecision};
@@ -25,6 +29,8 @@ pub use records::{HistoryEntry, RecordRow, StoredRecord};
 pub mod prelude {
     pub use super::Read;
     pub use super::campaigns::CampaignReads;
+    pub use super::checkpoints::CheckpointReads;
+    pub use super::evidence::EvidenceReads;
     pub use super::inventory::IdentityReads;
     pub use super::members::MemberReads;
     pub use super::queue::QueueReads;
@@ -54,6 +60,10 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         sql: include_str!("migrations/0003_import_facts.sql"),
+        then: None,
+    },
+    Migration {
+        sql: include_str!("migrations/0004_checkpoints.sql"),
         then: None,
     },
 ];

@@ -4,9 +4,10 @@
 //! in force, counts) must be what the chain says. Each kind of tampering has its own finding.
 //! Streams: memory does not grow with the chain.
 //!
-//! What no check inside the database can see — the last records cut off together with their
-//! caches, a forged record appended with a correct hash, a chain recomputed from scratch — is
-//! caught only by comparing with a signed checkpoint (the evidence bundle).
+//! What no check inside the database alone can see — the last records cut off together with
+//! their caches, a forged record appended with a correct hash, a chain recomputed from scratch
+//! — is caught by comparing the chain with every signed checkpoint stored when evidence was
+//! signed (each named: cut tail, forged append, full recompute).
 
 use anyhow::Result;
 use rusqlite::params;
@@ -22,7 +23,8 @@ use crate::model::{CampaignStatus, Verdict};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// Which check: `chain`, `columns`, `start`, `population`, `status`, `verdicts`, `owners`,
-    /// `functions`, `expectations`, `assignments`, `second reviews`, `counts`, `close`, `members`.
+    /// `functions`, `expectations`, `assignments`, `second reviews`, `counts`, `close`, `members`,
+    /// `checkpoint`.
     pub check: &'static str,
     /// What is wrong, and what it means.
     pub message: String,
@@ -45,6 +47,8 @@ pub struct VerifyReport {
     pub head: Option<(u64, String)>,
     /// Members of the population.
     pub population: u64,
+    /// Signed checkpoints compared with.
+    pub checkpoints: u64,
     /// Problems; empty when everything holds.
     pub findings: Vec<Finding>,
 }
@@ -66,6 +70,7 @@ pub const CHECKS: &[&str] = &[
     "the campaign's status agrees with its close record",
     "every standing verdict, owner, business function, expected-unused mark, assigned reviewer and second review is what the chain says",
     "the verdict counts (and the close record's) are what the chain says",
+    "every signed checkpoint (stored when evidence was signed) verifies, and the chain still ends in the head it signed: nothing cut off, appended or recomputed",
 ];
 
 /// At most this many findings of one check are listed one by one.
@@ -88,11 +93,14 @@ pub fn verify(db: &impl Read, name: &str) -> Result<VerifyReport> {
     }
     let derived = check_caches(db, &campaign, &mut findings)?;
     check_counts(db, &campaign, &derived, summary.as_ref(), &mut findings)?;
+    let intact = !findings.iter().any(|f| f.check == "chain");
+    let checkpoints = check_checkpoints(db, &campaign, length, intact, &mut findings)?;
     Ok(VerifyReport {
         campaign: campaign.name,
         length,
         head: summary.map(|s| (s.length, s.head)),
         population,
+        checkpoints,
         findings,
     })
 }
@@ -502,4 +510,69 @@ fn check_counts(
         }
     }
     Ok(())
+}
+
+/// The chain against every signed checkpoint: each must verify, and the chain must still end
+/// in the head it signed. Returns how many there are.
+fn check_checkpoints(
+    db: &impl Read,
+    campaign: &CampaignInfo,
+    length: u64,
+    chain_intact: bool,
+    findings: &mut Vec<Finding>,
+) -> Result<u64> {
+    let all = db.checkpoints(campaign.id)?;
+    for c in &all {
+        let who = format!(
+            "the sign-off of {} by '{}' (key {})",
+            c.signed_at, c.signer, c.key_fingerprint
+        );
+        if let Err(why) = crate::evidence::checkpoint::check(c, &campaign.name) {
+            findings.push(finding(
+                "checkpoint",
+                format!("the signed checkpoint of {who} was tampered with: {why}"),
+            ));
+            continue;
+        }
+        let short = |h: &str| h[..h.len().min(16)].to_owned();
+        if length < c.seq {
+            findings.push(finding(
+                "checkpoint",
+                format!(
+                    "cut tail: the chain ends at #{length}, but {who} signed it off at #{}: its last {} record(s) were cut off",
+                    c.seq,
+                    c.seq - length
+                ),
+            ));
+            continue;
+        }
+        let stored = db.record_bytes_at(campaign.id, c.seq)?.unwrap_or_default();
+        let hash = crate::chain::sha256_hex(stored.as_bytes());
+        if hash != c.head {
+            let what = if chain_intact {
+                "full recompute: every record hashes and links to the one before, but"
+            } else {
+                "changed after sign-off:"
+            };
+            findings.push(finding(
+                "checkpoint",
+                format!(
+                    "{what} record #{} is not the record {who} signed off (head {}…, now {}…): the chain was rewritten",
+                    c.seq,
+                    short(&c.head),
+                    short(&hash)
+                ),
+            ));
+        } else if length > c.seq {
+            findings.push(finding(
+                "checkpoint",
+                format!(
+                    "forged append: {} record(s) follow record #{}, which {who} signed off as the last: they were appended after sign-off",
+                    length - c.seq,
+                    c.seq
+                ),
+            ));
+        }
+    }
+    Ok(all.len() as u64)
 }

@@ -1,0 +1,258 @@
+//! The rows of the bundle's two CSV files, made in one place so that the writer and the
+//! verifier agree cell for cell: `decisions.csv` (one row per record of `decisions.jsonl`, with
+//! its hashes) and `population.csv` (one row per member, in the order the population hash
+//! covers, with the exact line it contributes).
+
+use std::collections::BTreeMap;
+
+use anyhow::{Result, anyhow};
+
+use crate::chain::{Record, population_line, sha256_hex};
+use crate::db::EvidenceMember;
+
+/// Header of `decisions.csv`.
+pub const DECISION_COLUMNS: &[&str] = &[
+    "seq",
+    "campaign",
+    "kind",
+    "action",
+    "provider",
+    "account",
+    "native_id",
+    "name",
+    "verdict",
+    "suggested",
+    "removed",
+    "owner",
+    "business_function",
+    "justification",
+    "reviewer",
+    "at",
+    "detail",
+    "prev_hash",
+    "row_hash",
+];
+
+/// The column of `decisions.csv` that is not in the record: the identity's display name.
+pub const DECISION_NAME: usize = 7;
+
+/// What a record that is not a decision says, in one cell.
+fn detail(record: &Record) -> String {
+    match record {
+        Record::Start(s) => format!(
+            "population {} sha256 {}; due {}; rotation {} days; inactivity {} days; scope '{}'; {} earlier decisions",
+            s.population_size,
+            s.population_hash,
+            if s.due_date.is_empty() {
+                "none"
+            } else {
+                &s.due_date
+            },
+            s.rotation_days,
+            s.inactivity_days,
+            s.scope,
+            s.legacy_records
+        ),
+        Record::Close(c) => format!(
+            "keep {}, reduce {}, revoke {}, unreviewed {}",
+            c.keep, c.reduce, c.revoke, c.unreviewed
+        ),
+        Record::Owner(o) => format!("owner '{}' -> '{}'", o.previous_owner, o.owner),
+        Record::Function(f) => format!(
+            "business function '{}' -> '{}'",
+            f.previous_function, f.business_function
+        ),
+        Record::ExpectedUnused(e) if e.expected_unused.is_empty() => {
+            "expected-unused mark withdrawn".into()
+        }
+        Record::ExpectedUnused(e) => format!("expected unused: {}", e.expected_unused),
+        Record::Assign(a) => format!(
+            "assigned to {} (was {}): {}",
+            a.assignee,
+            if a.previous_assignee.is_empty() {
+                "nobody"
+            } else {
+                &a.previous_assignee
+            },
+            a.reason
+        ),
+        Record::Confirm(c) => format!("second review confirms the keep (record {})", c.confirms),
+        Record::Decision(_) | Record::Legacy(_) => String::new(),
+    }
+}
+
+/// The cells of one `decisions.csv` row (before neutralising), from the record as chained.
+pub fn decision_cells(record: &Record, row_hash: &str, name: &str) -> Result<Vec<String>> {
+    let (provider, account, native_id) = record
+        .identity()
+        .map(|i| {
+            (
+                i.provider.to_owned(),
+                i.account.to_owned(),
+                i.native_id.to_owned(),
+            )
+        })
+        .unwrap_or_default();
+    let (action, verdict) = record
+        .decision()
+        .map(|(a, v)| (a.to_owned(), v.to_owned()))
+        .unwrap_or_default();
+    let (owner, function) = record
+        .in_force()
+        .map(|(o, f)| (o.to_owned(), f.to_owned()))
+        .unwrap_or_default();
+    let (suggested, removed, justification) = match record {
+        Record::Decision(d) => (
+            d.suggested.clone(),
+            d.removed
+                .iter()
+                .map(|i| i.to_ref().map(|r| r.reference()))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow!("record #{}: {e}", d.seq))?
+                .join("; "),
+            d.justification.clone(),
+        ),
+        Record::Legacy(d) => (String::new(), d.removed.join("; "), d.justification.clone()),
+        _ => Default::default(),
+    };
+    let function = match record {
+        Record::Legacy(d) => d.business_function.clone(),
+        _ => function,
+    };
+    Ok(vec![
+        record.seq().to_string(),
+        record.campaign().to_owned(),
+        record.kind().as_str().to_owned(),
+        action,
+        provider,
+        account,
+        native_id,
+        name.to_owned(),
+        verdict,
+        suggested,
+        removed,
+        owner,
+        function,
+        justification,
+        record.reviewer().to_owned(),
+        record.at().to_owned(),
+        detail(record),
+        record.prev_hash().to_owned(),
+        row_hash.to_owned(),
+    ])
+}
+
+/// Header of `population.csv`.
+pub const POPULATION_COLUMNS: &[&str] = &[
+    "provider",
+    "account",
+    "native_id",
+    "kind",
+    "name",
+    "position",
+    "risk",
+    "signals",
+    "owner_at_start",
+    "function_at_start",
+    "snapshot_sha256",
+    "verdict",
+    "action",
+    "suggested",
+    "decided_by",
+    "decided_at",
+    "owner",
+    "business_function",
+    "source",
+    "source_sha256",
+    "snapshot",
+    "member",
+];
+
+/// Columns of `population.csv` by name, for the verifier.
+pub mod pop {
+    /// Provider.
+    pub const PROVIDER: usize = 0;
+    /// Account.
+    pub const ACCOUNT: usize = 1;
+    /// Native id.
+    pub const NATIVE_ID: usize = 2;
+    /// Signals.
+    pub const SIGNALS: usize = 7;
+    /// Owner at start.
+    pub const OWNER_AT_START: usize = 8;
+    /// Function at start.
+    pub const FUNCTION_AT_START: usize = 9;
+    /// sha256 of the snapshot.
+    pub const SNAPSHOT_SHA256: usize = 10;
+    /// Standing verdict.
+    pub const VERDICT: usize = 11;
+    /// Latest action.
+    pub const ACTION: usize = 12;
+    /// Suggested verdict of the standing decision.
+    pub const SUGGESTED: usize = 13;
+    /// Source files' sha256.
+    pub const SOURCE_SHA256: usize = 19;
+    /// Snapshot.
+    pub const SNAPSHOT: usize = 20;
+    /// The line the population hash covers.
+    pub const MEMBER: usize = 21;
+}
+
+/// A source file as population rows name it: `(name, sha256)` by row id.
+pub type SourceNames = BTreeMap<i64, (String, String)>;
+
+/// The line a member contributes to the population hash, without its newline.
+pub fn member_line(m: &EvidenceMember) -> String {
+    let mut line = population_line(
+        (&m.provider, &m.account, &m.native_id),
+        m.owner_at_start.as_deref().unwrap_or(""),
+        m.function_at_start.as_deref().unwrap_or(""),
+        &m.snapshot,
+        m.expected_unused_at_start.as_deref().unwrap_or(""),
+    );
+    line.pop();
+    line
+}
+
+/// The cells of one `population.csv` row (before neutralising).
+pub fn population_cells(m: &EvidenceMember, sources: &SourceNames) -> Result<Vec<String>> {
+    let signals = crate::signals::parse_codes(&m.signals)
+        .map_err(|e| anyhow!("member '{}': {e}", m.native_id))?
+        .iter()
+        .map(|c| c.name())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let named: Vec<&(String, String)> = m.sources.iter().filter_map(|id| sources.get(id)).collect();
+    Ok(vec![
+        m.provider.clone(),
+        m.account.clone(),
+        m.native_id.clone(),
+        m.kind.clone(),
+        m.name.clone(),
+        (m.position + 1).to_string(),
+        m.risk.to_string(),
+        signals,
+        m.owner_at_start.clone().unwrap_or_default(),
+        m.function_at_start.clone().unwrap_or_default(),
+        sha256_hex(m.snapshot.as_bytes()),
+        m.verdict.map(|v| v.to_string()).unwrap_or_default(),
+        m.action.clone().unwrap_or_default(),
+        m.suggested.clone(),
+        m.decided_by.clone().unwrap_or_default(),
+        m.decided_at.clone().unwrap_or_default(),
+        m.owner.clone().unwrap_or_default(),
+        m.function.clone().unwrap_or_default(),
+        named
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        named
+            .iter()
+            .map(|(_, h)| h.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        m.snapshot.clone(),
+        member_line(m),
+    ])
+}

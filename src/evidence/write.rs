@@ -1,0 +1,470 @@
+//! Writing a bundle: only for a closed campaign whose chain and caches verify; every file is
+//! written into a temporary folder beside the target and hashed as it is written, then
+//! `SHA256SUMS` is signed, the checkpoint stored, and the folder renamed into place — so a
+//! crash leaves no half bundle that looks valid. Streams: memory does not grow with the
+//! campaign. Three passes run at once, each on its own connection: `campaign verify` (nothing
+//! is signed unless it finds nothing), the chain into `decisions.jsonl` and `decisions.csv`,
+//! and the population into `population.csv` with everything counted for the summary.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use chrono::{DateTime, Utc};
+use ssh_agent_lib::secrecy::SecretString;
+
+use super::files::{self, HashingWriter, SumLine};
+use super::guide;
+use super::key::Signer;
+use super::lists::Lists;
+use super::manifest::{self, FileEntry, Manifest};
+use super::rows::{self, SourceNames};
+use super::tally::Tallies;
+use super::{FORMAT, FORMAT_VERSION, NAMESPACE, checkpoint};
+use crate::chain::verify::Verifier;
+use crate::chain::{CloseRecord, Record, StartRecord};
+use crate::db::prelude::*;
+use crate::db::{CampaignInfo, Store};
+use crate::output::{CsvOut, SafeFile, refuse_protected};
+
+/// What to sign.
+#[derive(Debug, Clone)]
+pub struct EvidenceRequest {
+    /// Campaign name.
+    pub campaign: String,
+    /// `--key`: a private key file, or a `.pub` file of a key in ssh-agent.
+    pub key: PathBuf,
+    /// `--signer`: the identity the signature is made as.
+    pub signer: String,
+    /// The bundle folder to create.
+    pub output: PathBuf,
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// Files never written (the database and its journals).
+    pub protected: Vec<PathBuf>,
+    /// The review database.
+    pub db: PathBuf,
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The bundle folder.
+    pub dir: PathBuf,
+    /// The manifest.
+    pub manifest: Manifest,
+    /// sha256 of `SHA256SUMS`.
+    pub sums_sha256: String,
+}
+
+/// A file being written into the bundle, hashed on the way.
+struct Out {
+    name: &'static str,
+    w: BufWriter<HashingWriter<SafeFile>>,
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.w.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// The temporary folder.
+struct Folder {
+    path: PathBuf,
+    protected: Vec<PathBuf>,
+}
+
+/// The files written so far, with their hashes.
+type Hashes = BTreeMap<&'static str, FileEntry>;
+
+impl Folder {
+    fn create(&self, name: &'static str) -> Result<Out> {
+        let file = SafeFile::create(&self.path.join(name), &self.protected)?;
+        Ok(Out {
+            name,
+            w: BufWriter::with_capacity(1 << 16, HashingWriter::new(file)),
+        })
+    }
+
+    fn whole(&self, written: &mut Hashes, name: &'static str, text: &str) -> Result<()> {
+        let mut out = self.create(name)?;
+        out.write_all(text.as_bytes())?;
+        let (name, entry) = finish(out)?;
+        written.insert(name, entry);
+        Ok(())
+    }
+}
+
+/// Complete a file: flushed, synced, in place; its name and hash.
+fn finish(out: Out) -> Result<(&'static str, FileEntry)> {
+    let hashing = out
+        .w
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("writing '{}'", out.name))?;
+    let (file, sha256, bytes) = hashing.finish();
+    file.commit()?;
+    Ok((out.name, FileEntry { sha256, bytes }))
+}
+
+fn entry<'a>(written: &'a Hashes, name: &str) -> Result<&'a FileEntry> {
+    written
+        .get(name)
+        .with_context(|| format!("'{name}' was not written"))
+}
+
+/// The chain as written to `decisions.jsonl`.
+struct ChainOut {
+    head: String,
+    length: u64,
+    start: StartRecord,
+    close: CloseRecord,
+    counts: manifest::Counts,
+    files: [(&'static str, FileEntry); 2],
+}
+
+/// The population as written to `population.csv`, counted.
+struct PopulationOut {
+    hash: String,
+    size: u64,
+    tallies: Tallies,
+    lists: Lists,
+    file: (&'static str, FileEntry),
+}
+
+/// Refuse what must not be signed: a bad signer, an open campaign, an existing target. (Whether
+/// the campaign verifies is checked while the files are written.)
+fn preflight(store: &Store, req: &EvidenceRequest) -> Result<CampaignInfo> {
+    guide::check_signer(&req.signer)?;
+    let campaign = store.campaign(&req.campaign)?;
+    if campaign.is_open() {
+        bail!(
+            "campaign '{0}' is open: evidence is signed for a closed campaign only; close it with 'nhi-review campaign close {0}' (add --accept-undecided to record every undecided identity as unreviewed), then run evidence again",
+            campaign.name
+        );
+    }
+    if req.output.exists() {
+        bail!(
+            "'{}' already exists: name a new folder (a bundle is never written over another)",
+            req.output.display()
+        );
+    }
+    refuse_protected(&req.output, &req.protected)?;
+    Ok(campaign)
+}
+
+/// Another connection to the database, for one pass that reads all of it.
+fn reader(db: &Path) -> Result<Store> {
+    let store = Store::open(db)?;
+    store.map_for_reading()?;
+    Ok(store)
+}
+
+fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    handle
+        .join()
+        .map_err(|_| anyhow::anyhow!("a worker writing the bundle stopped unexpectedly"))?
+}
+
+/// The three passes at once; nothing is kept unless `campaign verify` found nothing.
+fn write_passes(
+    folder: &Folder,
+    req: &EvidenceRequest,
+    store: &Store,
+    campaign: &CampaignInfo,
+    sources: &[crate::db::SourceRow],
+) -> Result<(ChainOut, PopulationOut)> {
+    let (report, chain, population) = std::thread::scope(|s| {
+        let verifying = s.spawn(|| crate::review::verify(&reader(&req.db)?, &campaign.name));
+        let chaining = s.spawn(|| write_decisions(folder, &reader(&req.db)?, campaign));
+        let population = write_population(folder, store, campaign, sources);
+        (joined(verifying), joined(chaining), population)
+    });
+    let report = report?;
+    if let Some(first) = report.findings.first() {
+        bail!(
+            "campaign '{}' does not verify ({} finding(s), first: {first}): nothing was signed; see 'nhi-review campaign verify {}'",
+            campaign.name,
+            report.findings.len(),
+            campaign.name
+        );
+    }
+    let (chain, population) = (chain?, population?);
+    if (population.hash.as_str(), population.size)
+        != (
+            chain.start.population_hash.as_str(),
+            chain.start.population_size,
+        )
+    {
+        bail!(
+            "the population of '{}' as stored does not hash to its start record's: run 'nhi-review campaign verify {}'",
+            campaign.name,
+            campaign.name
+        );
+    }
+    Ok((chain, population))
+}
+
+/// Make a bundle: see the module comment. `passphrase` is asked only for an encrypted key.
+pub fn write_bundle(
+    req: &EvidenceRequest,
+    passphrase: impl FnOnce(&Path) -> Result<SecretString>,
+) -> Result<Written> {
+    let mut store = reader(&req.db)?;
+    let campaign = preflight(&store, req)?;
+    let key = Signer::open(&req.key, passphrase)?;
+    let parent = match req.output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let tmp = tempfile::Builder::new()
+        .prefix(".nhi-review-evidence-")
+        .suffix(".partial")
+        .tempdir_in(&parent)
+        .with_context(|| format!("creating a folder in '{}'", parent.display()))?;
+    let folder = Folder {
+        path: tmp.path().to_path_buf(),
+        protected: req.protected.clone(),
+    };
+    let sources = sources_of(&store, &campaign)?;
+    let (chain, mut population) = write_passes(&folder, req, &store, &campaign, &sources)?;
+    let mut written: Hashes = chain.files.iter().cloned().collect();
+    written.insert(population.file.0, population.file.1.clone());
+    let mut manifest = draft_manifest(req, &campaign, &key, &chain, &sources, &population.tallies)?;
+    let mut out = folder.create(files::SUMMARY)?;
+    let (tallies, lists) = (&population.tallies, &mut population.lists);
+    super::summary::write(&mut out, &store, campaign.id, &manifest, tallies, lists)?;
+    written.extend([finish(out)?]);
+    let mut out = folder.create(files::REPORT)?;
+    super::report::write(&mut out, &store, campaign.id, &manifest, tallies, lists)?;
+    written.extend([finish(out)?]);
+    let line = guide::allowed_signers_line(&req.signer, &key.public_key_line()?);
+    folder.whole(&mut written, files::ALLOWED_SIGNERS, &line)?;
+    for name in files::DATA {
+        manifest
+            .files
+            .insert((*name).to_owned(), entry(&written, name)?.clone());
+    }
+    let text = serde_json::to_string_pretty(&manifest)? + "\n";
+    folder.whole(&mut written, files::MANIFEST, &text)?;
+    let manifest_sha256 = entry(&written, files::MANIFEST)?.sha256.clone();
+    folder.whole(
+        &mut written,
+        files::VERIFY,
+        &guide::verify_md(&manifest, &manifest_sha256),
+    )?;
+    let sums = files::SIGNED
+        .iter()
+        .map(|name| {
+            Ok(SumLine {
+                name: (*name).to_owned(),
+                sha256: entry(&written, name)?.sha256.clone(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let sums = files::sums_text(&sums);
+    folder.whole(&mut written, files::SUMS, &sums)?;
+    let signature = key.sign_armored(NAMESPACE, sums.as_bytes())?;
+    folder.whole(&mut written, files::SIGNATURE, &signature)?;
+    let sums_sha256 = crate::chain::sha256_hex(sums.as_bytes());
+    store_checkpoint(&mut store, &key, req, &campaign, &chain, &sums_sha256)?;
+    let kept = tmp.keep();
+    if let Err(e) = std::fs::rename(&kept, &req.output) {
+        let _ = std::fs::remove_dir_all(&kept);
+        return Err(e).with_context(|| format!("moving the bundle to '{}'", req.output.display()));
+    }
+    Ok(Written {
+        dir: req.output.clone(),
+        manifest,
+        sums_sha256,
+    })
+}
+
+fn store_checkpoint(
+    store: &mut Store,
+    key: &Signer,
+    req: &EvidenceRequest,
+    campaign: &CampaignInfo,
+    chain: &ChainOut,
+    sums_sha256: &str,
+) -> Result<()> {
+    let at = crate::db::ts(req.now);
+    let c = checkpoint::sign(
+        key,
+        &checkpoint::SignOff {
+            campaign_id: campaign.id,
+            campaign: &campaign.name,
+            seq: chain.length,
+            head: &chain.head,
+            signer: &req.signer,
+            at: &at,
+            sums_sha256,
+        },
+    )?;
+    store.write(|tx| {
+        // Signed off against the head as it still is: nothing slipped in since it was read.
+        if tx.chain_head(campaign.id)? != Some((chain.length, chain.head.clone())) {
+            bail!(
+                "the chain of '{}' changed while its evidence was written: run evidence again",
+                campaign.name
+            );
+        }
+        tx.insert_checkpoint(&c)
+    })
+}
+
+/// `decisions.jsonl` (the stored bytes, one record per line) and `decisions.csv`, in one pass
+/// over the chain, which is verified again on the way.
+fn write_decisions(folder: &Folder, store: &Store, campaign: &CampaignInfo) -> Result<ChainOut> {
+    let mut jsonl = folder.create(files::DECISIONS_JSONL)?;
+    let mut csv = CsvOut::new(folder.create(files::DECISIONS_CSV)?);
+    csv.row(rows::DECISION_COLUMNS)?;
+    let mut verifier = Verifier::new(&campaign.name);
+    let mut counts = manifest::Counts::default();
+    store.for_each_record(campaign.id, |row| {
+        let record = verifier
+            .push(&row.link)
+            .map_err(|e| anyhow::anyhow!("the chain does not verify: {e}"))?;
+        match record {
+            Record::Decision(_) | Record::Legacy(_) => counts.decision_records += 1,
+            Record::Owner(_) => counts.owner_changes += 1,
+            Record::Function(_) => counts.function_changes += 1,
+            Record::Start(_)
+            | Record::Close(_)
+            | Record::ExpectedUnused(_)
+            | Record::Assign(_)
+            | Record::Confirm(_) => {}
+        }
+        jsonl.write_all(row.link.record.as_bytes())?;
+        jsonl.write_all(b"\n")?;
+        let name = row.name.as_deref().unwrap_or("");
+        csv.row(rows::decision_cells(&record, &row.link.row_hash, name)?)?;
+        Ok(())
+    })?;
+    let files = [finish(jsonl)?, finish(csv.finish()?)?];
+    let summary = verifier
+        .finish()
+        .map_err(|e| anyhow::anyhow!("the chain does not verify: {e}"))?;
+    let Some((seq, close)) = summary.close else {
+        bail!("the chain of '{}' has no close record", campaign.name);
+    };
+    if seq != summary.length {
+        bail!(
+            "the close record of '{}' is not the last record",
+            campaign.name
+        );
+    }
+    counts.keep = close.keep;
+    counts.reduce = close.reduce;
+    counts.revoke = close.revoke;
+    counts.unreviewed = close.unreviewed;
+    Ok(ChainOut {
+        head: summary.head,
+        length: summary.length,
+        start: summary.start,
+        close,
+        counts,
+        files,
+    })
+}
+
+/// The source files of the campaign: those imported by its start, and any that last saw one
+/// of its members.
+fn sources_of(store: &Store, campaign: &CampaignInfo) -> Result<Vec<crate::db::SourceRow>> {
+    let started = crate::db::ts(campaign.started_at);
+    let named: BTreeSet<i64> = store.member_source_ids(campaign.id)?.into_iter().collect();
+    Ok(store
+        .sources()?
+        .into_iter()
+        .filter(|s| s.imported_at <= started || named.contains(&s.id))
+        .collect())
+}
+
+/// `population.csv`, in natural-key order, hashed as the population hash covers it, counted,
+/// and its overrides and undecided members listed.
+fn write_population(
+    folder: &Folder,
+    store: &Store,
+    campaign: &CampaignInfo,
+    sources: &[crate::db::SourceRow],
+) -> Result<PopulationOut> {
+    let names: SourceNames = sources
+        .iter()
+        .map(|s| (s.id, (s.name.clone(), s.sha256.clone())))
+        .collect();
+    let mut csv = CsvOut::new(folder.create(files::POPULATION)?);
+    csv.row(rows::POPULATION_COLUMNS)?;
+    let mut tallies = Tallies::default();
+    let mut lists = Lists::new(&folder.path)?;
+    let mut hasher = crate::chain::PopulationHasher::default();
+    store.for_each_evidence_member(campaign.id, |m| {
+        let cells = rows::population_cells(&m, &names)?;
+        hasher.add(&format!("{}\n", cells[rows::pop::MEMBER]));
+        tallies.add(&m)?;
+        lists.add(&m)?;
+        csv.row(cells)
+    })?;
+    let file = finish(csv.finish()?)?;
+    let (hash, size) = hasher.finish();
+    Ok(PopulationOut {
+        hash,
+        size,
+        tallies,
+        lists,
+        file,
+    })
+}
+
+fn draft_manifest(
+    req: &EvidenceRequest,
+    campaign: &CampaignInfo,
+    key: &Signer,
+    chain: &ChainOut,
+    sources: &[crate::db::SourceRow],
+    tallies: &Tallies,
+) -> Result<Manifest> {
+    let mut counts = chain.counts.clone();
+    counts.overrides = tallies.overrides;
+    Ok(Manifest {
+        format: FORMAT.into(),
+        format_version: FORMAT_VERSION,
+        campaign: campaign.name.clone(),
+        period: manifest::Period {
+            started_at: chain.start.at.clone(),
+            closed_at: chain.close.at.clone(),
+            due_date: (!chain.start.due_date.is_empty()).then(|| chain.start.due_date.clone()),
+        },
+        created_at: crate::db::ts(req.now),
+        tool: manifest::Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        signer: manifest::SignerInfo {
+            identity: req.signer.clone(),
+            key_fingerprint: key.fingerprint(),
+            public_key: key.public_key_line()?,
+        },
+        namespace: NAMESPACE.into(),
+        thresholds: crate::model::Thresholds {
+            rotation_days: chain.start.rotation_days,
+            inactivity_days: chain.start.inactivity_days,
+        },
+        scope: chain.start.scope.clone(),
+        sources: sources.iter().map(manifest::Source::from).collect(),
+        population: manifest::Population {
+            hash: chain.start.population_hash.clone(),
+            size: chain.start.population_size,
+        },
+        chain: manifest::Chain {
+            head: chain.head.clone(),
+            length: chain.length,
+        },
+        counts,
+        files: BTreeMap::new(),
+    })
+}

@@ -1,0 +1,557 @@
+//! Signing: the bundle and what is in it, verified by the stock tools and by nhi-review; the
+//! keys (a file, a passphrase-protected file, ssh-agent); what is refused.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command as Process, Stdio};
+
+use nhi_review::db::Store;
+use nhi_review::db::prelude::*;
+
+use crate::common::{self, now, start};
+use crate::support::*;
+
+#[test]
+fn a_signed_bundle_verifies_with_the_stock_tools_and_with_nhi_review() {
+    let env = Env::new();
+    let bundle = env.sign(Q4, "evidence-2026-Q4");
+    let mut names: Vec<String> = std::fs::read_dir(&bundle)
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "SHA256SUMS",
+            "SHA256SUMS.sig",
+            "VERIFY.md",
+            "allowed_signers",
+            "decisions.csv",
+            "decisions.jsonl",
+            "manifest.json",
+            "population.csv",
+            "report.html",
+            "summary.md"
+        ]
+    );
+    assert!(read(&bundle.join("SHA256SUMS.sig")).starts_with("-----BEGIN SSH SIGNATURE-----"));
+    if have("ssh-keygen") {
+        assert!(
+            keygen_verifies(&bundle, &env.trusted(), ALICE, NS),
+            "ssh-keygen -Y verify"
+        );
+    }
+    if have("sha256sum") {
+        assert!(sums_check(&bundle), "sha256sum --strict -c");
+    }
+    let trusted = env.trusted();
+    let (ok, text) = env.verify(
+        &bundle,
+        &["--allowed-signers", trusted.to_str().expect("utf-8")],
+    );
+    assert!(ok, "{text}");
+    let fp = ssh_key::PublicKey::read_openssh_file(&env.key.with_extension("pub"))
+        .expect("pub")
+        .fingerprint(ssh_key::HashAlg::Sha256)
+        .to_string();
+    assert!(
+        text.contains(&format!("signed by: key {fp} as '{ALICE}'")),
+        "{text}"
+    );
+    assert!(text.contains("trusted: yes"), "{text}");
+    for check in [
+        "signature:",
+        "files:",
+        "chain:",
+        "decisions.csv:",
+        "manifest:",
+        "population:",
+    ] {
+        assert!(text.contains(&format!("  - {check}")), "{check} in {text}");
+    }
+    assert!(text.trim_end().ends_with("verified"), "{text}");
+    // A trusted file that happens to hold the same line as the bundle's copy is trusted; the
+    // bundle's own copy never is.
+    let same = env.path("same_line_allowed_signers");
+    std::fs::copy(bundle.join("allowed_signers"), &same).expect("copy");
+    let (ok, text) = env.verify(
+        &bundle,
+        &["--allowed-signers", same.to_str().expect("utf-8")],
+    );
+    assert!(ok && text.contains("trusted: yes"), "{text}");
+    let own = bundle.join("allowed_signers");
+    let (ok, text) = env.verify(
+        &bundle,
+        &["--allowed-signers", own.to_str().expect("utf-8")],
+    );
+    assert!(
+        ok && text.contains("trusted: NO") && text.contains("not a trust anchor"),
+        "{text}"
+    );
+    // Without a trusted allowed_signers it verifies, but says the signer is not trusted.
+    let (ok, text) = env.verify(&bundle, &[]);
+    assert!(
+        ok && text.contains("NOT TRUSTED") && text.contains(&fp),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_bundle_holds_the_chain_byte_for_byte_and_says_what_people_need() {
+    let env = Env::new();
+    let bundle = env.sign(Q4, "out");
+    let store = Store::open(&env.db).expect("store");
+    let campaign = store.campaign(Q4).expect("campaign");
+    let mut stored = String::new();
+    store
+        .for_each_record(campaign.id, |row| {
+            stored.push_str(&row.link.record);
+            stored.push('\n');
+            Ok(())
+        })
+        .expect("records");
+    assert_eq!(
+        read(&bundle.join("decisions.jsonl")),
+        stored,
+        "byte for byte"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&bundle.join("manifest.json"))).expect("json");
+    assert_eq!(manifest["campaign"], Q4);
+    assert_eq!(manifest["namespace"], NS);
+    assert_eq!(manifest["signer"]["identity"], ALICE);
+    assert_eq!(manifest["format_version"], 1);
+    assert_eq!(manifest["period"]["due_date"], serde_json::Value::Null);
+    assert_eq!(manifest["population"]["size"], campaign.population_size);
+    assert_eq!(manifest["chain"]["length"], stored.lines().count());
+    assert_eq!(
+        manifest["counts"]["overrides"], 1,
+        "the keep against a revoke"
+    );
+    assert!(manifest["sources"].as_array().expect("sources").len() >= 10);
+    assert!(
+        manifest["sources"][0]["sha256"]
+            .as_str()
+            .expect("sha")
+            .len()
+            == 64
+    );
+    let summary = read(&bundle.join("summary.md"));
+    assert!(
+        summary.contains("| keep | 2 |") && summary.contains("| revoke | 1 |"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("## Overrides of the suggestion (1)")
+            && summary.contains("svc-snowflake-loader")
+    );
+    assert!(summary.contains("| ana@example.com |") && summary.contains("| team-a@example.com |"));
+    assert!(
+        summary.contains("unreviewed at close") && summary.contains("svc-terraform"),
+        "listed by name"
+    );
+    let html = read(&bundle.join("report.html"));
+    assert!(html.matches("<svg").count() == 2, "two charts");
+    for fetch in ["<script", "src=", "href=", "url(", "@import", "<link"] {
+        assert!(
+            !html.contains(fetch),
+            "report.html fetches nothing: found '{fetch}'"
+        );
+    }
+    let verify_md = read(&bundle.join("VERIFY.md"));
+    assert!(verify_md.contains(&format!("ssh-keygen -Y verify -f ../TRUSTED_allowed_signers -I {ALICE} -n {NS} -s SHA256SUMS.sig < SHA256SUMS")));
+    assert!(verify_md.contains("not a trust anchor"));
+    let population = read(&bundle.join("population.csv"));
+    assert_eq!(
+        population.lines().filter(|l| l.starts_with("aws,")).count(),
+        26
+    );
+    // The checkpoint was stored, and campaign verify compares with it.
+    let checkpoints = store.checkpoints(campaign.id).expect("checkpoints");
+    assert_eq!(checkpoints.len(), 1);
+    assert_eq!(
+        checkpoints[0].head,
+        manifest["chain"]["head"].as_str().expect("head")
+    );
+    assert_eq!(checkpoints[0].signer, ALICE);
+    let out = env
+        .cmd()
+        .args(["campaign", "verify", Q4])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("compared with 1 signed checkpoint"), "{text}");
+}
+
+#[test]
+fn an_open_campaign_an_existing_folder_and_a_bad_signer_are_refused() {
+    let env = Env::open();
+    let mut store = Store::open(&env.db).expect("store");
+    start(&mut store, Q4, now()).expect("start");
+    drop(store);
+    let out = env
+        .cmd()
+        .args([
+            "evidence",
+            "--campaign",
+            Q4,
+            "--signer",
+            ALICE,
+            "-o",
+            "out",
+            "--key",
+        ])
+        .arg(&env.key)
+        .assert()
+        .code(1);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("is open")
+            && err.contains("campaign close 2026-Q4")
+            && err.contains("--accept-undecided"),
+        "{err}"
+    );
+    assert!(!env.path("out").exists());
+    env.campaign("2026-Q1", false);
+    std::fs::create_dir(env.path("taken")).expect("dir");
+    let out = env
+        .cmd()
+        .args([
+            "evidence",
+            "--campaign",
+            "2026-Q1",
+            "--signer",
+            ALICE,
+            "-o",
+            "taken",
+            "--key",
+        ])
+        .arg(&env.key)
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("already exists"));
+    let out = env
+        .cmd()
+        .args([
+            "evidence",
+            "--campaign",
+            "2026-Q1",
+            "--signer",
+            "alice smith",
+            "--key",
+        ])
+        .arg(&env.key)
+        .assert()
+        .code(1);
+    assert!(String::from_utf8_lossy(&out.get_output().stderr).contains("signer 'alice smith'"));
+    let leftovers = std::fs::read_dir(env.dir.path()).expect("ls").filter(|e| {
+        e.as_ref()
+            .expect("e")
+            .file_name()
+            .to_string_lossy()
+            .contains("partial")
+    });
+    assert_eq!(leftovers.count(), 0, "no half bundle left behind");
+}
+
+#[test]
+fn a_passphrase_protected_key_signs_with_its_passphrase_and_never_prints_it() {
+    let env = Env::new();
+    let locked = make_key(env.dir.path(), "locked", Some("correct horse battery"));
+    let sign = |out: &str, passphrase: Option<&str>| {
+        let mut c = env.cmd();
+        c.args([
+            "evidence",
+            "--campaign",
+            Q4,
+            "--signer",
+            ALICE,
+            "-o",
+            out,
+            "--key",
+        ])
+        .arg(&locked);
+        if let Some(p) = passphrase {
+            c.env("NHI_REVIEW_KEY_PASSPHRASE", p);
+        }
+        c.write_stdin("").output().expect("runs")
+    };
+    let out = sign("a", Some("correct horse battery"));
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        !text.contains("correct horse"),
+        "the passphrase is never printed"
+    );
+    let out = sign("b", Some("wrong"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("passphrase does not open"));
+    let out = sign("c", None);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("NHI_REVIEW_KEY_PASSPHRASE"),
+        "no terminal: says what to do"
+    );
+    assert!(!env.path("b").exists() && !env.path("c").exists());
+    let store = Store::open(&env.db).expect("store");
+    let id = store.campaign(Q4).expect("c").id;
+    assert_eq!(
+        store.checkpoints(id).expect("cp").len(),
+        1,
+        "only the signed bundle stored one"
+    );
+    let dump = common::dump(store.connection());
+    assert!(
+        !dump.contains("correct horse") && !dump.contains("PRIVATE KEY"),
+        "no secret stored"
+    );
+}
+
+/// An ssh-agent on its own socket, killed when dropped.
+struct Agent {
+    child: Child,
+    socket: PathBuf,
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn agent(dir: &Path) -> Option<Agent> {
+    let socket = dir.join("agent.sock");
+    let child = Process::new("ssh-agent")
+        .arg("-D")
+        .arg("-a")
+        .arg(&socket)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok()?;
+    let agent = Agent { child, socket };
+    for _ in 0..250 {
+        if agent.socket.exists() {
+            return Some(agent);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("ssh-agent did not create its socket");
+}
+
+#[test]
+fn a_key_held_by_ssh_agent_signs_when_its_pub_file_is_named() {
+    let env = Env::new();
+    if !have("ssh-agent") || !have("ssh-add") {
+        return;
+    }
+    let agent = agent(env.dir.path()).expect("agent");
+    let public = env.key.with_extension("pub");
+    let evidence = |out: &str| {
+        env.cmd()
+            .env("SSH_AUTH_SOCK", &agent.socket)
+            .args([
+                "evidence",
+                "--campaign",
+                Q4,
+                "--signer",
+                ALICE,
+                "-o",
+                out,
+                "--key",
+            ])
+            .arg(&public)
+            .output()
+            .expect("runs")
+    };
+    let out = evidence("before");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("ssh-agent does not hold the key"),
+        "{out:?}"
+    );
+    let added = Process::new("ssh-add")
+        .arg(&env.key)
+        .env("SSH_AUTH_SOCK", &agent.socket)
+        .stderr(Stdio::null())
+        .status()
+        .expect("ssh-add");
+    assert!(added.success());
+    let out = evidence("through-agent");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bundle = env.path("through-agent");
+    let trusted = env.trusted();
+    let (ok, text) = env.verify(
+        &bundle,
+        &["--allowed-signers", trusted.to_str().expect("utf-8")],
+    );
+    assert!(ok && text.contains("trusted: yes"), "{text}");
+    if have("ssh-keygen") {
+        assert!(keygen_verifies(&bundle, &trusted, ALICE, NS));
+    }
+}
+
+#[test]
+fn a_bundle_signed_by_ssh_keygen_verifies_with_nhi_review() {
+    let env = Env::new();
+    if !have("ssh-keygen") {
+        return;
+    }
+    let bundle = env.sign(Q4, "out");
+    keygen_sign(&bundle, &env.key, NS);
+    let trusted = env.trusted();
+    let (ok, text) = env.verify(
+        &bundle,
+        &["--allowed-signers", trusted.to_str().expect("utf-8")],
+    );
+    assert!(ok && text.contains("trusted: yes"), "{text}");
+}
+
+/// A tmux session, killed when dropped.
+struct Tmux(String);
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Process::new("tmux")
+            .args(["kill-session", "-t", &self.0])
+            .status();
+    }
+}
+
+impl Tmux {
+    fn screen(&self) -> String {
+        let out = Process::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.0])
+            .output()
+            .expect("capture");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "timed out waiting for {text:?}; screen:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+}
+
+#[test]
+fn the_passphrase_is_asked_on_the_terminal_without_echo() {
+    let env = Env::new();
+    if !have("tmux") {
+        return;
+    }
+    let locked = make_key(env.dir.path(), "locked", Some("correct horse battery"));
+    let command = format!(
+        "cd '{}' && env -u NHI_REVIEW_KEY_PASSPHRASE -u SSH_AUTH_SOCK NHI_REVIEW_DB='{}' NHI_REVIEW_NOW={} '{}' evidence --campaign {Q4} --signer {ALICE} -o prompted --key '{}'; echo EXIT=$?; sleep 60",
+        env.dir.path().display(),
+        env.db.display(),
+        common::NOW,
+        env!("CARGO_BIN_EXE_nhi-review"),
+        locked.display()
+    );
+    let name = format!("nhi-evidence-{}", std::process::id());
+    let started = Process::new("tmux")
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "120",
+            "-y",
+            "30",
+            "sh",
+            "-c",
+            &command,
+        ])
+        .status()
+        .expect("tmux");
+    assert!(started.success());
+    let tmux = Tmux(name);
+    tmux.wait_for("Passphrase for");
+    let typed = Process::new("tmux")
+        .args(["send-keys", "-t", &tmux.0, "-l", "correct horse battery"])
+        .status()
+        .expect("keys");
+    assert!(typed.success());
+    Process::new("tmux")
+        .args(["send-keys", "-t", &tmux.0, "Enter"])
+        .status()
+        .expect("enter");
+    let screen = tmux.wait_for("EXIT=");
+    assert!(
+        screen.contains("EXIT=0") && screen.contains("signed the evidence"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("correct horse"),
+        "typing is not echoed:\n{screen}"
+    );
+    assert!(env.path("prompted").join("SHA256SUMS.sig").exists());
+}
+
+#[test]
+fn formula_like_values_are_neutralised_in_the_csv_files_and_still_verify() {
+    let env = Env::open();
+    let mut store = Store::open(&env.db).expect("store");
+    common::import(
+        &mut store,
+        &common::repo("tests/fixtures/gcp-formula-project.json"),
+        false,
+    )
+    .expect("import");
+    drop(store);
+    env.campaign(Q4, true);
+    let bundle = env.sign(Q4, "out");
+    let population = std::fs::read_to_string(bundle.join("population.csv")).expect("csv");
+    let row = population
+        .lines()
+        .find(|l| l.contains("billing-reader@formula-project"))
+        .expect("the formula project's account");
+    assert!(row.contains(",'@SUM(1+1),"), "{row}");
+    assert!(row.contains("\"'=HYPERLINK("), "{row}");
+    let trusted = env.trusted();
+    let (ok, text) = env.verify(
+        &bundle,
+        &["--allowed-signers", trusted.to_str().expect("utf-8")],
+    );
+    assert!(ok, "{text}");
+    let html = std::fs::read_to_string(bundle.join("report.html")).expect("html");
+    assert!(!html.contains("<a ") && !html.contains("href="));
+}
+
+#[test]
+fn a_campaign_closed_by_schema_1_signs_and_verifies_with_its_undecided_listed() {
+    let fixture = common::repo("tests/fixtures/schema-v1.db");
+    if !fixture.exists() {
+        eprintln!("skipped: tests/fixtures/schema-v1.db is not in this checkout");
+        return;
+    }
+    let env = Env::open();
+    std::fs::copy(&fixture, &env.db).expect("copy the schema-1 database");
+    let bundle = env.sign("2026-Q3", "q3");
+    let jsonl = std::fs::read_to_string(bundle.join("decisions.jsonl")).expect("jsonl");
+    assert!(
+        !jsonl.lines().next().expect("first").contains("\"kind\""),
+        "schema-1 records first, as written"
+    );
+    let (ok, text) = env.verify(&bundle, &[]);
+    assert!(ok, "{text}");
+    let summary = std::fs::read_to_string(bundle.join("summary.md")).expect("summary");
+    assert!(
+        summary.contains("| undecided | 73 |"),
+        "never defaulted: {summary}"
+    );
+}
