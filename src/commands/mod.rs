@@ -1,6 +1,7 @@
 //! One function per subcommand; they print to a writer so tests can read what users see.
 
 mod campaign;
+mod conventions;
 mod decide;
 mod demo;
 mod export;
@@ -97,6 +98,14 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         Command::Demo(args) => {
             drop(out);
             demo::run(ctx, &args)?
+        }
+        Command::Completions { shell } => {
+            conventions::completions(shell, &mut out)?;
+            Outcome::Done
+        }
+        Command::Man { output } => {
+            conventions::man(ctx, output.as_deref(), &mut out)?;
+            Outcome::Done
         }
     };
     Ok(outcome)
