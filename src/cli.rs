@@ -58,7 +58,7 @@ pub enum Command {
     )]
     Import(ImportArgs),
     /// List imported files with sha256 and counts
-    #[command(after_help = "Examples:\n  nhi-review sources\n  nhi-review sources --json")]
+    #[command(after_help = "Examples:\n  nhi-review sources\n  nhi-review sources --format json")]
     Sources(SourcesArgs),
     /// List identities with credentials, grants and risk signals
     #[command(
@@ -97,8 +97,8 @@ pub enum Command {
     ImportDecisions(ImportDecisionsArgs),
     /// Check the database: SQLite integrity, foreign keys, every campaign's chain; one line per
     /// problem, exit 1 on any
-    #[command(after_help = "Examples:\n  nhi-review check")]
-    Check,
+    #[command(after_help = "Examples:\n  nhi-review check\n  nhi-review check --format json")]
+    Check(CheckArgs),
     /// The provider commands that carry out a campaign's revokes and reduces, and whether later
     /// imports show them done (nothing is executed)
     #[command(
@@ -157,9 +157,31 @@ pub struct ImportArgs {
 /// `sources`.
 #[derive(Debug, Args)]
 pub struct SourcesArgs {
-    /// JSON Lines, one import per line
-    #[arg(long)]
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// The same as --format json (kept for scripts written before --format)
+    #[arg(long, hide = true, conflicts_with = "format")]
     pub json: bool,
+}
+
+impl SourcesArgs {
+    /// The format asked for, `--json` included.
+    pub fn format(&self) -> ListFormat {
+        if self.json {
+            ListFormat::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 /// The `--format` names of every importer.
@@ -240,8 +262,14 @@ pub enum CampaignCommand {
         independent: bool,
     },
     /// List campaigns with progress and the head of each chain
-    #[command(after_help = "Examples:\n  nhi-review campaign list")]
-    List,
+    #[command(
+        after_help = "Examples:\n  nhi-review campaign list\n  nhi-review campaign list --format json"
+    )]
+    List {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// Assign identities to a reviewer (or reassign, delegate): one chained record each
     #[command(group(clap::ArgGroup::new("which").required(true).multiple(true).args(["owner", "provider", "identity", "from"])))]
     #[command(
@@ -298,10 +326,15 @@ pub enum CampaignCommand {
         reviewer: Option<String>,
     },
     /// Check a campaign's chain and everything derived from it; prints the head to write down
-    #[command(after_help = "Examples:\n  nhi-review campaign verify 2026-Q4")]
+    #[command(
+        after_help = "Examples:\n  nhi-review campaign verify 2026-Q4\n  nhi-review campaign verify 2026-Q4 --format json"
+    )]
     Verify {
         /// Campaign name
         name: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
     },
 }
 

@@ -194,3 +194,130 @@ fn man_page_renders() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A database with the example organisation imported and its campaign started.
+fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.db");
+    bin()
+        .env("NHI_REVIEW_NOW", common::NOW)
+        .arg("--db")
+        .arg(&db)
+        .args(["demo", "--no-review"])
+        .assert()
+        .success();
+    (dir, db)
+}
+
+fn run_on(db: &std::path::Path, args: &[&str]) -> std::process::Output {
+    bin()
+        .env("NHI_REVIEW_NOW", common::NOW)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run")
+}
+
+/// Every value under a key ending in `_at` is RFC 3339 UTC with `Z`, whole seconds.
+fn assert_times(value: &serde_json::Value, context: &str) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                if (k.ends_with("_at") || k == "at")
+                    && let Some(t) = v.as_str()
+                {
+                    assert!(
+                        t.len() == 20
+                            && t.ends_with('Z')
+                            && chrono::DateTime::parse_from_rfc3339(t).is_ok(),
+                        "{context}: {k} = {t}"
+                    );
+                }
+                assert_times(v, context);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| assert_times(v, context)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_listing_is_json_lines_with_one_timestamp_form() {
+    let (_dir, db) = demo_db();
+    let listings: &[&[&str]] = &[
+        &["sources"],
+        &["inventory"],
+        &["inventory", "--include-gone"],
+        &["campaign", "list"],
+        &["campaign", "status", "2026-Q4"],
+        &["campaign", "verify", "2026-Q4"],
+        &["check"],
+    ];
+    for args in listings {
+        let name = args.join(" ");
+        let out = run_on(&db, &[args, &["--format", "json"][..]].concat());
+        assert!(out.status.success(), "{name}: {out:?}");
+        let text = String::from_utf8(out.stdout).expect("utf-8");
+        assert!(!text.is_empty(), "{name} printed nothing");
+        for line in text.lines() {
+            let value: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {line}"));
+            assert!(value.is_object(), "{name}: {line}");
+            assert_times(&value, &name);
+        }
+        // CSV: a header, then rows with as many cells.
+        let out = run_on(&db, &[args, &["--format", "csv"][..]].concat());
+        assert!(out.status.success(), "{name}: {out:?}");
+        let mut csv = csv::Reader::from_reader(out.stdout.as_slice());
+        let width = csv.headers().expect("header").len();
+        assert!(width > 1, "{name}");
+        for record in csv.records() {
+            assert_eq!(record.expect("row").len(), width, "{name}");
+        }
+        // Table: still for people.
+        assert!(run_on(&db, args).status.success(), "{name}");
+    }
+}
+
+#[test]
+fn sources_json_is_kept_as_an_alias() {
+    let (_dir, db) = demo_db();
+    let old = run_on(&db, &["sources", "--json"]);
+    let new = run_on(&db, &["sources", "--format", "json"]);
+    assert!(old.status.success());
+    assert_eq!(old.stdout, new.stdout);
+    assert_eq!(
+        run_on(&db, &["sources", "--json", "--format", "csv"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn campaign_list_keys_are_the_documented_ones() {
+    let (_dir, db) = demo_db();
+    let out = run_on(&db, &["campaign", "list", "--format", "json"]);
+    let line = String::from_utf8(out.stdout).expect("utf-8");
+    let value: serde_json::Value = serde_json::from_str(line.trim()).expect("json");
+    let keys: Vec<&str> = value
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "name",
+        "status",
+        "started_at",
+        "due_date",
+        "decided",
+        "undecided",
+        "head_hash",
+    ] {
+        assert!(keys.contains(&key), "{key} missing from {line}");
+    }
+    assert_eq!(value["name"], "2026-Q4");
+    assert_eq!(value["started_at"], common::NOW);
+}

@@ -7,6 +7,7 @@ mod demo;
 mod export;
 mod import;
 mod inventory;
+mod listings;
 mod packet;
 mod remediation;
 mod status;
@@ -46,7 +47,7 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
     let outcome = match command {
         Command::Import(args) => import::run(ctx, &args, &mut out)?,
         Command::Sources(args) => {
-            import::sources(&open_store_read_only(ctx)?, args.json, &mut out)?;
+            listings::sources(&open_store_read_only(ctx)?, args.format(), &mut out)?;
             Outcome::Done
         }
         Command::Inventory(args) => {
@@ -87,8 +88,14 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         Command::ImportDecisions(args) => {
             packet::import(&mut open_store(ctx)?, ctx, &args, &mut out)?
         }
-        Command::Check => {
+        Command::Check(args) if args.format == crate::cli::ListFormat::Table => {
             check(&open_store_read_only(ctx)?, &mut out)?;
+            Outcome::Done
+        }
+        Command::Check(args) => {
+            let result = listings::check(&open_store_read_only(ctx)?, args.format, &mut out);
+            finish(&mut out)?;
+            result?;
             Outcome::Done
         }
         Command::Remediation(args) => {
