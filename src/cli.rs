@@ -451,6 +451,19 @@ pub enum ExportKind {
     Inventory,
     /// A reviewer's (or an owner's) slice to fill in offline, read back with import-decisions
     Packet,
+    /// The campaign as a GRC tool takes an access review: --style vanta (one row per
+    /// identity) or grants (one row per grant, for an auditor to sample)
+    AccessReview,
+}
+
+/// Shapes of `export access-review`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum AccessReviewStyle {
+    /// One row per identity with the columns of Vanta's access review upload
+    #[default]
+    Vanta,
+    /// One row per grant, with the verdict and whether the decision removes it
+    Grants,
 }
 
 /// `export`.
@@ -471,6 +484,9 @@ pub struct ExportArgs {
     /// Packet: the identities with this owner
     #[arg(long)]
     pub owner: Option<String>,
+    /// Access review: the shape of the file (default: vanta)
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub style: Option<AccessReviewStyle>,
 }
 
 /// `remediation`.

@@ -1,5 +1,6 @@
 //! One function per subcommand; they print to a writer so tests can read what users see.
 
+mod access_review;
 mod campaign;
 mod conventions;
 mod decide;
