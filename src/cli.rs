@@ -19,6 +19,14 @@ pub struct Cli {
     #[arg(long, global = true, env = "NHI_REVIEW_WAIT", value_name = "SECONDS", default_value_t = crate::db::wait::DEFAULT_WAIT_SECS)]
     pub wait: u64,
 
+    /// No progress bars on standard error
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Say on standard error what the run assumed: database, time, config file
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     /// What to do
     #[command(subcommand)]
     pub command: Command,

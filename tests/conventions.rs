@@ -321,3 +321,92 @@ fn campaign_list_keys_are_the_documented_ones() {
     assert_eq!(value["name"], "2026-Q4");
     assert_eq!(value["started_at"], common::NOW);
 }
+
+#[test]
+fn progress_is_absent_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("p.db");
+    let out = bin()
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(common::repo("examples/aws/credential-report.csv"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// On a terminal (a pseudo-terminal through `script`, where installed) the import draws its
+/// progress, and `-q` silences it.
+#[test]
+fn progress_shows_on_a_terminal_unless_quiet() {
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_script {
+        eprintln!("script(1) is not installed: no pseudo-terminal to draw on");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bin = assert_cmd::cargo::cargo_bin("nhi-review");
+    let file = common::repo("examples/aws/credential-report.csv");
+    let run = |db: &str, quiet: bool| {
+        let command = format!(
+            "'{}' --db '{}' import {} '{}'",
+            bin.display(),
+            dir.path().join(db).display(),
+            if quiet { "-q" } else { "" },
+            file.display()
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("NHI_REVIEW_DB")
+            .output()
+            .expect("script");
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(run("a.db", false).contains("importing "));
+    let quiet = run("b.db", true);
+    assert!(!quiet.contains("importing "), "{quiet}");
+    assert!(quiet.contains("records read"), "{quiet}");
+}
+
+#[test]
+fn verbose_says_what_was_assumed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("v.db");
+    let out = bin()
+        .env("NHI_REVIEW_NOW", common::NOW)
+        .arg("-v")
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(common::repo("examples/aws/credential-report.csv"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("(from --db)"), "{err}");
+    assert!(
+        err.contains(&format!(
+            "now is {} (pinned by NHI_REVIEW_NOW)",
+            common::NOW
+        )),
+        "{err}"
+    );
+    // Without -v, nothing on standard error.
+    let out = bin()
+        .arg("--db")
+        .arg(&db)
+        .args(["campaign", "list"])
+        .output()
+        .expect("run");
+    assert!(out.stderr.is_empty());
+}

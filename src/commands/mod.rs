@@ -10,6 +10,7 @@ mod import;
 mod inventory;
 mod listings;
 mod packet;
+mod progress;
 mod remediation;
 mod status;
 
