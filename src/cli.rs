@@ -19,6 +19,14 @@ pub struct Cli {
     #[arg(long, global = true, env = "NHI_REVIEW_WAIT", value_name = "SECONDS", default_value_t = crate::db::wait::DEFAULT_WAIT_SECS)]
     pub wait: u64,
 
+    /// No progress bars on standard error
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Say on standard error what the run assumed: database, time, config file
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     /// What to do
     #[command(subcommand)]
     pub command: Command,
@@ -53,37 +61,91 @@ fn db_source(m: &clap::ArgMatches) -> Option<clap::parser::ValueSource> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Import exports (format detected from content); prints one reconciliation line per file
+    #[command(
+        after_help = "Examples:\n  nhi-review import credential-report.csv authorization-details.json\n  nhi-review import users.csv --mapping vendor.mapping.toml --skip-bad-rows"
+    )]
     Import(ImportArgs),
     /// List imported files with sha256 and counts
+    #[command(after_help = "Examples:\n  nhi-review sources\n  nhi-review sources --format json")]
     Sources(SourcesArgs),
     /// List identities with credentials, grants and risk signals
+    #[command(
+        after_help = "Examples:\n  nhi-review inventory --provider aws\n  nhi-review inventory --format json > inventory.jsonl"
+    )]
     Inventory(InventoryArgs),
     /// Start, list, close or verify review campaigns
     #[command(subcommand)]
+    #[command(
+        after_help = "Examples:\n  nhi-review campaign start 2026-Q4 --due 2026-12-31\n  nhi-review campaign verify 2026-Q4"
+    )]
     Campaign(CampaignCommand),
     /// Open the review screen for a campaign (default: the newest open one)
+    #[command(after_help = "Examples:\n  nhi-review review 2026-Q4 --mine")]
     Review(ReviewArgs),
     /// Record one decision without the review screen
+    #[command(
+        after_help = "Examples:\n  nhi-review decide --campaign 2026-Q4 --identity aws-12 --verdict revoke --function \"Old CI\" --justification \"Replaced by OIDC\""
+    )]
     Decide(DecideArgs),
     /// Set an identity's accountable owner, business function or expected-unused mark in a
     /// campaign (chained)
+    #[command(
+        after_help = "Examples:\n  nhi-review annotate --campaign 2026-Q4 --identity aws-18 --expected-unused \"DR restores only\""
+    )]
     Annotate(AnnotateArgs),
     /// Write decisions, the inventory or a reviewer's packet as CSV
+    #[command(
+        after_help = "Examples:\n  nhi-review export decisions --campaign 2026-Q4 -o decisions.csv\n  nhi-review export inventory --campaign 2026-Q4 -o population.csv"
+    )]
     Export(ExportArgs),
     /// Record the decisions of a filled-in packet, row by row under the same rules
+    #[command(
+        after_help = "Examples:\n  nhi-review import-decisions bo.csv --campaign 2026-Q4 --reviewer bo@example.com"
+    )]
     ImportDecisions(ImportDecisionsArgs),
     /// Check the database: SQLite integrity, foreign keys, every campaign's chain; one line per
     /// problem, exit 1 on any
-    Check,
+    #[command(after_help = "Examples:\n  nhi-review check\n  nhi-review check --format json")]
+    Check(CheckArgs),
     /// The provider commands that carry out a campaign's revokes and reduces, and whether later
     /// imports show them done (nothing is executed)
+    #[command(
+        after_help = "Examples:\n  nhi-review remediation --campaign 2026-Q4 -o remediation.sh"
+    )]
     Remediation(RemediationArgs),
     /// Import the bundled example organisation into a fresh database and open the review
+    #[command(
+        after_help = "Examples:\n  nhi-review demo\n  nhi-review demo --db demo.db --no-review"
+    )]
     Demo(DemoArgs),
     /// Sign the evidence bundle of a closed campaign, for auditors
+    #[command(
+        after_help = "Examples:\n  nhi-review evidence --campaign 2026-Q4 --key ~/.ssh/id_ed25519 --signer alice@example.com -o evidence-2026-Q4"
+    )]
     Evidence(EvidenceArgs),
     /// Check an evidence bundle as an auditor would
+    #[command(
+        after_help = "Examples:\n  nhi-review verify evidence-2026-Q4 --allowed-signers trusted --campaign 2026-Q4\n  nhi-review verify evidence-2026-Q4 --allowed-signers trusted --signer alice@example.com"
+    )]
     Verify(VerifyArgs),
+    /// Print a shell completion script to standard output
+    #[command(
+        after_help = "Examples:\n  nhi-review completions bash > ~/.local/share/bash-completion/completions/nhi-review\n  nhi-review completions zsh > \"${fpath[1]}/_nhi-review\""
+    )]
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output, or write it with -o
+    #[command(
+        after_help = "Examples:\n  nhi-review man | man -l -\n  nhi-review man -o nhi-review.1"
+    )]
+    Man {
+        /// Output file (default: standard output)
+        #[arg(short = 'o', long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// `import`.
@@ -113,9 +175,31 @@ pub struct ImportArgs {
 /// `sources`.
 #[derive(Debug, Args)]
 pub struct SourcesArgs {
-    /// JSON Lines, one import per line
-    #[arg(long)]
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// The same as --format json (kept for scripts written before --format)
+    #[arg(long, hide = true, conflicts_with = "format")]
     pub json: bool,
+}
+
+impl SourcesArgs {
+    /// The format asked for, `--json` included.
+    pub fn format(&self) -> ListFormat {
+        if self.json {
+            ListFormat::Json
+        } else {
+            self.format
+        }
+    }
+}
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 /// The `--format` names of every importer.
@@ -164,6 +248,9 @@ pub struct InventoryArgs {
 #[derive(Debug, Subcommand)]
 pub enum CampaignCommand {
     /// Freeze today's identities as the population of a new campaign
+    #[command(
+        after_help = "Examples:\n  nhi-review campaign start 2026-Q4 --due 2026-12-31\n  nhi-review campaign start Q4-privileged --tier admin --second-review admin"
+    )]
     Start {
         /// Campaign name, e.g. 2026-Q4
         name: String,
@@ -193,9 +280,19 @@ pub enum CampaignCommand {
         independent: bool,
     },
     /// List campaigns with progress and the head of each chain
-    List,
+    #[command(
+        after_help = "Examples:\n  nhi-review campaign list\n  nhi-review campaign list --format json"
+    )]
+    List {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
+    },
     /// Assign identities to a reviewer (or reassign, delegate): one chained record each
     #[command(group(clap::ArgGroup::new("which").required(true).multiple(true).args(["owner", "provider", "identity", "from"])))]
+    #[command(
+        after_help = "Examples:\n  nhi-review campaign assign 2026-Q4 --provider aws --to ana@example.com --reason \"AWS lead\""
+    )]
     Assign {
         /// Campaign name
         name: String,
@@ -222,6 +319,9 @@ pub enum CampaignCommand {
         reviewer: Option<String>,
     },
     /// Progress per reviewer and per owner: decided, waiting for a second review, undecided, overdue
+    #[command(
+        after_help = "Examples:\n  nhi-review campaign status 2026-Q4\n  nhi-review campaign status 2026-Q4 --format json"
+    )]
     Status {
         /// Campaign name
         name: String,
@@ -230,6 +330,9 @@ pub enum CampaignCommand {
         format: ListFormat,
     },
     /// Close a campaign: no further decisions; refused while identities are undecided
+    #[command(
+        after_help = "Examples:\n  nhi-review campaign close 2026-Q4\n  nhi-review campaign close 2026-Q4 --accept-undecided"
+    )]
     Close {
         /// Campaign name
         name: String,
@@ -241,9 +344,15 @@ pub enum CampaignCommand {
         reviewer: Option<String>,
     },
     /// Check a campaign's chain and everything derived from it; prints the head to write down
+    #[command(
+        after_help = "Examples:\n  nhi-review campaign verify 2026-Q4\n  nhi-review campaign verify 2026-Q4 --format json"
+    )]
     Verify {
         /// Campaign name
         name: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+        format: ListFormat,
     },
 }
 
@@ -360,6 +469,19 @@ pub enum ExportKind {
     Inventory,
     /// A reviewer's (or an owner's) slice to fill in offline, read back with import-decisions
     Packet,
+    /// The campaign as a GRC tool takes an access review: --style vanta (one row per
+    /// identity) or grants (one row per grant, for an auditor to sample)
+    AccessReview,
+}
+
+/// Shapes of `export access-review`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum AccessReviewStyle {
+    /// One row per identity with the columns of Vanta's access review upload
+    #[default]
+    Vanta,
+    /// One row per grant, with the verdict and whether the decision removes it
+    Grants,
 }
 
 /// `export`.
@@ -380,6 +502,9 @@ pub struct ExportArgs {
     /// Packet: the identities with this owner
     #[arg(long)]
     pub owner: Option<String>,
+    /// Access review: the shape of the file (default: vanta)
+    #[arg(long, value_enum, value_name = "STYLE")]
+    pub style: Option<AccessReviewStyle>,
 }
 
 /// `remediation`.

@@ -59,7 +59,11 @@ pub fn run(cli: cli::Cli) -> Result<Outcome> {
         db: cli.db,
         db_on_command_line: cli.db_on_command_line,
         now: now()?,
+        quiet: cli.quiet,
     };
+    if cli.verbose > 0 {
+        explain(&ctx);
+    }
     db::wait::set_bound(cli.wait);
     commands::run(&ctx, cli.command).map_err(|e| {
         if db::wait::is_busy(&e) {
@@ -86,6 +90,42 @@ pub struct RunContext {
     pub db_on_command_line: bool,
     /// The time this run calls "now".
     pub now: DateTime<Utc>,
+    /// `-q`: no progress on standard error.
+    pub quiet: bool,
+}
+
+/// `-v`: say on standard error what this run assumed and why.
+fn explain(ctx: &RunContext) {
+    let db = match (&ctx.db, ctx.db_on_command_line) {
+        (Some(p), true) => format!("'{}' (from --db)", p.display()),
+        (Some(p), false) => format!("'{}' (from NHI_REVIEW_DB)", p.display()),
+        (None, _) => match default_db_path() {
+            Ok(p) => format!("'{}' (the default: no --db, no NHI_REVIEW_DB)", p.display()),
+            Err(e) => format!("none ({e})"),
+        },
+    };
+    eprintln!("nhi-review: database {}", text::inert(&db));
+    let pinned = std::env::var("NHI_REVIEW_NOW").is_ok_and(|s| !s.is_empty());
+    eprintln!(
+        "nhi-review: now is {}{}",
+        db::ts(ctx.now),
+        if pinned {
+            " (pinned by NHI_REVIEW_NOW)"
+        } else {
+            " (the clock)"
+        }
+    );
+    match config_path() {
+        Some(p) if p.exists() => eprintln!(
+            "nhi-review: config file '{}'",
+            text::inert(&p.display().to_string())
+        ),
+        Some(p) => eprintln!(
+            "nhi-review: no config file (would be '{}')",
+            text::inert(&p.display().to_string())
+        ),
+        None => eprintln!("nhi-review: no home directory, so no config file"),
+    }
 }
 
 impl RunContext {

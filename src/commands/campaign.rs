@@ -5,7 +5,7 @@ use std::io::Write;
 use anyhow::{Result, bail};
 
 use crate::RunContext;
-use crate::cli::CampaignCommand;
+use crate::cli::{CampaignCommand, ListFormat};
 use crate::db::prelude::*;
 use crate::db::{CampaignInfo, Store};
 use crate::model::Thresholds;
@@ -35,7 +35,9 @@ fn progress(c: &CampaignInfo) -> String {
 pub fn run(ctx: &RunContext, cmd: CampaignCommand, out: &mut dyn Write) -> Result<()> {
     let read_only = matches!(
         cmd,
-        CampaignCommand::List | CampaignCommand::Status { .. } | CampaignCommand::Verify { .. }
+        CampaignCommand::List { .. }
+            | CampaignCommand::Status { .. }
+            | CampaignCommand::Verify { .. }
     );
     let mut store = if read_only {
         super::open_store_read_only(ctx)?
@@ -76,7 +78,10 @@ pub fn run(ctx: &RunContext, cmd: CampaignCommand, out: &mut dyn Write) -> Resul
             );
             start(store, ctx, &request, out)?;
         }
-        CampaignCommand::List => list(store, out)?,
+        CampaignCommand::List {
+            format: ListFormat::Table,
+        } => list(store, out)?,
+        CampaignCommand::List { format } => super::listings::campaigns(store, format, out)?,
         CampaignCommand::Assign {
             name,
             owner,
@@ -137,7 +142,15 @@ pub fn run(ctx: &RunContext, cmd: CampaignCommand, out: &mut dyn Write) -> Resul
                 closed.head.0, closed.head.1
             )?;
         }
-        CampaignCommand::Verify { name } => verify(store, &name, out)?,
+        CampaignCommand::Verify {
+            name,
+            format: ListFormat::Table,
+        } => verify(store, &name, out)?,
+        CampaignCommand::Verify { name, format } => {
+            let result = super::listings::verify(store, &name, format, out);
+            super::finish(out)?;
+            result?
+        }
     }
     super::finish(out)
 }

@@ -198,12 +198,16 @@ fn write<W: Write>(store: &Store, args: &ExportArgs, w: W) -> Result<(usize, W)>
         ExportKind::Decisions => write_decisions(store, &args.campaign, &mut csv)?,
         ExportKind::Inventory => write_population(store, &args.campaign, &mut csv)?,
         ExportKind::Packet => super::packet::export(store, args, &mut csv)?,
+        ExportKind::AccessReview => super::access_review::export(store, args, &mut csv)?,
     };
     Ok((n, csv.finish()?))
 }
 
 /// `export`.
 pub fn run(store: &Store, ctx: &RunContext, args: &ExportArgs, out: &mut dyn Write) -> Result<()> {
+    if args.style.is_some() && args.what != ExportKind::AccessReview {
+        anyhow::bail!("--style is for 'export access-review' only");
+    }
     let Some(path) = &args.output else {
         write(store, args, &mut *out)?;
         return super::finish(out);
@@ -214,6 +218,10 @@ pub fn run(store: &Store, ctx: &RunContext, args: &ExportArgs, out: &mut dyn Wri
     let what = match args.what {
         ExportKind::Decisions => "records",
         ExportKind::Inventory => "identities",
+        ExportKind::AccessReview => match args.style.unwrap_or_default() {
+            crate::cli::AccessReviewStyle::Vanta => "identities (access review rows)",
+            crate::cli::AccessReviewStyle::Grants => "grants (access review rows)",
+        },
         ExportKind::Packet => {
             "identities to decide (fill in verdict, owner, function, justification, remove; read back with 'nhi-review import-decisions')"
         }

@@ -247,10 +247,13 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
             std::fs::File::open(path)
                 .with_context(|| format!("cannot open '{}'", path.display()))
                 .and_then(|file| {
+                    let len = file.metadata().ok().map(|m| m.len());
+                    let name = path.display().to_string();
+                    let show = super::progress::enabled(ctx.quiet);
                     let input = ImportInput {
-                        name: path.display().to_string(),
+                        reader: super::progress::Reading::new(file, &name, len, show),
+                        name,
                         path: Some(path.clone()),
-                        reader: file,
                     };
                     import_one(&mut store, input, forced, &options, ctx.now)
                 })

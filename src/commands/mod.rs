@@ -1,13 +1,17 @@
 //! One function per subcommand; they print to a writer so tests can read what users see.
 
+mod access_review;
 mod campaign;
+mod conventions;
 mod decide;
 mod demo;
 mod evidence;
 mod export;
 mod import;
 mod inventory;
+mod listings;
 mod packet;
+mod progress;
 mod remediation;
 mod status;
 mod verify;
@@ -47,7 +51,7 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
     let outcome = match command {
         Command::Import(args) => import::run(ctx, &args, &mut out)?,
         Command::Sources(args) => {
-            import::sources(&open_store_read_only(ctx)?, args.json, &mut out)?;
+            listings::sources(&open_store_read_only(ctx)?, args.format(), &mut out)?;
             Outcome::Done
         }
         Command::Inventory(args) => {
@@ -88,8 +92,14 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         Command::ImportDecisions(args) => {
             packet::import(&mut open_store(ctx)?, ctx, &args, &mut out)?
         }
-        Command::Check => {
+        Command::Check(args) if args.format == crate::cli::ListFormat::Table => {
             check(&open_store_read_only(ctx)?, &mut out)?;
+            Outcome::Done
+        }
+        Command::Check(args) => {
+            let result = listings::check(&open_store_read_only(ctx)?, args.format, &mut out);
+            finish(&mut out)?;
+            result?;
             Outcome::Done
         }
         Command::Remediation(args) => {
@@ -106,6 +116,14 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         }
         Command::Verify(args) => {
             verify::run(ctx, &args, &mut out)?;
+            Outcome::Done
+        }
+        Command::Completions { shell } => {
+            conventions::completions(shell, &mut out)?;
+            Outcome::Done
+        }
+        Command::Man { output } => {
+            conventions::man(ctx, output.as_deref(), &mut out)?;
             Outcome::Done
         }
     };
