@@ -133,7 +133,9 @@ fn aws_authorization_details_users_roles_groups_and_default_policy_versions() {
     );
     // Only its AWS service may change a service-linked role: the service is its owner.
     assert_eq!(
-        identity(&sink, "AWSServiceRoleForAutoScaling").owner.as_deref(),
+        identity(&sink, "AWSServiceRoleForAutoScaling")
+            .owner
+            .as_deref(),
         Some("aws-service:autoscaling.amazonaws.com")
     );
     assert_eq!(

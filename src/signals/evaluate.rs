@@ -117,7 +117,10 @@ fn access(f: &Facts, found: &mut Found) {
     let live_grants = id.grants.iter().filter(|g| g.gone_at.is_none()).count();
     let active = f.live.iter().filter(|c| c.active).count();
     if let Some(why) = &id.public_trust {
-        found.add(SignalCode::PublicTrust, format!("anyone may assume it: {why}"));
+        found.add(
+            SignalCode::PublicTrust,
+            format!("anyone may assume it: {why}"),
+        );
     }
     if let Some(accounts) = id.cross_account_trust.as_deref().filter(|a| !a.is_empty())
         && !id.third_party
@@ -570,7 +573,10 @@ mod tests {
         );
         assert!(found[1].detail.contains("111122223333, 444455556666"));
         i.third_party = true;
-        assert!(!codes(&i).contains(&SignalCode::CrossAccountTrust), "third party says it already");
+        assert!(
+            !codes(&i).contains(&SignalCode::CrossAccountTrust),
+            "third party says it already"
+        );
     }
 
     #[test]
@@ -582,14 +588,23 @@ mod tests {
         i.created_at = Some(now() - Duration::days(1000));
         assert!(codes(&i).contains(&SignalCode::Inactive));
         assert!(!codes(&i).contains(&SignalCode::UsageUnknown));
-        assert!(!codes(&i).contains(&SignalCode::NeverUsed), "earlier use is unknown");
+        assert!(
+            !codes(&i).contains(&SignalCode::NeverUsed),
+            "earlier use is unknown"
+        );
         i.created_at = Some(now() - Duration::days(200));
-        assert!(codes(&i).contains(&SignalCode::NeverUsed), "created inside the window");
+        assert!(
+            codes(&i).contains(&SignalCode::NeverUsed),
+            "created inside the window"
+        );
         i.created_at = Some(now() - Duration::days(30));
         assert!(codes(&i).is_empty(), "{:?}", codes(&i));
         i.created_at = None;
         i.unused_within_days = Some(30);
-        assert!(codes(&i).contains(&SignalCode::UsageUnknown), "a window under the threshold says nothing");
+        assert!(
+            codes(&i).contains(&SignalCode::UsageUnknown),
+            "a window under the threshold says nothing"
+        );
     }
 
     #[test]
