@@ -1074,3 +1074,21 @@ fn hostile_export_text_is_inert_on_the_command_line() {
         "{stderr}"
     );
 }
+
+/// The inventory table pads by display width: a name with an emoji (two columns wide) does not
+/// shift the columns after it.
+#[test]
+fn inventory_columns_hold_with_wide_characters() {
+    use unicode_width::UnicodeWidthStr;
+    let env = Env::new();
+    env.demo().success();
+    let table = env.stdout(&["inventory"]);
+    let header = table.lines().next().expect("header");
+    let owner_at = header.find("OWNER").expect("owner column");
+    let row = table
+        .lines()
+        .find(|l| l.contains("Standup Bot"))
+        .expect("the example's Slack app with an emoji in its name");
+    let before_owner = &row[..row.find("tom.nakamura").expect("its owner")];
+    assert_eq!(before_owner.width(), owner_at, "{header}\n{row}");
+}

@@ -13,7 +13,7 @@ use crate::db::{InventoryFilter, Store};
 use crate::model::{IdentityView, Thresholds, Tier};
 use crate::output::CsvOut;
 use crate::signals::{self, Signal};
-use crate::text::{clip, last_used_text};
+use crate::text::{last_used_text, pad};
 
 /// One JSON Lines object: the identity with its signals.
 #[derive(Serialize)]
@@ -152,12 +152,14 @@ pub fn run(
                     .join(" ");
                 writeln!(
                     out,
-                    "{:<14} {:<10} {:<18} {:<28} {:<18} {:<10} {:>5} {:>6}  {}",
+                    // Padded by display width: a wide character (an emoji, CJK) takes two
+                    // columns and must not shift the rest of the row.
+                    "{:<14} {} {} {} {} {:<10} {:>5} {:>6}  {}",
                     identity.short_id,
-                    clip(&identity.provider, 10),
-                    clip(&identity.kind, 18),
-                    clip(&identity.name, 28),
-                    clip(identity.owner.as_deref().unwrap_or("-"), 18),
+                    pad(&identity.provider, 10),
+                    pad(&identity.kind, 18),
+                    pad(&identity.name, 28),
+                    pad(identity.owner.as_deref().unwrap_or("-"), 18),
                     last_used_text(identity.last_used_at, identity.usage_tracked),
                     identity.credentials.len(),
                     identity.grants.len(),
