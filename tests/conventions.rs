@@ -410,3 +410,39 @@ fn verbose_says_what_was_assumed() {
         .expect("run");
     assert!(out.stderr.is_empty());
 }
+
+/// Both crates of the workspace package (as `cargo publish` would, without uploading): the
+/// importers crate is versioned, the manifests carry what crates.io requires.
+#[test]
+fn the_workspace_packages() {
+    let target = tempfile::tempdir().expect("dir");
+    let out = std::process::Command::new(env!("CARGO"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "package",
+            "--workspace",
+            "--allow-dirty",
+            "--no-verify",
+            "--offline",
+            "--target-dir",
+        ])
+        .arg(target.path())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let packaged: Vec<String> = std::fs::read_dir(target.path().join("package"))
+        .expect("package folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".crate"))
+        .collect();
+    for name in ["nhi-review-", "nhi-importers-"] {
+        assert!(
+            packaged.iter().any(|p| p.starts_with(name)),
+            "{name}*.crate in {packaged:?}"
+        );
+    }
+}
