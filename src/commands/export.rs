@@ -36,57 +36,6 @@ pub const DECISION_COLUMNS: &[&str] = &[
     "row_hash",
 ];
 
-/// What a record that is not about one identity says, in one cell.
-fn detail(record: &Record) -> String {
-    match record {
-        Record::Start(s) => format!(
-            "population {} sha256 {}; due {}; rotation {} days; inactivity {} days{}",
-            s.population_size,
-            s.population_hash,
-            if s.due_date.is_empty() {
-                "none"
-            } else {
-                &s.due_date
-            },
-            s.rotation_days,
-            s.inactivity_days,
-            if s.legacy_records > 0 {
-                format!(
-                    "; written at the upgrade after {} earlier decisions",
-                    s.legacy_records
-                )
-            } else {
-                String::new()
-            }
-        ),
-        Record::Close(c) => format!(
-            "keep {}, reduce {}, revoke {}, unreviewed {}",
-            c.keep, c.reduce, c.revoke, c.unreviewed
-        ),
-        Record::Owner(o) => format!("owner '{}' -> '{}'", o.previous_owner, o.owner),
-        Record::Function(f) => format!(
-            "business function '{}' -> '{}'",
-            f.previous_function, f.business_function
-        ),
-        Record::ExpectedUnused(e) if e.expected_unused.is_empty() => {
-            "expected-unused mark withdrawn".into()
-        }
-        Record::ExpectedUnused(e) => format!("expected unused: {}", e.expected_unused),
-        Record::Assign(a) => format!(
-            "assigned to {} (was {}): {}",
-            a.assignee,
-            if a.previous_assignee.is_empty() {
-                "nobody"
-            } else {
-                &a.previous_assignee
-            },
-            a.reason
-        ),
-        Record::Confirm(c) => format!("second review of record #{}", c.confirms),
-        Record::Decision(_) | Record::Legacy(_) => String::new(),
-    }
-}
-
 fn decision_row(row: &RecordRow) -> Result<Vec<String>> {
     let record = Record::parse(&row.link.record).map_err(|e| {
         anyhow!(
@@ -127,7 +76,7 @@ fn decision_row(row: &RecordRow) -> Result<Vec<String>> {
         justification,
         row.reviewer.clone(),
         row.at.clone(),
-        detail(&record),
+        crate::chain::describe(&record),
         row.link.prev_hash.clone(),
         row.link.row_hash.clone(),
     ])

@@ -36,51 +36,6 @@ pub const DECISION_COLUMNS: &[&str] = &[
 /// The column of `decisions.csv` that is not in the record: the identity's display name.
 pub const DECISION_NAME: usize = 7;
 
-/// What a record that is not a decision says, in one cell.
-fn detail(record: &Record) -> String {
-    match record {
-        Record::Start(s) => format!(
-            "population {} sha256 {}; due {}; rotation {} days; inactivity {} days; scope '{}'; {} earlier decisions",
-            s.population_size,
-            s.population_hash,
-            if s.due_date.is_empty() {
-                "none"
-            } else {
-                &s.due_date
-            },
-            s.rotation_days,
-            s.inactivity_days,
-            s.scope,
-            s.legacy_records
-        ),
-        Record::Close(c) => format!(
-            "keep {}, reduce {}, revoke {}, unreviewed {}",
-            c.keep, c.reduce, c.revoke, c.unreviewed
-        ),
-        Record::Owner(o) => format!("owner '{}' -> '{}'", o.previous_owner, o.owner),
-        Record::Function(f) => format!(
-            "business function '{}' -> '{}'",
-            f.previous_function, f.business_function
-        ),
-        Record::ExpectedUnused(e) if e.expected_unused.is_empty() => {
-            "expected-unused mark withdrawn".into()
-        }
-        Record::ExpectedUnused(e) => format!("expected unused: {}", e.expected_unused),
-        Record::Assign(a) => format!(
-            "assigned to {} (was {}): {}",
-            a.assignee,
-            if a.previous_assignee.is_empty() {
-                "nobody"
-            } else {
-                &a.previous_assignee
-            },
-            a.reason
-        ),
-        Record::Confirm(c) => format!("second review confirms the keep (record {})", c.confirms),
-        Record::Decision(_) | Record::Legacy(_) => String::new(),
-    }
-}
-
 /// The cells of one `decisions.csv` row (before neutralising), from the record as chained.
 pub fn decision_cells(record: &Record, row_hash: &str, name: &str) -> Result<Vec<String>> {
     let (provider, account, native_id) = record
@@ -136,7 +91,7 @@ pub fn decision_cells(record: &Record, row_hash: &str, name: &str) -> Result<Vec
         justification,
         record.reviewer().to_owned(),
         record.at().to_owned(),
-        detail(record),
+        crate::chain::describe(record),
         record.prev_hash().to_owned(),
         row_hash.to_owned(),
     ])
