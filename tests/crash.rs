@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::tmux::Tmux;
 use common::{NOW, count, dump, repo};
 
 fn bin() -> &'static str {
@@ -260,84 +261,13 @@ fn sigkill_during_an_import_leaves_the_database_before_or_after_it() {
     assert_eq!(as_before + as_after, runs);
 }
 
-struct Tmux {
-    name: String,
+/// What the crash test does in a review session, on top of the shared driver.
+trait Review {
+    fn revoke(&self, justification: &str, seq: Option<usize>);
+    fn kill_process(&self);
 }
 
-impl Tmux {
-    fn available() -> bool {
-        let ok = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !ok {
-            eprintln!("tmux not found: skipping the review-session kill test");
-        }
-        ok
-    }
-
-    fn start(tag: &str, command: &str) -> Tmux {
-        let name = format!("nhi-crash-{tag}-{}", std::process::id());
-        let status = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &name, "-x", "100", "-y", "30"])
-            .arg(command)
-            .status()
-            .expect("tmux runs");
-        assert!(status.success(), "tmux new-session failed");
-        Tmux { name }
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.name])
-            .output()
-            .expect("capture");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {text:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(40));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
-            .args(["send-keys", "-t", &self.name])
-            .args(keys)
-            .status()
-            .expect("send");
-        assert!(status.success());
-    }
-
-    fn type_text(&self, text: &str) {
-        let status = Command::new("tmux")
-            .args(["send-keys", "-l", "-t", &self.name, text])
-            .status()
-            .expect("send");
-        assert!(status.success());
-    }
-
-    fn pane_pid(&self) -> u32 {
-        let out = Command::new("tmux")
-            .args(["display-message", "-p", "-t", &self.name, "#{pane_pid}"])
-            .output()
-            .expect("pid");
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("a pid")
-    }
-
+impl Review for Tmux {
     /// Revoke the identity under the cursor with this justification, answering whatever the
     /// screen asks on the way, until it shows `saved #{seq}` (with `None`: until the
     /// justification is sent, not waiting for the save).
@@ -389,16 +319,6 @@ impl Tmux {
     }
 }
 
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .stderr(Stdio::null())
-            .status();
-    }
-}
-
-/// A demo database: the example organisation and the open campaign 2026-Q4 of 78 identities.
 fn demo_db(dir: &Path) -> PathBuf {
     let db = dir.join("demo.db");
     run(
@@ -410,7 +330,7 @@ fn demo_db(dir: &Path) -> PathBuf {
 
 #[test]
 fn sigkill_during_a_review_session_keeps_every_decision_the_screen_showed() {
-    if !Tmux::available() {
+    if !Tmux::available("the review-session kill test") {
         return;
     }
     let dir = tempfile::tempdir().expect("dir");
@@ -428,7 +348,7 @@ fn sigkill_during_a_review_session_keeps_every_decision_the_screen_showed() {
     let mut kills = 0;
     let mut lost = 0;
     for s in 0..sessions {
-        let tmux = Tmux::start(&format!("s{s}"), &command);
+        let tmux = Tmux::start(&format!("crash-s{s}"), &command, 100, 30);
         tmux.wait_for(&format!("Queue {}/78", shown.len() + 1));
         for d in 0..per_session {
             let justification = format!("Crash session {s} decision {d}");

@@ -6,110 +6,9 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
+use common::tmux::Tmux;
 use common::{NOW, count};
-
-struct Tmux {
-    name: String,
-}
-
-impl Tmux {
-    fn available() -> bool {
-        let ok = Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if !ok {
-            eprintln!("tmux not found: skipping the end-to-end terminal test");
-        }
-        ok
-    }
-
-    fn start(tag: &str, command: &str) -> Tmux {
-        let name = format!("nhi-e2e-{tag}-{}", std::process::id());
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                "100",
-                "-y",
-                "30",
-                command,
-            ])
-            .status()
-            .expect("tmux runs");
-        assert!(status.success(), "tmux new-session failed");
-        Tmux { name }
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.name])
-            .output()
-            .expect("capture");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        let limit = std::env::var("NHI_E2E_TIMEOUT_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(15_000);
-        let deadline = Instant::now() + Duration::from_millis(limit);
-        loop {
-            let screen = self.screen();
-            if screen.contains(text) {
-                return screen;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {text:?}; screen:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
-            .args(["send-keys", "-t", &self.name])
-            .args(keys)
-            .status()
-            .expect("send");
-        assert!(status.success());
-    }
-
-    /// Type text literally (no key-name lookup).
-    fn type_text(&self, text: &str) {
-        let status = Command::new("tmux")
-            .args(["send-keys", "-l", "-t", &self.name, text])
-            .status()
-            .expect("send");
-        assert!(status.success());
-    }
-
-    fn pane_pid(&self) -> u32 {
-        let out = Command::new("tmux")
-            .args(["display-message", "-p", "-t", &self.name, "#{pane_pid}"])
-            .output()
-            .expect("pid");
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse()
-            .expect("a pid")
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .status();
-    }
-}
 
 fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_nhi-review")
@@ -140,7 +39,7 @@ fn review_command(db: &Path) -> String {
 
 #[test]
 fn decide_in_the_terminal_survive_sigkill_resume_and_export() {
-    if !Tmux::available() {
+    if !Tmux::available("the end-to-end terminal test") {
         return;
     }
     let dir = tempfile::tempdir().expect("dir");
@@ -166,7 +65,7 @@ fn decide_in_the_terminal_survive_sigkill_resume_and_export() {
     assert_eq!(first_three.len(), 3);
 
     // Keep the first identity, then kill the process the moment the decision is on screen.
-    let tmux = Tmux::start("a", &review_command(&db));
+    let tmux = Tmux::start("e2e-a", &review_command(&db), 100, 30);
     tmux.wait_for("Queue 1/78");
     tmux.keys(&["K"]);
     if tmux.wait_for("— ").contains("— owner") {
@@ -197,7 +96,7 @@ fn decide_in_the_terminal_survive_sigkill_resume_and_export() {
     drop(conn);
 
     // Re-open: it resumes at the first undecided identity; reduce one, revoke the next, quit.
-    let tmux = Tmux::start("b", &review_command(&db));
+    let tmux = Tmux::start("e2e-b", &review_command(&db), 100, 30);
     tmux.wait_for("Queue 2/78");
     tmux.keys(&["R", "Space", "Enter"]);
     tmux.wait_for("business function (optional)");
@@ -266,19 +165,12 @@ fn demo_db(dir: &Path) -> std::path::PathBuf {
 }
 
 fn start_80x24(tag: &str, db: &Path) -> Tmux {
-    let name = format!("nhi-e2e-{tag}-{}", std::process::id());
-    let status = Command::new("tmux")
-        .args(["new-session", "-d", "-s", &name, "-x", "80", "-y", "24"])
-        .arg(review_command(db))
-        .status()
-        .expect("tmux runs");
-    assert!(status.success(), "tmux new-session failed");
-    Tmux { name }
+    Tmux::start(&format!("e2e-{tag}"), &review_command(db), 80, 24)
 }
 
 #[test]
 fn the_card_of_nw_user_provisioner_reads_to_its_last_signal_at_80x24() {
-    if !Tmux::available() {
+    if !Tmux::available("the end-to-end terminal test") {
         return;
     }
     let dir = tempfile::tempdir().expect("dir");
@@ -307,7 +199,7 @@ fn the_card_of_nw_user_provisioner_reads_to_its_last_signal_at_80x24() {
 
 #[test]
 fn a_filtered_queue_is_revoked_in_five_keys_and_one_justification() {
-    if !Tmux::available() {
+    if !Tmux::available("the end-to-end terminal test") {
         return;
     }
     let dir = tempfile::tempdir().expect("dir");

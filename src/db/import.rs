@@ -510,13 +510,6 @@ impl Store {
         // time; BENCHMARKS.md).
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         let result = self.import_in_transaction(name, format, options, now, read_all);
-        if result.is_ok() {
-            // Fresh statistics (sampled: a fraction of a second at a million rows) let SQLite
-            // find an identity by its native id alone with a skip-scan of the natural-key index
-            // over its few (provider, account) pairs, instead of reading every identity.
-            self.conn
-                .execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
-        }
         self.conn.pragma_update(None, "temp_store", "DEFAULT")?;
         self.conn
             .pragma_update(None, "cache_size", -super::DEFAULT_CACHE_KIB)?;
@@ -696,6 +689,11 @@ impl Store {
                 serde_json::to_string(&tally.notes)?
             ],
         )?;
+        // Fresh statistics (sampled: a fraction of a second at a million rows) let SQLite find
+        // an identity by its native id alone with a skip-scan of the natural-key index over its
+        // few (provider, account) pairs, instead of reading every identity. In the import's
+        // transaction: a kill leaves the database as before the import or wholly after it.
+        tx.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
         tx.commit().context("committing the import")?;
         Ok(ImportReport {
             source_id,
