@@ -50,7 +50,7 @@ pub struct ImportReport {
 }
 
 /// Page cache during an import, in KiB.
-pub(super) const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 
 struct DbSink<'a> {
     tx: &'a Transaction<'a>,

@@ -328,20 +328,6 @@ impl Store {
         Ok(usize::try_from(v)?)
     }
 
-    /// Run `f` (which reads or writes much of the database: a campaign start) with the page
-    /// cache an import allows itself (64 MiB) and temporary tables in memory, then back to the
-    /// defaults: a million identities are read once, not re-read from disk through a 2 MB cache.
-    pub fn bulk<T>(&mut self, f: impl FnOnce(&mut Store) -> Result<T>) -> Result<T> {
-        self.conn
-            .pragma_update(None, "cache_size", -import::IMPORT_CACHE_KIB)?;
-        self.conn.pragma_update(None, "temp_store", "MEMORY")?;
-        let out = f(self);
-        self.conn.pragma_update(None, "temp_store", "DEFAULT")?;
-        self.conn
-            .pragma_update(None, "cache_size", -DEFAULT_CACHE_KIB)?;
-        out
-    }
-
     /// Run `f` in one immediate write transaction; commit if it succeeds, roll back otherwise.
     /// Every check `f` makes sees the state it writes on: nothing can change in between.
     pub fn write<T>(&mut self, f: impl FnOnce(&mut Tx) -> Result<T>) -> Result<T> {

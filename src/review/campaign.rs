@@ -81,7 +81,7 @@ pub fn start(store: &mut Store, req: &StartRequest) -> Result<CampaignInfo> {
         .unwrap_or_default();
     let scope = req.scope.text();
     let second_review = if req.second_review_admin { "admin" } else { "" };
-    store.bulk(|store| store.write(|tx| {
+    store.write(|tx| {
         if tx.find_campaign(&req.name)?.is_some() {
             bail!(
                 "campaign '{}' already exists: pick another name, or review it with 'nhi-review review {}'",
@@ -155,7 +155,7 @@ pub fn start(store: &mut Store, req: &StartRequest) -> Result<CampaignInfo> {
         });
         chain.push(tx, None, record)?;
         tx.campaign_by_id(id)
-    }))
+    })
 }
 
 /// A campaign to close.
