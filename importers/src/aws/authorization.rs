@@ -43,35 +43,13 @@ fn document(v: &Value) -> Option<Value> {
     }
 }
 
-/// Decode `%XX` escapes and `+`, byte by byte: a `%` not followed by two hex digits stays as it
-/// is (also before a multi-byte character, which is never cut).
+/// Decode `%XX` escapes and `+` (IAM's URL-encoded policy documents): a `%` not followed by
+/// two hex digits stays as it is; bytes that do not form UTF-8 become U+FFFD.
 fn percent_decode(s: &str) -> String {
-    fn hex(b: u8) -> Option<u8> {
-        match b {
-            b'0'..=b'9' => Some(b - b'0'),
-            b'a'..=b'f' => Some(b - b'a' + 10),
-            b'A'..=b'F' => Some(b - b'A' + 10),
-            _ => None,
-        }
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let (Some(h), Some(l)) = (
-                bytes.get(i + 1).copied().and_then(hex),
-                bytes.get(i + 2).copied().and_then(hex),
-            )
-        {
-            out.push(h * 16 + l);
-            i += 3;
-            continue;
-        }
-        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    // `+` first: an encoded plus (`%2B`) must survive as a plus.
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn one_or_many(v: Option<&Value>) -> Vec<&str> {
@@ -619,6 +597,11 @@ mod tests {
         assert_eq!(percent_decode("%é%"), "%é%");
         assert_eq!(percent_decode("a%2Fb+c%"), "a/b c%");
         assert_eq!(percent_decode("%e2%82%ac"), "€");
+        assert_eq!(
+            percent_decode("a%2Bb"),
+            "a+b",
+            "an encoded plus stays a plus"
+        );
     }
 
     #[test]
