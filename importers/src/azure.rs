@@ -237,6 +237,14 @@ fn subscription_of(scope: &str) -> Option<String> {
     (!id.is_empty()).then(|| id.to_ascii_lowercase())
 }
 
+/// The tenant `--account` names, else any: principals are then matched by their id alone.
+fn tenant_or_any(options: &crate::ImportOptions) -> String {
+    options
+        .account
+        .clone()
+        .unwrap_or_else(|| ANY_ACCOUNT.to_owned())
+}
+
 /// `az role assignment list --all --include-inherited`: one grant per assignment to a service
 /// principal (managed identities included); users and groups are counted, not imported. One
 /// file lists one subscription (and the assignments it inherits from above), so each
@@ -257,12 +265,7 @@ impl ItemSink for RoleAssignments<'_> {
         &["value"]
     }
     fn item(&mut self, path: String, value: Value, _bytes: u64) -> Result<(), ImportError> {
-        let account = self
-            .em
-            .options
-            .account
-            .clone()
-            .unwrap_or_else(|| ANY_ACCOUNT.to_owned());
+        let account = tenant_or_any(self.em.options);
         self.em.item(&path, &value, |a| {
             let principal_type = a.str("principalType")?;
             let scope = a.str("scope")?;
@@ -337,12 +340,7 @@ impl ItemSink for Oauth2Grants<'_> {
         &["value"]
     }
     fn item(&mut self, path: String, value: Value, _bytes: u64) -> Result<(), ImportError> {
-        let account = self
-            .em
-            .options
-            .account
-            .clone()
-            .unwrap_or_else(|| ANY_ACCOUNT.to_owned());
+        let account = tenant_or_any(self.em.options);
         self.em.item(&path, &value, |g| {
             let client = g.str("clientId")?;
             let resource = g.str("resourceId")?;
