@@ -816,3 +816,51 @@ fn the_next_import_shows_what_was_carried_out_and_what_was_not() {
         "{summary}"
     );
 }
+
+/// Without an import since the close, the counts are read from the gone rows and the decisions
+/// rather than item by item; they must be what reading every item says, gone items verified.
+#[test]
+fn counts_without_an_import_since_the_close_are_what_every_item_says() {
+    let mut r = Review::new();
+    use Verdict::{Reduce, Revoke};
+    r.decide("deploy_key:northwind-cargo/web/7003", Revoke, &[]);
+    r.decide("installation:40100003", Revoke, &[]);
+    r.decide(
+        "0oa1nwsvc0001SCIM",
+        Reduce,
+        &["nw-prov-2025", "okta.roles.manage"],
+    );
+    // Carried out before the close, and imported then: the deploy key deleted, the Okta key
+    // taken off the app.
+    let before = now() + Duration::hours(6);
+    let keys = without("examples/github/deploy-keys-web.json", |k| k["id"] != 7003);
+    r.import_at("deploy-keys-web.json", &keys, None, before);
+    let mut apps: serde_json::Value =
+        serde_json::from_str(&example("examples/okta/apps.json")).expect("json");
+    let jwks = &mut apps[0]["settings"]["oauthClient"]["jwks"]["keys"];
+    let kept: Vec<serde_json::Value> = jwks
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter(|k| k["kid"] != "nw-prov-2025")
+        .cloned()
+        .collect();
+    *jwks = serde_json::Value::Array(kept);
+    r.import_at("apps.json", &apps.to_string(), None, before);
+    r.close("Q4", now() + Duration::days(1));
+
+    let info = r.store.campaign("Q4").expect("campaign");
+    let mut every_item = remediation::ClosureCounts::default();
+    remediation::plan(&r.store, &info, |a| {
+        every_item.add(&a);
+        Ok(())
+    })
+    .expect("plan");
+    let counted = remediation::closure_counts(&r.store, &info).expect("counts");
+    assert_eq!(counted, every_item);
+    assert_eq!(
+        (counted.open, counted.verified, counted.outstanding),
+        (2, 2, 0),
+        "the deleted deploy key and the removed Okta key are verified; the app and the grant open"
+    );
+}

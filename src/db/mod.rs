@@ -66,6 +66,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0004_checkpoints.sql"),
         then: None,
     },
+    Migration {
+        sql: include_str!("migrations/0005_gone_indexes.sql"),
+        then: None,
+    },
 ];
 
 /// One migration: SQL, then (for upgrades that need hashing) a step in Rust, in the same

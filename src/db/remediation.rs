@@ -30,6 +30,69 @@ pub trait RemediationReads: Read + Sized {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Members with a standing revoke or reduce whose identity, or a credential or grant of it,
+    /// an import marked gone, in the order of [`Self::members_with_verdicts`]. Found through the
+    /// partial indexes of gone rows: the cost is the gone rows, not the population.
+    fn decided_with_gone(&self, campaign: CampaignId) -> Result<Vec<IdentityId>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT ci.identity_id FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+             WHERE ci.campaign_id = ?1 AND ci.verdict IN ('revoke', 'reduce')
+               AND ci.identity_id IN (SELECT id FROM identity WHERE gone_at IS NOT NULL
+                                      UNION SELECT identity_id FROM credential WHERE gone_at IS NOT NULL
+                                      UNION SELECT identity_id FROM grant_ WHERE gone_at IS NOT NULL)
+             ORDER BY i.provider, i.account, ci.position",
+        )?;
+        let rows = stmt.query_map([campaign], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Members with a standing revoke or reduce that no campaign in `newer` decided (any
+    /// verdict), in the order of [`Self::members_with_verdicts`].
+    fn decided_here_last(
+        &self,
+        campaign: CampaignId,
+        newer: &[CampaignId],
+    ) -> Result<Vec<IdentityId>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT ci.identity_id FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+             WHERE ci.campaign_id = ?1 AND ci.verdict IN ('revoke', 'reduce')
+               AND NOT EXISTS (SELECT 1 FROM campaign_identity n WHERE n.identity_id = ci.identity_id
+                                 AND n.verdict IS NOT NULL
+                                 AND n.campaign_id IN (SELECT value FROM json_each(?2)))
+             ORDER BY i.provider, i.account, ci.position",
+        )?;
+        let newer: Vec<i64> = newer.iter().map(|c| c.0).collect();
+        let rows = stmt.query_map(params![campaign, serde_json::to_string(&newer)?], |r| {
+            r.get(0)
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The items the standing decisions of a campaign name: one per revoke (the identity), each
+    /// removed item per reduce (read from its latest decision record).
+    fn decided_items(&self, campaign: CampaignId) -> Result<u64> {
+        Ok(self.conn().query_row(
+            "SELECT COALESCE(SUM(CASE ci.verdict WHEN 'revoke' THEN 1
+                                 ELSE json_array_length(r.record, '$.removed') END), 0)
+             FROM campaign_identity ci
+             JOIN record r ON r.campaign_id = ci.campaign_id AND r.identity_id = ci.identity_id
+              AND r.seq = (SELECT MAX(d.seq) FROM record d WHERE d.campaign_id = ci.campaign_id
+                             AND d.identity_id = ci.identity_id AND d.kind IN ('decision', 'legacy'))
+             WHERE ci.campaign_id = ?1 AND ci.verdict IN ('revoke', 'reduce')",
+            [campaign],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Whether a file was imported after `at`: only an import can show an item again.
+    fn imported_after(&self, at: DateTime<Utc>) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM source_file WHERE imported_at > ?1)",
+            [ts(at)],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The newest closed campaign in which an identity had a standing verdict.
     fn latest_closed_decision(&self, identity: IdentityId) -> Result<Option<CampaignInfo>> {
         let id: Option<CampaignId> = self

@@ -261,10 +261,8 @@ pub fn status(db: &impl Read, campaign: &str, today: NaiveDate) -> Result<Status
             })
             .collect())
     };
-    let mut remediation = crate::remediation::ClosureCounts::default();
     let mut outstanding = Vec::new();
-    crate::remediation::plan(db, &c, |a| {
-        remediation.add(&a);
+    let remediation = crate::remediation::closure_counts_with(db, &c, |a| {
         for item in &a.items {
             if let crate::remediation::Closure::Outstanding { seen_at } = &item.closure {
                 outstanding.push(OutstandingItem {
@@ -280,7 +278,6 @@ pub fn status(db: &impl Read, campaign: &str, today: NaiveDate) -> Result<Status
                 });
             }
         }
-        Ok(())
     })?;
     Ok(Status {
         campaign: c.name.clone(),
