@@ -9,6 +9,7 @@
 //!   [`chain`]: the canonical records of a campaign's hash chain.
 //! - [`evidence`]: signed evidence bundles of closed campaigns, and their verification.
 //! - [`output`]: files written safely, CSV cells neutralised.
+//! - [`progress`]: how long loops tell how far they got (the command line draws it).
 //! - [`tui`]: the review screen (state, keymap, drawing, run loop).
 //! - Parsing exports lives in the `nhi-importers` crate.
 
@@ -23,6 +24,7 @@ pub mod examples;
 pub mod ids;
 pub mod model;
 pub mod output;
+pub mod progress;
 pub mod remediation;
 pub mod review;
 pub mod signals;

@@ -341,16 +341,171 @@ fn progress_is_absent_when_stderr_is_not_a_terminal() {
     );
 }
 
+/// A closed campaign of the example organisation, its evidence signed into `ev` with the
+/// key `k` (no passphrase), in the folder returned.
+fn signed_demo() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, db) = demo_db();
+    let key =
+        ssh_key::PrivateKey::random(&mut ssh_key::rand_core::OsRng, ssh_key::Algorithm::Ed25519)
+            .expect("key");
+    key.write_openssh_file(&dir.path().join("k"), ssh_key::LineEnding::LF)
+        .expect("write key");
+    let out = run_on(&db, &["campaign", "close", "2026-Q4", "--accept-undecided"]);
+    assert!(out.status.success(), "{out:?}");
+    (dir, db)
+}
+
+/// What runs quietly when standard error is not a terminal: every command with progress.
+fn commands_with_progress(dir: &std::path::Path) -> Vec<Vec<String>> {
+    let d = |name: &str| dir.join(name).display().to_string();
+    [
+        vec!["campaign", "start", "2027-Q1"],
+        vec![
+            "export",
+            "decisions",
+            "--campaign",
+            "2026-Q4",
+            "-o",
+            &d("dec.csv"),
+        ],
+        vec!["export", "inventory", "--campaign", "2026-Q4"],
+        vec![
+            "export",
+            "packet",
+            "--campaign",
+            "2026-Q4",
+            "-o",
+            &d("packet.csv"),
+        ],
+        vec![
+            "export",
+            "access-review",
+            "--campaign",
+            "2026-Q4",
+            "--style",
+            "grants",
+            "-o",
+            &d("grants.csv"),
+        ],
+        vec![
+            "evidence",
+            "--campaign",
+            "2026-Q4",
+            "--key",
+            &d("k"),
+            "--signer",
+            "alice@example.com",
+            "-o",
+            &d("ev"),
+        ],
+        vec![
+            "verify",
+            &d("ev"),
+            "--allowed-signers",
+            &d("ev/allowed_signers"),
+        ],
+    ]
+    .into_iter()
+    .map(|c| c.into_iter().map(str::to_owned).collect())
+    .collect()
+}
+
+#[test]
+fn progress_is_absent_off_a_terminal_for_every_command_that_has_it() {
+    let (dir, db) = signed_demo();
+    for args in commands_with_progress(dir.path()) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run_on(&db, &args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?} wrote to standard error: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// On a terminal, each command draws its phases, and `-q` silences them (the bar is cleared
+/// before the command's own output).
+#[test]
+fn progress_of_every_command_shows_on_a_terminal_unless_quiet() {
+    if !has_script() {
+        return;
+    }
+    let (dir, db) = signed_demo();
+    let bin = assert_cmd::cargo::cargo_bin("nhi-review");
+    let run = |args: &[String], quiet: bool| {
+        let words: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+        let command = format!(
+            "'{}' --db '{}' {} {}",
+            bin.display(),
+            db.display(),
+            if quiet { "-q" } else { "" },
+            words.join(" ")
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("NHI_REVIEW_DB")
+            .env("NHI_REVIEW_NOW", common::NOW)
+            .output()
+            .expect("script");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let all = commands_with_progress(dir.path());
+    let expected = [
+        "freezing the population",
+        "exporting",
+        "",
+        "exporting",
+        "exporting",
+        "signing",
+        "checking the chain",
+    ];
+    for (args, shown) in all.iter().zip(expected) {
+        let text = run(args, false);
+        assert!(
+            text.contains(shown),
+            "{args:?} did not show '{shown}': {text}"
+        );
+    }
+    // Again, quietly, into new places.
+    let quiet_dir = tempfile::tempdir().expect("dir");
+    for args in commands_with_progress(quiet_dir.path()) {
+        let mut args = args;
+        if args[0] == "campaign" {
+            args[2] = "2027-Q2".into();
+        }
+        if args[0] == "evidence" {
+            let pos = args.iter().position(|a| a == "--key").expect("--key") + 1;
+            args[pos] = dir.path().join("k").display().to_string();
+        }
+        let text = run(&args, true);
+        for shown in ["freezing", "exporting", "signing", "checking the chain"] {
+            assert!(
+                !text.contains(shown),
+                "{args:?} -q showed '{shown}': {text}"
+            );
+        }
+    }
+}
+
+fn has_script() -> bool {
+    let has = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        eprintln!("script(1) is not installed: no pseudo-terminal to draw on");
+    }
+    has
+}
+
 /// On a terminal (a pseudo-terminal through `script`, where installed) the import draws its
 /// progress, and `-q` silences it.
 #[test]
 fn progress_shows_on_a_terminal_unless_quiet() {
-    let has_script = std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_script {
-        eprintln!("script(1) is not installed: no pseudo-terminal to draw on");
+    if !has_script() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
