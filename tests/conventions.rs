@@ -10,6 +10,8 @@ use nhi_review::cli::Cli;
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("nhi-review").expect("binary");
     cmd.env_remove("NHI_REVIEW_DB");
+    // The tests' own environment never filters the logs they read.
+    cmd.env_remove("RUST_LOG");
     cmd
 }
 
@@ -564,6 +566,125 @@ fn verbose_says_what_was_assumed() {
         .output()
         .expect("run");
     assert!(out.stderr.is_empty());
+}
+
+fn import_verbosely(verbose: &str, rust_log: Option<&str>) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = bin();
+    if let Some(filter) = rust_log {
+        cmd.env("RUST_LOG", filter);
+    }
+    if !verbose.is_empty() {
+        cmd.arg(verbose);
+    }
+    let out = cmd
+        .arg("--db")
+        .arg(dir.path().join("v.db"))
+        .arg("import")
+        .arg(common::repo("examples/aws/credential-report.csv"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    out
+}
+
+#[test]
+fn verbose_names_the_detected_format_and_why() {
+    let out = import_verbosely("-v", None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.contains("detected as aws-credential-report"))
+        .unwrap_or_else(|| panic!("no detection line in: {err}"));
+    assert!(line.contains("INFO"), "{line}");
+    assert!(line.contains("credential-report.csv"), "{line}");
+    assert!(line.contains("header"), "the line says why: {line}");
+    // Debug lines only from -vv.
+    assert!(!err.contains("DEBUG"), "{err}");
+    let out = import_verbosely("-vv", None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("DEBUG") && err.contains("pragmas:"), "{err}");
+    // Logs are for standard error: standard output is what it was.
+    assert_eq!(out.stdout, import_verbosely("", None).stdout);
+}
+
+#[test]
+fn rust_log_decides_over_verbose() {
+    let out = import_verbosely("", Some("debug"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("DEBUG"), "{err}");
+    assert!(err.contains("detected as aws-credential-report"), "{err}");
+    let out = import_verbosely("-vv", Some("nhi_review=warn"));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A filter that does not parse is said, and -v's level used.
+    let out = import_verbosely("-v", Some("nhi_review=[bad"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("RUST_LOG='nhi_review=[bad' does not parse"),
+        "{err}"
+    );
+    assert!(err.contains("detected as"), "{err}");
+}
+
+#[test]
+fn listings_print_the_same_json_lines_with_verbose() {
+    let (_dir, db) = demo_db();
+    let listings: &[&[&str]] = &[
+        &["sources"],
+        &["inventory"],
+        &["campaign", "list"],
+        &["campaign", "status", "2026-Q4"],
+        &["campaign", "verify", "2026-Q4"],
+        &["check"],
+    ];
+    for args in listings {
+        let name = args.join(" ");
+        let args = [args, &["--format", "json"][..]].concat();
+        let plain = run_on(&db, &args);
+        let verbose = run_on(&db, &[&["-vv"][..], &args].concat());
+        assert!(plain.status.success() && verbose.status.success(), "{name}");
+        assert_eq!(
+            plain.stdout, verbose.stdout,
+            "{name}: -vv changed standard output"
+        );
+        assert!(!verbose.stderr.is_empty(), "{name}: -vv logged nothing");
+        for line in String::from_utf8(verbose.stdout).expect("utf-8").lines() {
+            serde_json::from_str::<serde_json::Value>(line)
+                .unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {line}"));
+        }
+    }
+}
+
+/// Text from an export is data: logged inert, never as terminal commands.
+#[test]
+fn logged_export_text_is_inert() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("odd.csv");
+    std::fs::write(
+        &file,
+        "name\u{1b}]0;pwned\u{7},\u{1b}[31mred,\u{202e}x\nsvc,a,b\n",
+    )
+    .expect("write");
+    let out = bin()
+        .arg("-vv")
+        .arg("--db")
+        .arg(dir.path().join("o.db"))
+        .arg("import")
+        .arg(&file)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("starts with: name"), "{err}");
+    // Escape sequences and a bidirectional override (which the log formatter itself lets
+    // through) are shown as escapes.
+    assert!(err.contains("name\\e]0;pwned"), "{err:?}");
+    for hidden in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!err.contains(hidden), "{hidden:?} in {err:?}");
+    }
 }
 
 /// Both crates of the workspace package (as `cargo publish` would, without uploading): the

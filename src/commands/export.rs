@@ -200,6 +200,7 @@ pub fn run(store: &Store, ctx: &RunContext, args: &ExportArgs, out: &mut dyn Wri
         // Rows on a terminal show their own progress (and a bar would tear them); piped or
         // redirected, the bar shows how far the export got.
         let mut bar = if std::io::stdout().is_terminal() {
+            tracing::debug!("progress not drawn: the rows are written to the terminal");
             super::progress::Bar::hidden()
         } else {
             super::progress::Bar::new(ctx.quiet)

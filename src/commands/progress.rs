@@ -1,5 +1,6 @@
 //! Progress on standard error, only when it is a terminal and `-q` was not given: a bar people
-//! watch, never bytes in a log or a pipe. At most one bar is shown at a time.
+//! watch, never bytes in a log or a pipe. At most one bar is shown at a time; log lines
+//! (`-v`) are written with it lifted, so they never tear it.
 
 use std::io::{IsTerminal, Read};
 use std::sync::Mutex;
@@ -11,15 +12,34 @@ use crate::progress::{Measure, Progress};
 
 /// Whether progress may be drawn: standard error is a terminal and the run is not quiet.
 pub fn enabled(quiet: bool) -> bool {
-    !quiet && std::io::stderr().is_terminal()
+    let show = !quiet && std::io::stderr().is_terminal();
+    tracing::debug!(
+        "progress {}",
+        match (show, quiet) {
+            (true, _) => "drawn on standard error (a terminal)",
+            (false, true) => "not drawn (-q)",
+            (false, false) => "not drawn (standard error is not a terminal)",
+        }
+    );
+    show
 }
 
-/// The bar on screen now, if any.
+/// The bar on screen now, if any: log lines lift it while they are written.
 static SHOWN: Mutex<Option<ProgressBar>> = Mutex::new(None);
 
 fn set_shown(bar: Option<&ProgressBar>) {
     if let Ok(mut shown) = SHOWN.lock() {
         *shown = bar.cloned();
+    }
+}
+
+/// Run `f` (which writes to standard error) with the bar on screen, if any, lifted.
+pub(crate) fn suspend<R>(f: impl FnOnce() -> R) -> R {
+    // Cloned out of the lock: drawing takes the bar's own lock, never this one.
+    let bar = SHOWN.lock().ok().and_then(|shown| shown.clone());
+    match bar {
+        Some(bar) => bar.suspend(f),
+        None => f(),
     }
 }
 
@@ -69,6 +89,7 @@ impl Bar {
 
 impl Progress for Bar {
     fn phase(&mut self, what: &str, unit: &str, measure: Measure) {
+        tracing::debug!("{what}");
         if !self.show {
             return;
         }

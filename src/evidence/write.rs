@@ -229,6 +229,7 @@ pub fn write_bundle(
     let mut store = reader(&req.db)?;
     let campaign = preflight(&store, req)?;
     let key = Signer::open(&req.key, passphrase)?;
+    tracing::info!("signing key {}", key.fingerprint());
     let parent = match req.output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -243,6 +244,10 @@ pub fn write_bundle(
         protected: req.protected.clone(),
     };
     let sources = sources_of(&store, &campaign)?;
+    tracing::debug!(
+        "writing into the temporary folder '{}', renamed into place when complete",
+        folder.path.display()
+    );
     let (chain, mut population) =
         write_passes(&folder, req, &store, &campaign, &sources, progress)?;
     progress.phase("writing the summary and report", "", Measure::Nothing);

@@ -112,6 +112,16 @@ pub fn start_with_progress(
             independent: req.independent,
         })?;
         let previous_name = previous.as_ref().map(|p| p.name.clone());
+        match &previous_name {
+            Some(p) => tracing::info!(
+                "identities gone since campaign '{}' and reviewed in it are kept in the population, for the reviewer to confirm",
+                crate::text::inert(p)
+            ),
+            None => tracing::info!("no previous campaign: identities already gone are left out"),
+        }
+        if !req.scope.is_everything() {
+            tracing::info!("only identities in the scope '{}'", crate::text::inert(&scope));
+        }
         let undone = crate::remediation::not_carried_out_all(tx)?;
         let (population_hash, size) =
             tx.freeze_population(id, previous.map(|p| p.id), progress, |identity, was_reviewed| {
