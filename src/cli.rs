@@ -19,11 +19,12 @@ pub struct Cli {
     #[arg(long, global = true, env = "NHI_REVIEW_WAIT", value_name = "SECONDS", default_value_t = crate::db::wait::DEFAULT_WAIT_SECS)]
     pub wait: u64,
 
-    /// No progress bars on standard error
+    /// No progress bars on standard error (they are drawn only on a terminal anyway)
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// Say on standard error what the run assumed: database, time, config file
+    /// Say on standard error what the run assumed and why (-vv: more detail; RUST_LOG, when
+    /// set, decides instead)
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 

@@ -9,6 +9,8 @@
 //!   [`chain`]: the canonical records of a campaign's hash chain.
 //! - [`evidence`]: signed evidence bundles of closed campaigns, and their verification.
 //! - [`output`]: files written safely, CSV cells neutralised.
+//! - [`progress`]: how long loops tell how far they got (the command line draws it);
+//!   [`logging`]: `-v` / `RUST_LOG` through `tracing`, on standard error.
 //! - [`tui`]: the review screen (state, keymap, drawing, run loop).
 //! - Parsing exports lives in the `nhi-importers` crate.
 
@@ -21,8 +23,10 @@ pub mod db;
 pub mod evidence;
 pub mod examples;
 pub mod ids;
+pub mod logging;
 pub mod model;
 pub mod output;
+pub mod progress;
 pub mod remediation;
 pub mod review;
 pub mod signals;
@@ -61,10 +65,11 @@ pub fn run(cli: cli::Cli) -> Result<Outcome> {
         now: now()?,
         quiet: cli.quiet,
     };
-    if cli.verbose > 0 {
+    logging::init(cli.verbose);
+    db::wait::set_bound(cli.wait);
+    if tracing::enabled!(tracing::Level::INFO) {
         explain(&ctx);
     }
-    db::wait::set_bound(cli.wait);
     commands::run(&ctx, cli.command).map_err(|e| {
         if db::wait::is_busy(&e) {
             e.context(format!(
@@ -94,7 +99,7 @@ pub struct RunContext {
     pub quiet: bool,
 }
 
-/// `-v`: say on standard error what this run assumed and why.
+/// `-v`: say what this run assumed and why (the database, the time, the config file).
 fn explain(ctx: &RunContext) {
     let db = match (&ctx.db, ctx.db_on_command_line) {
         (Some(p), true) => format!("'{}' (from --db)", p.display()),
@@ -104,10 +109,10 @@ fn explain(ctx: &RunContext) {
             Err(e) => format!("none ({e})"),
         },
     };
-    eprintln!("nhi-review: database {}", text::inert(&db));
+    tracing::info!("database {}", text::inert(&db));
     let pinned = std::env::var("NHI_REVIEW_NOW").is_ok_and(|s| !s.is_empty());
-    eprintln!(
-        "nhi-review: now is {}{}",
+    tracing::info!(
+        "now is {}{}",
         db::ts(ctx.now),
         if pinned {
             " (pinned by NHI_REVIEW_NOW)"
@@ -116,15 +121,14 @@ fn explain(ctx: &RunContext) {
         }
     );
     match config_path() {
-        Some(p) if p.exists() => eprintln!(
-            "nhi-review: config file '{}'",
+        Some(p) if p.exists() => {
+            tracing::info!("config file '{}'", text::inert(&p.display().to_string()))
+        }
+        Some(p) => tracing::info!(
+            "no config file (would be '{}')",
             text::inert(&p.display().to_string())
         ),
-        Some(p) => eprintln!(
-            "nhi-review: no config file (would be '{}')",
-            text::inert(&p.display().to_string())
-        ),
-        None => eprintln!("nhi-review: no home directory, so no config file"),
+        None => tracing::info!("no home directory, so no config file"),
     }
 }
 

@@ -10,6 +10,8 @@ use nhi_review::cli::Cli;
 fn bin() -> Command {
     let mut cmd = Command::cargo_bin("nhi-review").expect("binary");
     cmd.env_remove("NHI_REVIEW_DB");
+    // The tests' own environment never filters the logs they read.
+    cmd.env_remove("RUST_LOG");
     cmd
 }
 
@@ -341,16 +343,171 @@ fn progress_is_absent_when_stderr_is_not_a_terminal() {
     );
 }
 
+/// A closed campaign of the example organisation, its evidence signed into `ev` with the
+/// key `k` (no passphrase), in the folder returned.
+fn signed_demo() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (dir, db) = demo_db();
+    let key =
+        ssh_key::PrivateKey::random(&mut ssh_key::rand_core::OsRng, ssh_key::Algorithm::Ed25519)
+            .expect("key");
+    key.write_openssh_file(&dir.path().join("k"), ssh_key::LineEnding::LF)
+        .expect("write key");
+    let out = run_on(&db, &["campaign", "close", "2026-Q4", "--accept-undecided"]);
+    assert!(out.status.success(), "{out:?}");
+    (dir, db)
+}
+
+/// What runs quietly when standard error is not a terminal: every command with progress.
+fn commands_with_progress(dir: &std::path::Path) -> Vec<Vec<String>> {
+    let d = |name: &str| dir.join(name).display().to_string();
+    [
+        vec!["campaign", "start", "2027-Q1"],
+        vec![
+            "export",
+            "decisions",
+            "--campaign",
+            "2026-Q4",
+            "-o",
+            &d("dec.csv"),
+        ],
+        vec!["export", "inventory", "--campaign", "2026-Q4"],
+        vec![
+            "export",
+            "packet",
+            "--campaign",
+            "2026-Q4",
+            "-o",
+            &d("packet.csv"),
+        ],
+        vec![
+            "export",
+            "access-review",
+            "--campaign",
+            "2026-Q4",
+            "--style",
+            "grants",
+            "-o",
+            &d("grants.csv"),
+        ],
+        vec![
+            "evidence",
+            "--campaign",
+            "2026-Q4",
+            "--key",
+            &d("k"),
+            "--signer",
+            "alice@example.com",
+            "-o",
+            &d("ev"),
+        ],
+        vec![
+            "verify",
+            &d("ev"),
+            "--allowed-signers",
+            &d("ev/allowed_signers"),
+        ],
+    ]
+    .into_iter()
+    .map(|c| c.into_iter().map(str::to_owned).collect())
+    .collect()
+}
+
+#[test]
+fn progress_is_absent_off_a_terminal_for_every_command_that_has_it() {
+    let (dir, db) = signed_demo();
+    for args in commands_with_progress(dir.path()) {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = run_on(&db, &args);
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?} wrote to standard error: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// On a terminal, each command draws its phases, and `-q` silences them (the bar is cleared
+/// before the command's own output).
+#[test]
+fn progress_of_every_command_shows_on_a_terminal_unless_quiet() {
+    if !has_script() {
+        return;
+    }
+    let (dir, db) = signed_demo();
+    let bin = assert_cmd::cargo::cargo_bin("nhi-review");
+    let run = |args: &[String], quiet: bool| {
+        let words: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+        let command = format!(
+            "'{}' --db '{}' {} {}",
+            bin.display(),
+            db.display(),
+            if quiet { "-q" } else { "" },
+            words.join(" ")
+        );
+        let out = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .env_remove("NHI_REVIEW_DB")
+            .env("NHI_REVIEW_NOW", common::NOW)
+            .output()
+            .expect("script");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let all = commands_with_progress(dir.path());
+    let expected = [
+        "freezing the population",
+        "exporting",
+        "",
+        "exporting",
+        "exporting",
+        "signing",
+        "checking the chain",
+    ];
+    for (args, shown) in all.iter().zip(expected) {
+        let text = run(args, false);
+        assert!(
+            text.contains(shown),
+            "{args:?} did not show '{shown}': {text}"
+        );
+    }
+    // Again, quietly, into new places.
+    let quiet_dir = tempfile::tempdir().expect("dir");
+    for args in commands_with_progress(quiet_dir.path()) {
+        let mut args = args;
+        if args[0] == "campaign" {
+            args[2] = "2027-Q2".into();
+        }
+        if args[0] == "evidence" {
+            let pos = args.iter().position(|a| a == "--key").expect("--key") + 1;
+            args[pos] = dir.path().join("k").display().to_string();
+        }
+        let text = run(&args, true);
+        for shown in ["freezing", "exporting", "signing", "checking the chain"] {
+            assert!(
+                !text.contains(shown),
+                "{args:?} -q showed '{shown}': {text}"
+            );
+        }
+    }
+}
+
+fn has_script() -> bool {
+    let has = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has {
+        eprintln!("script(1) is not installed: no pseudo-terminal to draw on");
+    }
+    has
+}
+
 /// On a terminal (a pseudo-terminal through `script`, where installed) the import draws its
 /// progress, and `-q` silences it.
 #[test]
 fn progress_shows_on_a_terminal_unless_quiet() {
-    let has_script = std::process::Command::new("script")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !has_script {
-        eprintln!("script(1) is not installed: no pseudo-terminal to draw on");
+    if !has_script() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");
@@ -409,6 +566,125 @@ fn verbose_says_what_was_assumed() {
         .output()
         .expect("run");
     assert!(out.stderr.is_empty());
+}
+
+fn import_verbosely(verbose: &str, rust_log: Option<&str>) -> std::process::Output {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cmd = bin();
+    if let Some(filter) = rust_log {
+        cmd.env("RUST_LOG", filter);
+    }
+    if !verbose.is_empty() {
+        cmd.arg(verbose);
+    }
+    let out = cmd
+        .arg("--db")
+        .arg(dir.path().join("v.db"))
+        .arg("import")
+        .arg(common::repo("examples/aws/credential-report.csv"))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{out:?}");
+    out
+}
+
+#[test]
+fn verbose_names_the_detected_format_and_why() {
+    let out = import_verbosely("-v", None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.contains("detected as aws-credential-report"))
+        .unwrap_or_else(|| panic!("no detection line in: {err}"));
+    assert!(line.contains("INFO"), "{line}");
+    assert!(line.contains("credential-report.csv"), "{line}");
+    assert!(line.contains("header"), "the line says why: {line}");
+    // Debug lines only from -vv.
+    assert!(!err.contains("DEBUG"), "{err}");
+    let out = import_verbosely("-vv", None);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("DEBUG") && err.contains("pragmas:"), "{err}");
+    // Logs are for standard error: standard output is what it was.
+    assert_eq!(out.stdout, import_verbosely("", None).stdout);
+}
+
+#[test]
+fn rust_log_decides_over_verbose() {
+    let out = import_verbosely("", Some("debug"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("DEBUG"), "{err}");
+    assert!(err.contains("detected as aws-credential-report"), "{err}");
+    let out = import_verbosely("-vv", Some("nhi_review=warn"));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A filter that does not parse is said, and -v's level used.
+    let out = import_verbosely("-v", Some("nhi_review=[bad"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("RUST_LOG='nhi_review=[bad' does not parse"),
+        "{err}"
+    );
+    assert!(err.contains("detected as"), "{err}");
+}
+
+#[test]
+fn listings_print_the_same_json_lines_with_verbose() {
+    let (_dir, db) = demo_db();
+    let listings: &[&[&str]] = &[
+        &["sources"],
+        &["inventory"],
+        &["campaign", "list"],
+        &["campaign", "status", "2026-Q4"],
+        &["campaign", "verify", "2026-Q4"],
+        &["check"],
+    ];
+    for args in listings {
+        let name = args.join(" ");
+        let args = [args, &["--format", "json"][..]].concat();
+        let plain = run_on(&db, &args);
+        let verbose = run_on(&db, &[&["-vv"][..], &args].concat());
+        assert!(plain.status.success() && verbose.status.success(), "{name}");
+        assert_eq!(
+            plain.stdout, verbose.stdout,
+            "{name}: -vv changed standard output"
+        );
+        assert!(!verbose.stderr.is_empty(), "{name}: -vv logged nothing");
+        for line in String::from_utf8(verbose.stdout).expect("utf-8").lines() {
+            serde_json::from_str::<serde_json::Value>(line)
+                .unwrap_or_else(|e| panic!("{name}: not JSON ({e}): {line}"));
+        }
+    }
+}
+
+/// Text from an export is data: logged inert, never as terminal commands.
+#[test]
+fn logged_export_text_is_inert() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("odd.csv");
+    std::fs::write(
+        &file,
+        "name\u{1b}]0;pwned\u{7},\u{1b}[31mred,\u{202e}x\nsvc,a,b\n",
+    )
+    .expect("write");
+    let out = bin()
+        .arg("-vv")
+        .arg("--db")
+        .arg(dir.path().join("o.db"))
+        .arg("import")
+        .arg(&file)
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("starts with: name"), "{err}");
+    // Escape sequences and a bidirectional override (which the log formatter itself lets
+    // through) are shown as escapes.
+    assert!(err.contains("name\\e]0;pwned"), "{err:?}");
+    for hidden in ['\u{1b}', '\u{7}', '\u{202e}'] {
+        assert!(!err.contains(hidden), "{hidden:?} in {err:?}");
+    }
 }
 
 /// Both crates of the workspace package (as `cargo publish` would, without uploading): the

@@ -61,6 +61,7 @@ fn as_user(db: &Path) -> Command {
             .env("NHI_REVIEW_DB", db)
             .env("NHI_REVIEW_NOW", common::NOW)
             .env_remove("NHI_REVIEW_REVIEWER")
+            .env_remove("RUST_LOG")
             .env("HOME", "/nonexistent")
             .uid(65534)
             .gid(65534);

@@ -11,6 +11,7 @@ use crate::db::prelude::*;
 use crate::db::{QueueRow, QueueView, Store};
 use crate::model::{GrantView, IdentityView, ItemRef, Verdict};
 use crate::output::CsvOut;
+use crate::progress::Ticker;
 
 /// Columns of `--style vanta`.
 pub const VANTA_COLUMNS: &[&str] = &[
@@ -106,9 +107,15 @@ fn for_each_member(
     Ok((info, n as usize))
 }
 
-fn vanta<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) -> Result<usize> {
+fn vanta<W: Write>(
+    store: &Store,
+    campaign: &str,
+    w: &mut CsvOut<W>,
+    rows: &mut Ticker,
+) -> Result<usize> {
     w.row(VANTA_COLUMNS)?;
     let (_, n) = for_each_member(store, campaign, |r, identity| {
+        rows.step();
         w.row([
             identity.name.clone(),
             r.owner
@@ -125,7 +132,12 @@ fn vanta<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) -> Result<u
     Ok(n)
 }
 
-fn grants<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) -> Result<usize> {
+fn grants<W: Write>(
+    store: &Store,
+    campaign: &str,
+    w: &mut CsvOut<W>,
+    ticker: &mut Ticker,
+) -> Result<usize> {
     w.row(GRANT_COLUMNS)?;
     let info = store.campaign(campaign)?;
     let mut rows = 0;
@@ -161,6 +173,7 @@ fn grants<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) -> Result<
                 r.verdict.map(|v| v.as_str()).unwrap_or_default(),
                 if is_removed { "yes" } else { "no" },
             ])?;
+            ticker.step();
             rows += 1;
         }
         Ok(())
@@ -169,9 +182,14 @@ fn grants<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) -> Result<
 }
 
 /// Write the access review; the number of rows written.
-pub fn export<W: Write>(store: &Store, args: &ExportArgs, w: &mut CsvOut<W>) -> Result<usize> {
+pub fn export<W: Write>(
+    store: &Store,
+    args: &ExportArgs,
+    w: &mut CsvOut<W>,
+    rows: &mut Ticker,
+) -> Result<usize> {
     match args.style.unwrap_or_default() {
-        AccessReviewStyle::Vanta => vanta(store, &args.campaign, w),
-        AccessReviewStyle::Grants => grants(store, &args.campaign, w),
+        AccessReviewStyle::Vanta => vanta(store, &args.campaign, w, rows),
+        AccessReviewStyle::Grants => grants(store, &args.campaign, w, rows),
     }
 }

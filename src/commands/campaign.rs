@@ -162,7 +162,9 @@ fn start(
     request: &StartRequest,
     out: &mut dyn Write,
 ) -> Result<()> {
-    let c = review::start(store, request)?;
+    let mut bar = super::progress::Bar::new(ctx.quiet);
+    let c = review::start_with_progress(store, request, &mut bar)?;
+    bar.clear();
     if c.due_date.is_some_and(|d| d < ctx.now.date_naive()) {
         writeln!(
             out,

@@ -39,7 +39,10 @@ pub fn run(ctx: &RunContext, args: &EvidenceArgs, out: &mut dyn Write) -> Result
         protected: ctx.protected_paths()?,
         db: ctx.db_path()?,
     };
-    let written = evidence::write_bundle(&req, evidence::passphrase::for_key)?;
+    // Drawn from the first phase on, after any passphrase was asked for.
+    let mut bar = super::progress::Bar::new(ctx.quiet);
+    let written = evidence::write_bundle(&req, evidence::passphrase::for_key, &mut bar)?;
+    bar.clear();
     let m = &written.manifest;
     let dir = written.dir.display();
     writeln!(

@@ -1,7 +1,7 @@
 //! `export decisions|inventory`: CSV for people and spreadsheets, every cell neutralised,
 //! written whole or not at all.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::{Result, anyhow};
 
@@ -11,6 +11,7 @@ use crate::cli::{ExportArgs, ExportKind};
 use crate::db::prelude::*;
 use crate::db::{QueueView, RecordRow, Store};
 use crate::output::{CsvOut, SafeFile};
+use crate::progress::{Measure, Progress, Ticker};
 
 /// Header of the decisions CSV: one row per record of the chain.
 pub const DECISION_COLUMNS: &[&str] = &[
@@ -82,19 +83,30 @@ fn decision_row(row: &RecordRow) -> Result<Vec<String>> {
     ])
 }
 
-fn write_decisions<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) -> Result<usize> {
+fn write_decisions<W: Write>(
+    store: &Store,
+    campaign: &str,
+    w: &mut CsvOut<W>,
+    rows: &mut Ticker,
+) -> Result<usize> {
     let info = store.campaign(campaign)?;
     w.row(DECISION_COLUMNS)?;
     let mut n = 0;
     store.for_each_record(info.id, |row| {
         w.row(decision_row(&row)?)?;
+        rows.step();
         n += 1;
         Ok(())
     })?;
     Ok(n)
 }
 
-fn write_population<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) -> Result<usize> {
+fn write_population<W: Write>(
+    store: &Store,
+    campaign: &str,
+    w: &mut CsvOut<W>,
+    ticker: &mut Ticker,
+) -> Result<usize> {
     let info = store.campaign(campaign)?;
     w.row([
         "position",
@@ -132,6 +144,7 @@ fn write_population<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) 
                     .join(" "),
                 r.verdict.map(|v| v.to_string()).unwrap_or_default(),
             ])?;
+            ticker.step();
         }
         n += rows.len() as u64;
         if (rows.len() as u64) < page {
@@ -141,14 +154,40 @@ fn write_population<W: Write>(store: &Store, campaign: &str, w: &mut CsvOut<W>) 
     Ok(n as usize)
 }
 
-fn write<W: Write>(store: &Store, args: &ExportArgs, w: W) -> Result<(usize, W)> {
+/// How many rows an export will have, where that is known before it is written.
+fn measure(store: &Store, args: &ExportArgs) -> Result<Measure> {
+    let info = store.campaign(&args.campaign)?;
+    Ok(match (args.what, args.style.unwrap_or_default()) {
+        (ExportKind::Decisions, _) => match store.chain_head(info.id)? {
+            Some((length, _)) => Measure::OutOf(length),
+            None => Measure::Count,
+        },
+        (ExportKind::Inventory, _)
+        | (ExportKind::AccessReview, crate::cli::AccessReviewStyle::Vanta) => {
+            Measure::OutOf(info.population_size)
+        }
+        // A reviewer's slice, or one row per grant: counted as written.
+        (ExportKind::Packet, _)
+        | (ExportKind::AccessReview, crate::cli::AccessReviewStyle::Grants) => Measure::Count,
+    })
+}
+
+fn write<W: Write>(
+    store: &Store,
+    args: &ExportArgs,
+    w: W,
+    progress: &mut dyn Progress,
+) -> Result<(usize, W)> {
+    let measure = measure(store, args)?;
     let mut csv = CsvOut::new(w);
+    let mut rows = Ticker::start(progress, "exporting", "rows", measure);
     let n = match args.what {
-        ExportKind::Decisions => write_decisions(store, &args.campaign, &mut csv)?,
-        ExportKind::Inventory => write_population(store, &args.campaign, &mut csv)?,
-        ExportKind::Packet => super::packet::export(store, args, &mut csv)?,
-        ExportKind::AccessReview => super::access_review::export(store, args, &mut csv)?,
+        ExportKind::Decisions => write_decisions(store, &args.campaign, &mut csv, &mut rows)?,
+        ExportKind::Inventory => write_population(store, &args.campaign, &mut csv, &mut rows)?,
+        ExportKind::Packet => super::packet::export(store, args, &mut csv, &mut rows)?,
+        ExportKind::AccessReview => super::access_review::export(store, args, &mut csv, &mut rows)?,
     };
+    drop(rows);
     Ok((n, csv.finish()?))
 }
 
@@ -158,12 +197,23 @@ pub fn run(store: &Store, ctx: &RunContext, args: &ExportArgs, out: &mut dyn Wri
         anyhow::bail!("--style is for 'export access-review' only");
     }
     let Some(path) = &args.output else {
-        write(store, args, &mut *out)?;
+        // Rows on a terminal show their own progress (and a bar would tear them); piped or
+        // redirected, the bar shows how far the export got.
+        let mut bar = if std::io::stdout().is_terminal() {
+            tracing::debug!("progress not drawn: the rows are written to the terminal");
+            super::progress::Bar::hidden()
+        } else {
+            super::progress::Bar::new(ctx.quiet)
+        };
+        write(store, args, &mut *out, &mut bar)?;
+        bar.clear();
         return super::finish(out);
     };
     let file = SafeFile::create(path, &ctx.protected_paths()?)?;
-    let (n, file) = write(store, args, file)?;
+    let mut bar = super::progress::Bar::new(ctx.quiet);
+    let (n, file) = write(store, args, file, &mut bar)?;
     file.commit()?;
+    bar.clear();
     let what = match args.what {
         ExportKind::Decisions => "records",
         ExportKind::Inventory => "identities",

@@ -29,7 +29,10 @@ pub struct ImportInput<R> {
 
 /// Mapping files that may read a CSV: `*.mapping.toml` beside it, then those in
 /// `<config dir>/nhi-review/mappings/`. The first whose columns the header has is used.
-fn find_mapping(path: Option<&Path>, prefix: &[u8]) -> Result<Option<Mapping>> {
+fn find_mapping(
+    path: Option<&Path>,
+    prefix: &[u8],
+) -> Result<Option<(Mapping, std::path::PathBuf)>> {
     let mut candidates: Vec<std::path::PathBuf> = Vec::new();
     let mut add_dir = |dir: &Path, all_toml: bool| {
         if let Ok(entries) = std::fs::read_dir(dir) {
@@ -67,8 +70,12 @@ fn find_mapping(path: Option<&Path>, prefix: &[u8]) -> Result<Option<Mapping>> {
         let mapping = Mapping::from_toml(&text)
             .map_err(|e| anyhow!("mapping file '{}': {e}", candidate.display()))?;
         if mapping.matches(prefix) {
-            return Ok(Some(mapping));
+            return Ok(Some((mapping, candidate)));
         }
+        tracing::debug!(
+            "mapping file '{}' does not fit: the header lacks some of its columns",
+            inert(&candidate.display().to_string())
+        );
     }
     Ok(None)
 }
@@ -78,6 +85,18 @@ fn unknown_format(name: &str, what: &str) -> anyhow::Error {
         "'{name}': {what} of a shape nhi-review does not know (formats are told by content, not by file name). Supported formats:\n{}\nUse --format NAME if detection is wrong, or --mapping FILE for any other CSV.",
         Format::supported_list()
     )
+}
+
+/// The first line of an export's first bytes, clipped, for the log (made inert by the caller).
+fn first_line(prefix: &[u8]) -> String {
+    let text = String::from_utf8_lossy(prefix);
+    let line = text.lines().next().unwrap_or_default();
+    let clipped: String = line.chars().take(120).collect();
+    if clipped.len() < line.len() {
+        format!("{clipped}…")
+    } else {
+        clipped
+    }
 }
 
 /// Detect (unless forced) and import one input in one transaction. Both CSV and JSON stream:
@@ -102,27 +121,40 @@ pub fn import_one<R: Read>(
         ..options.clone()
     };
     let path = input.path;
-    let format = match forced {
-        Some(f) => f,
+    let shown = inert(&name);
+    tracing::debug!("'{shown}' starts with: {}", inert(&first_line(&prefix)));
+    let (format, why) = match forced {
+        Some(f) => (f, "named by --format".to_owned()),
         None => match sniff(&prefix) {
-            Sniffed::Json => {
-                detect_json_prefix(&prefix, &name)?.ok_or_else(|| unknown_format(&name, "JSON"))?
-            }
-            Sniffed::Text(Some(f)) => f,
+            Sniffed::Json => (
+                detect_json_prefix(&prefix, &name)?.ok_or_else(|| unknown_format(&name, "JSON"))?,
+                "JSON whose structure is that format's".to_owned(),
+            ),
+            Sniffed::Text(Some(f)) => (f, "its CSV header is that format's".to_owned()),
             Sniffed::Text(None) => match options.mapping.as_ref() {
                 // A mapping given on the command line reads the file, or says which of its
                 // columns the header lacks.
-                Some(_) => Format::MappedCsv,
+                Some(_) => (
+                    Format::MappedCsv,
+                    "text no built-in format reads, and --mapping was given".to_owned(),
+                ),
                 None => match find_mapping(path.as_deref(), &prefix)? {
-                    Some(m) => {
+                    Some((m, found)) => {
                         options.mapping = Some(m);
-                        Format::MappedCsv
+                        (
+                            Format::MappedCsv,
+                            format!(
+                                "text no built-in format reads, and the header has every column the mapping file '{}' needs",
+                                inert(&found.display().to_string())
+                            ),
+                        )
                     }
                     None => return Err(unknown_format(&name, "a text file")),
                 },
             },
         },
     };
+    tracing::info!("'{shown}': detected as {} ({why})", format.name());
     store.import_file(&name, format, &options, now, |sink| {
         let tally = nhi_importers::parse(
             format,

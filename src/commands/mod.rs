@@ -11,7 +11,7 @@ mod import;
 mod inventory;
 mod listings;
 mod packet;
-mod progress;
+pub(crate) mod progress;
 mod remediation;
 mod status;
 mod verify;

@@ -105,7 +105,12 @@ fn row(campaign: &str, slice: &Slice, r: &PacketRow) -> Vec<String> {
 }
 
 /// `export packet`: the slice's rows, written as CSV to `w`; returns how many.
-pub fn export<W: Write>(store: &Store, args: &ExportArgs, w: &mut CsvOut<W>) -> Result<usize> {
+pub fn export<W: Write>(
+    store: &Store,
+    args: &ExportArgs,
+    w: &mut CsvOut<W>,
+    rows: &mut crate::progress::Ticker,
+) -> Result<usize> {
     let campaign = store.campaign(&args.campaign)?;
     let slice = match (&args.reviewer, &args.owner) {
         (Some(r), _) => Slice::Reviewer(r.clone()),
@@ -114,6 +119,7 @@ pub fn export<W: Write>(store: &Store, args: &ExportArgs, w: &mut CsvOut<W>) -> 
     };
     w.row(COLUMNS)?;
     let n = packet::export(store, &campaign, &slice, |r| {
+        rows.step();
         w.row(row(&campaign.name, &slice, &r))
     })?;
     Ok(n as usize)

@@ -11,13 +11,18 @@ use crate::evidence::{VerifyOptions, verify_bundle};
 
 /// `verify`.
 pub fn run(ctx: &RunContext, args: &VerifyArgs, out: &mut dyn Write) -> Result<()> {
-    let report = verify_bundle(&VerifyOptions {
-        dir: args.dir.clone(),
-        allowed_signers: args.allowed_signers.clone(),
-        signer: args.signer.clone(),
-        campaign: args.campaign.clone(),
-        now: ctx.now,
-    })?;
+    let mut bar = super::progress::Bar::new(ctx.quiet);
+    let report = verify_bundle(
+        &VerifyOptions {
+            dir: args.dir.clone(),
+            allowed_signers: args.allowed_signers.clone(),
+            signer: args.signer.clone(),
+            campaign: args.campaign.clone(),
+            now: ctx.now,
+        },
+        &mut bar,
+    )?;
+    bar.clear();
     writeln!(out, "bundle: {}", report.dir.display())?;
     if let Some(c) = &report.campaign {
         writeln!(out, "campaign: {c}")?;

@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::{InventoryFilter, Read, Tx};
 use crate::chain::{PopulationHasher, Record, population_line};
 use crate::model::{CampaignId, DecisionAction, IdentityId, IdentityView, ItemRef, Verdict};
+use crate::progress::{Measure, Progress, Ticker};
 use crate::signals::SignalCode;
 
 /// What the review decided about one member at start, from the domain's evaluation.
@@ -432,6 +433,7 @@ impl Tx<'_> {
         &mut self,
         campaign: CampaignId,
         previous: Option<CampaignId>,
+        progress: &mut dyn Progress,
         mut evaluate: impl FnMut(&IdentityView, bool) -> Result<Option<MemberFacts>>,
     ) -> Result<(String, u64)> {
         self.tx.execute_batch(
@@ -445,13 +447,23 @@ impl Tx<'_> {
             include_gone: true,
             ..Default::default()
         };
+        let known: u64 = self
+            .tx
+            .query_row("SELECT COUNT(*) FROM identity", [], |r| r.get(0))?;
         {
+            let mut read = Ticker::start(
+                progress,
+                "freezing the population",
+                "identities",
+                Measure::OutOf(known),
+            );
             let mut stage = self.tx.prepare(
                 "INSERT INTO temp.staged_member (identity_id, risk, signals, fingerprint, snapshot, owner,
                     function, expected_unused, assignee, sort_name, native_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             super::inventory::for_each_identity(&self.tx, &all, |identity| {
+                read.step();
                 let was_reviewed = match previous {
                     Some(p) => self.in_population(p, identity.row_id)?,
                     None => false,
@@ -475,6 +487,7 @@ impl Tx<'_> {
                 Ok(())
             })?;
         }
+        progress.phase("ordering the population by risk", "", Measure::Nothing);
         self.tx.execute(
             "INSERT INTO campaign_identity (campaign_id, identity_id, position, risk, signals, fingerprint,
                 snapshot, owner_at_start, function_at_start, owner, business_function,

@@ -229,6 +229,16 @@ impl Store {
     /// this version reads; a damaged database is refused with what to do.
     pub fn open(path: &Path) -> Result<Store> {
         let found = inspect(path)?;
+        let shown = crate::text::inert(&path.display().to_string());
+        match found {
+            Found::Missing => tracing::info!("no database at '{shown}' yet: creating one"),
+            Found::Empty => tracing::info!("'{shown}' is empty: making it a new database"),
+            Found::Database(v) => {
+                tracing::debug!(
+                    "'{shown}' is a nhi-review database at schema {v}, opened for writing"
+                )
+            }
+        }
         if matches!(found, Found::Missing)
             && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
         {
@@ -243,6 +253,7 @@ impl Store {
         // Before anything is written, even a journal mode.
         if matches!(found, Found::Database(_)) {
             store.quick_check(path)?;
+            tracing::debug!("quick_check before writing: ok");
         }
         Store::setup(store.conn).with_context(|| format!("preparing database '{}'", path.display()))
     }
@@ -259,6 +270,14 @@ impl Store {
             Found::Database(v) => v,
         };
         let (conn, immutable) = open_read_only_conn(path)?;
+        let shown = crate::text::inert(&path.display().to_string());
+        if immutable {
+            tracing::info!(
+                "'{shown}' opened as an immutable file: its folder cannot take SQLite's shared-memory file (a read-only file system?)"
+            );
+        } else {
+            tracing::debug!("'{shown}' opened read-only (query_only): nothing is written");
+        }
         if immutable && wal_has_data(path) {
             eprintln!(
                 "warning: '{}' is read-only and its write-ahead journal was not merged into it: what is shown may miss the last changes",
@@ -271,6 +290,9 @@ impl Store {
             return Ok(Store { conn });
         }
         // An older schema: read an upgraded copy, leave the file as it is.
+        tracing::info!(
+            "'{shown}' is at schema {version} (this build writes {SCHEMA_VERSION}): read through an upgraded copy in memory, the file left as it is"
+        );
         let mut copy = Connection::open_in_memory()?;
         rusqlite::backup::Backup::new(&conn, &mut copy)?.run_to_completion(
             1024,
@@ -312,8 +334,12 @@ impl Store {
         conn.busy_handler(Some(wait::busy))?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         // WAL: readers never block the writer; a killed process loses nothing committed.
-        let _mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
+        let mode: String = conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
+        tracing::debug!(
+            "pragmas: foreign_keys=ON, journal_mode={mode} (WAL: readers never block the writer), synchronous=FULL (a commit survives a power cut); another writer is waited for up to {} s",
+            wait::bound().as_secs()
+        );
         migrate(&mut conn)?;
         Ok(Store { conn })
     }
@@ -385,6 +411,14 @@ fn migrate(conn: &mut Connection) -> Result<()> {
             "the database is at schema version {current}, newer than this nhi-review knows ({}); upgrade nhi-review",
             MIGRATIONS.len()
         );
+    }
+    match current {
+        0 => tracing::debug!("a new database: creating schema {}", MIGRATIONS.len()),
+        c if c < MIGRATIONS.len() => tracing::info!(
+            "upgrading the database from schema {c} to {} (each step in its own transaction)",
+            MIGRATIONS.len()
+        ),
+        _ => {}
     }
     for (i, m) in MIGRATIONS.iter().enumerate().skip(current) {
         let tx = conn.transaction()?;

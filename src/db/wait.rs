@@ -125,6 +125,10 @@ impl Drop for Note {
 pub(super) fn busy(count: i32) -> bool {
     let started = STARTED.with(|s| {
         if count == 0 || s.get().is_none() {
+            tracing::debug!(
+                "the database is busy (another connection writes): waiting up to {} s",
+                bound().as_secs()
+            );
             s.set(Some(Instant::now()));
             SAID.with(|said| said.set(false));
         }
@@ -133,6 +137,11 @@ pub(super) fn busy(count: i32) -> bool {
     let waited = started.elapsed();
     if waited >= bound() {
         STARTED.with(|s| s.set(None));
+        tracing::debug!(
+            "gave up after {:.1} s and {count} tries: the bound is {} s",
+            waited.as_secs_f64(),
+            bound().as_secs()
+        );
         return false;
     }
     // Say once, after a moment, what it waits for.

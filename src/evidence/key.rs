@@ -61,6 +61,10 @@ impl Signer {
             .trim_start()
             .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")
         {
+            tracing::info!(
+                "signing with the private key file '{}' (it starts as an OpenSSH private key)",
+                crate::text::inert(&path.display().to_string())
+            );
             return Signer::from_private(path, &text, passphrase);
         }
         if text.trim_start().starts_with("-----BEGIN") {
@@ -76,6 +80,10 @@ impl Signer {
             )
         })?;
         require_ed25519(&public.algorithm(), path)?;
+        tracing::info!(
+            "'{}' is a public key: signing through ssh-agent with the key it names",
+            crate::text::inert(&path.display().to_string())
+        );
         Signer::from_agent(path, public)
     }
 
@@ -92,6 +100,7 @@ impl Signer {
         })?;
         require_ed25519(&key.algorithm(), path)?;
         let key = if key.is_encrypted() {
+            tracing::debug!("the key is encrypted: its passphrase is needed");
             let secret = passphrase(path)?;
             key.decrypt(secret.expose_secret().as_bytes())
                 .map_err(|_| {
@@ -117,6 +126,10 @@ impl Signer {
                     path.display()
                 )
             })?;
+        tracing::debug!(
+            "ssh-agent at '{}' (from SSH_AUTH_SOCK)",
+            crate::text::inert(&socket.display().to_string())
+        );
         let signer = Signer::Agent { socket, public };
         signer.agent_identity()?;
         Ok(signer)

@@ -18,6 +18,8 @@ pub fn for_key(path: &Path) -> Result<SecretString> {
         let Ok(text) = value.into_string() else {
             bail!("{PASSPHRASE_ENV} is not valid UTF-8");
         };
+        // That it came from there, never what it is.
+        tracing::info!("the key's passphrase is taken from {PASSPHRASE_ENV}");
         return Ok(SecretString::from(text));
     }
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
@@ -26,6 +28,7 @@ pub fn for_key(path: &Path) -> Result<SecretString> {
             path.display()
         );
     }
+    tracing::info!("{PASSPHRASE_ENV} is not set: asking for the key's passphrase on the terminal");
     prompt(&format!("Passphrase for '{}': ", path.display()))
 }
 

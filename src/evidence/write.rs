@@ -27,6 +27,7 @@ use crate::chain::{CloseRecord, Record, StartRecord};
 use crate::db::prelude::*;
 use crate::db::{CampaignInfo, Store};
 use crate::output::{CsvOut, SafeFile, refuse_protected};
+use crate::progress::{Measure, Progress, Ticker};
 
 /// What to sign.
 #[derive(Debug, Clone)]
@@ -188,11 +189,18 @@ fn write_passes(
     store: &Store,
     campaign: &CampaignInfo,
     sources: &[crate::db::SourceRow],
+    progress: &mut dyn Progress,
 ) -> Result<(ChainOut, PopulationOut)> {
     let (report, chain, population) = std::thread::scope(|s| {
         let verifying = s.spawn(|| crate::review::verify(&reader(&req.db)?, &campaign.name));
         let chaining = s.spawn(|| write_decisions(folder, &reader(&req.db)?, campaign));
-        let population = write_population(folder, store, campaign, sources);
+        let population = write_population(folder, store, campaign, sources, progress);
+        // The population is usually the longest pass; what is left is the chain.
+        progress.phase(
+            "verifying the chain and writing the decisions",
+            "",
+            Measure::Nothing,
+        );
         (joined(verifying), joined(chaining), population)
     });
     let report = report?;
@@ -221,13 +229,17 @@ fn write_passes(
 }
 
 /// Make a bundle: see the module comment. `passphrase` is asked only for an encrypted key.
+/// `progress` hears of nothing before the key is open (so a passphrase asked on the terminal
+/// has it to itself).
 pub fn write_bundle(
     req: &EvidenceRequest,
     passphrase: impl FnOnce(&Path) -> Result<SecretString>,
+    progress: &mut dyn Progress,
 ) -> Result<Written> {
     let mut store = writer(&req.db)?;
     let campaign = preflight(&store, req)?;
     let key = Signer::open(&req.key, passphrase)?;
+    tracing::info!("signing key {}", key.fingerprint());
     let parent = match req.output.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -242,7 +254,13 @@ pub fn write_bundle(
         protected: req.protected.clone(),
     };
     let sources = sources_of(&store, &campaign)?;
-    let (chain, mut population) = write_passes(&folder, req, &store, &campaign, &sources)?;
+    tracing::debug!(
+        "writing into the temporary folder '{}', renamed into place when complete",
+        folder.path.display()
+    );
+    let (chain, mut population) =
+        write_passes(&folder, req, &store, &campaign, &sources, progress)?;
+    progress.phase("writing the summary and report", "", Measure::Nothing);
     let mut written: Hashes = chain.files.iter().cloned().collect();
     written.insert(population.file.0, population.file.1.clone());
     let mut manifest = draft_manifest(req, &campaign, &key, &chain, &sources, &population.tallies)?;
@@ -279,6 +297,7 @@ pub fn write_bundle(
         .collect::<Result<Vec<_>>>()?;
     let sums = files::sums_text(&sums);
     folder.whole(&mut written, files::SUMS, &sums)?;
+    progress.phase("signing", "", Measure::Nothing);
     let signature = key.sign_armored(NAMESPACE, sums.as_bytes())?;
     folder.whole(&mut written, files::SIGNATURE, &signature)?;
     let sums_sha256 = crate::chain::sha256_hex(sums.as_bytes());
@@ -402,6 +421,7 @@ fn write_population(
     store: &Store,
     campaign: &CampaignInfo,
     sources: &[crate::db::SourceRow],
+    progress: &mut dyn Progress,
 ) -> Result<PopulationOut> {
     let names: SourceNames = sources
         .iter()
@@ -412,13 +432,21 @@ fn write_population(
     let mut tallies = Tallies::default();
     let mut lists = Lists::new(&folder.path)?;
     let mut hasher = crate::chain::PopulationHasher::default();
+    let mut members = Ticker::start(
+        progress,
+        "verifying the chain and writing the population",
+        "members",
+        Measure::OutOf(campaign.population_size),
+    );
     store.for_each_evidence_member(campaign.id, |m| {
+        members.step();
         let cells = rows::population_cells(&m, &names)?;
         hasher.add(&format!("{}\n", cells[rows::pop::MEMBER]));
         tallies.add(&m)?;
         lists.add(&m)?;
         csv.row(cells)
     })?;
+    drop(members);
     let file = finish(csv.finish()?)?;
     let (hash, size) = hasher.finish();
     Ok(PopulationOut {

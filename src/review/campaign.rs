@@ -13,6 +13,7 @@ use crate::chain::{CloseRecord, DecisionRecord, Record, StartRecord};
 use crate::db::prelude::*;
 use crate::db::{CampaignInfo, MemberFacts, MemberUpdate, NewCampaign, Store};
 use crate::model::{DecisionAction, Thresholds};
+use crate::progress::Progress;
 use crate::signals;
 
 /// A campaign to start.
@@ -68,6 +69,15 @@ fn check_name(name: &str) -> Result<()> {
 /// campaign reviewed that have gone since (so the reviewer confirms them), in risk order; then
 /// chain its start record. Streams: members are staged in SQLite, never held in memory.
 pub fn start(store: &mut Store, req: &StartRequest) -> Result<CampaignInfo> {
+    start_with_progress(store, req, &mut ())
+}
+
+/// [`start`], telling `progress` how far freezing the population got.
+pub fn start_with_progress(
+    store: &mut Store,
+    req: &StartRequest,
+    progress: &mut dyn Progress,
+) -> Result<CampaignInfo> {
     check_name(&req.name)?;
     if req.thresholds.rotation_days < 1 || req.thresholds.inactivity_days < 1 {
         bail!("--rotation-days and --inactivity-days must be at least 1");
@@ -102,9 +112,19 @@ pub fn start(store: &mut Store, req: &StartRequest) -> Result<CampaignInfo> {
             independent: req.independent,
         })?;
         let previous_name = previous.as_ref().map(|p| p.name.clone());
+        match &previous_name {
+            Some(p) => tracing::info!(
+                "identities gone since campaign '{}' and reviewed in it are kept in the population, for the reviewer to confirm",
+                crate::text::inert(p)
+            ),
+            None => tracing::info!("no previous campaign: identities already gone are left out"),
+        }
+        if !req.scope.is_everything() {
+            tracing::info!("only identities in the scope '{}'", crate::text::inert(&scope));
+        }
         let undone = crate::remediation::not_carried_out_all(tx)?;
         let (population_hash, size) =
-            tx.freeze_population(id, previous.map(|p| p.id), |identity, was_reviewed| {
+            tx.freeze_population(id, previous.map(|p| p.id), progress, |identity, was_reviewed| {
                 if (identity.gone_at.is_some() && !was_reviewed) || !req.scope.covers(identity) {
                     return Ok(None);
                 }

@@ -19,7 +19,7 @@ mod team;
 pub mod verify;
 
 pub use annotate::{Annotated, Annotation, annotate};
-pub use campaign::{CloseRequest, Closed, StartRequest, close, start};
+pub use campaign::{CloseRequest, Closed, StartRequest, close, start, start_with_progress};
 pub use context::{MemberContext, Previous};
 pub use decide::{DecisionRequest, Recorded, decide};
 pub use team::{

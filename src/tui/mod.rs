@@ -37,6 +37,7 @@ pub fn run_terminal(
     let mut terminal = ratatui::try_init().context("setting up the terminal")?;
     // The screen owns the terminal: a wait for another writer shows on the status line.
     crate::db::wait::set_quiet(true);
+    crate::logging::hold();
     let result = run_loop(
         &mut terminal,
         store,
@@ -46,6 +47,7 @@ pub fn run_terminal(
         crate::clock,
     );
     ratatui::restore();
+    crate::logging::release();
     result
 }
 

@@ -231,13 +231,15 @@ pub fn drive(
     terminal
 }
 
-/// The `nhi-review` binary on a database, at the pinned time, with no reviewer from the
-/// environment.
+/// The `nhi-review` binary on a database, at the pinned time, with no reviewer or log filter
+/// from the environment.
 pub fn cli(db: &Path) -> assert_cmd::Command {
     let mut c = assert_cmd::Command::cargo_bin("nhi-review").expect("binary");
     c.env("NHI_REVIEW_DB", db)
         .env("NHI_REVIEW_NOW", NOW)
-        .env_remove("NHI_REVIEW_REVIEWER");
+        .env_remove("NHI_REVIEW_REVIEWER")
+        // A developer's own RUST_LOG would add log lines to standard error.
+        .env_remove("RUST_LOG");
     c
 }
 

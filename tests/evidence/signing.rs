@@ -480,7 +480,14 @@ fn the_passphrase_is_asked_on_the_terminal_without_echo() {
         .expect("tmux");
     assert!(started.success());
     let tmux = Tmux(name);
-    tmux.wait_for("Passphrase for");
+    let asking = tmux.wait_for("Passphrase for");
+    // Progress is drawn only after the key is open: the prompt has the terminal to itself.
+    for phase in ["members", "verifying the chain", "signing"] {
+        assert!(
+            !asking.contains(phase),
+            "{phase} drawn over the prompt:\n{asking}"
+        );
+    }
     let typed = Process::new("tmux")
         .args(["send-keys", "-t", &tmux.0, "-l", "correct horse battery"])
         .status()
@@ -499,6 +506,11 @@ fn the_passphrase_is_asked_on_the_terminal_without_echo() {
         !screen.contains("correct horse"),
         "typing is not echoed:\n{screen}"
     );
+    // The progress of the phases after it was cleared before the result was printed.
+    assert!(screen.contains("Passphrase for"), "{screen}");
+    for phase in ["members", "writing the summary", "signing"] {
+        assert!(!screen.contains(phase), "{phase} left on screen:\n{screen}");
+    }
     assert!(env.path("prompted").join("SHA256SUMS.sig").exists());
 }
 

@@ -17,6 +17,7 @@ use crate::evidence::files::{DECISIONS_CSV, DECISIONS_JSONL};
 use crate::evidence::manifest::{Counts, Manifest};
 use crate::evidence::rows::{DECISION_COLUMNS, DECISION_NAME, decision_cells};
 use crate::output::neutralise;
+use crate::progress::{Measure, Progress, Ticker};
 
 /// What a chain that verified says.
 #[derive(Debug, Clone)]
@@ -285,6 +286,7 @@ pub fn check(
     dir: &Path,
     m: &Manifest,
     state: &FileState,
+    progress: &mut dyn Progress,
 ) -> Result<Option<ChainFacts>> {
     let Ok(file) = File::open(dir.join(DECISIONS_JSONL)) else {
         if !state.missing.contains(DECISIONS_JSONL) {
@@ -305,7 +307,15 @@ pub fn check(
         before: GENESIS.to_owned(),
     };
     let mut counts = Counts::default();
+    // The manifest's length only sizes the bar: the chain itself is what is checked.
+    let mut checked = Ticker::start(
+        progress,
+        "checking the chain",
+        "records",
+        Measure::OutOf(m.chain.length),
+    );
     while let Some(line) = lines.next()? {
+        checked.step();
         let at = walk.n + 1;
         let Some((text, record)) = read_record(report, at, line) else {
             return Ok(None);

@@ -19,6 +19,7 @@ use serde::Serialize;
 
 use super::files as names;
 use super::manifest::Manifest;
+use crate::progress::{Measure, Progress};
 
 /// What to verify, and against what.
 #[derive(Debug, Clone)]
@@ -166,7 +167,8 @@ fn check_campaign(report: &mut BundleReport, opts: &VerifyOptions, m: &Manifest)
 
 /// Verify the bundle in `opts.dir`. An error means it could not be checked at all (no such
 /// folder, an unreadable `allowed_signers`); everything about the bundle is a finding.
-pub fn verify_bundle(opts: &VerifyOptions) -> Result<BundleReport> {
+/// `progress` hears which check runs, and how many records of the chain were checked.
+pub fn verify_bundle(opts: &VerifyOptions, progress: &mut dyn Progress) -> Result<BundleReport> {
     let dir = &opts.dir;
     if !dir.is_dir() {
         bail!(
@@ -191,6 +193,7 @@ pub fn verify_bundle(opts: &VerifyOptions) -> Result<BundleReport> {
     let verify_md = read_small(&mut report, dir, names::VERIFY);
     let manifest = read_manifest(&mut report, manifest_text.as_deref());
     report.campaign = manifest.as_ref().map(|m| m.campaign.clone());
+    progress.phase("checking every file's sha256", "", Measure::Nothing);
     let state = files::check(&mut report, dir, sums_text.as_deref())?;
     signature::check(
         &mut report,
@@ -211,7 +214,7 @@ pub fn verify_bundle(opts: &VerifyOptions) -> Result<BundleReport> {
     // The chain (with decisions.csv) and the population are read side by side.
     let (facts, streamed) = std::thread::scope(|s| {
         let population = s.spawn(|| population::stream(dir, &m));
-        let facts = chain::check(&mut report, dir, &m, &state);
+        let facts = chain::check(&mut report, dir, &m, &state, progress);
         let streamed = population
             .join()
             .map_err(|_| anyhow::anyhow!("reading population.csv stopped unexpectedly"));
