@@ -479,6 +479,14 @@ impl Record {
     /// Read canonical bytes; a record of no known kind, or with unknown or missing fields, is
     /// an error saying so.
     pub fn parse(bytes: &str) -> Result<Record, String> {
+        match Record::parse_as_named(bytes) {
+            Some(record) => Ok(record),
+            None => Record::parse_probed(bytes),
+        }
+    }
+
+    /// The slow way: the kind first, then the record of that kind (bytes read twice).
+    pub(super) fn parse_probed(bytes: &str) -> Result<Record, String> {
         let probe: Probe = serde_json::from_str(bytes).map_err(|e| e.to_string())?;
         let record = match probe.kind.as_deref() {
             None => Record::Legacy(serde_json::from_str(bytes).map_err(|e| e.to_string())?),
@@ -503,6 +511,35 @@ impl Record {
             Some(other) => return Err(format!("unknown record kind '{other}'")),
         };
         Ok(record)
+    }
+
+    /// The fast way, reading the bytes once: as the kind the first `"kind":"…"` in them names
+    /// (canonical records put the record's own kind before any nested one), kept only when the
+    /// struct read says that kind itself. Anything else is left to the probe in [`Record::parse`],
+    /// which gives the same record or the error.
+    fn parse_as_named(bytes: &str) -> Option<Record> {
+        const KEY: &str = "\"kind\":\"";
+        let at = bytes.find(KEY)? + KEY.len();
+        let kind = &bytes[at..at + bytes[at..].find('"')?];
+        macro_rules! read {
+            ($variant:ident, $t:ty) => {{
+                let r: $t = serde_json::from_str(bytes).ok()?;
+                let said = r.kind.clone();
+                (Record::$variant(r), said)
+            }};
+        }
+        let (record, said) = match kind {
+            "start" => read!(Start, StartRecord),
+            "decision" => read!(Decision, DecisionRecord),
+            "owner" => read!(Owner, OwnerRecord),
+            "function" => read!(Function, FunctionRecord),
+            "expected_unused" => read!(ExpectedUnused, ExpectedUnusedRecord),
+            "assign" => read!(Assign, AssignRecord),
+            "confirm" => read!(Confirm, ConfirmRecord),
+            "close" => read!(Close, CloseRecord),
+            _ => return None,
+        };
+        (said == kind).then_some(record)
     }
 
     /// The canonical bytes: one JSON line without the newline.

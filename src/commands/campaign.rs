@@ -263,14 +263,15 @@ fn list(store: &Store, out: &mut dyn Write) -> Result<()> {
 }
 
 fn verify(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
-    if let Some(damage) = store.damage()? {
+    let (damage, report) = store.damage_while(|s| review::verify(s, name));
+    if let Some(damage) = damage? {
         writeln!(out, "database: damaged ({})", inert(&damage))?;
         super::finish(out)?;
         bail!(
             "the database file is damaged: 'nhi-review check' lists every problem; restore it from a backup"
         );
     }
-    let report = review::verify(store, name)?;
+    let report = report?;
     if report.is_intact() {
         let (seq, head) = report.head.clone().unwrap_or_default();
         writeln!(

@@ -216,7 +216,8 @@ pub fn campaigns(store: &Store, format: ListFormat, out: &mut dyn Write) -> Resu
 /// `campaign verify NAME --format csv|json`: one row; exit 1 (after writing it) unless intact.
 pub fn verify(store: &Store, name: &str, format: ListFormat, out: &mut dyn Write) -> Result<()> {
     let mut rows = Rows::new(VERIFY_KEYS, format, out)?;
-    if let Some(damage) = store.damage()? {
+    let (damage, report) = store.damage_while(|s| crate::review::verify(s, name));
+    if let Some(damage) = damage? {
         rows.row(vec![
             json!(name),
             json!(false),
@@ -231,7 +232,7 @@ pub fn verify(store: &Store, name: &str, format: ListFormat, out: &mut dyn Write
             "the database file is damaged: 'nhi-review check' lists every problem; restore it from a backup"
         );
     }
-    let report = crate::review::verify(store, name)?;
+    let report = report?;
     let intact = report.is_intact();
     rows.row(vec![
         json!(report.campaign),

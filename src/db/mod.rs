@@ -38,7 +38,7 @@ pub mod prelude {
     pub use super::remediation::RemediationReads;
 }
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use chrono::{DateTime, Utc};
@@ -258,6 +258,12 @@ impl Store {
         Store::setup(store.conn).with_context(|| format!("preparing database '{}'", path.display()))
     }
 
+    /// Whether the database at `path` exists at the schema this build writes (else opening it
+    /// for writing would create or upgrade it).
+    pub fn is_current(path: &Path) -> Result<bool> {
+        Ok(matches!(inspect(path)?, Found::Database(v) if v == SCHEMA_VERSION))
+    }
+
     /// Open the database at `path` for reading only: nothing is written to the file or beside
     /// it, it works on a read-only file or file system, and a database of an older schema is
     /// read through an upgraded copy in memory.
@@ -311,6 +317,32 @@ impl Store {
             .conn
             .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
         Ok((first != "ok").then_some(first))
+    }
+
+    /// [`Store::damage`] on a connection of its own, in a thread, while `work` runs on this one:
+    /// a pass that reads the whole file anyway need not wait for the check first. (A copy in
+    /// memory, of an older schema, is checked first instead.)
+    pub fn damage_while<T>(&self, work: impl FnOnce(&Store) -> T) -> (Result<Option<String>>, T) {
+        let Some(path) = self
+            .conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+        else {
+            return (self.damage(), work(self));
+        };
+        std::thread::scope(|s| {
+            let check = s.spawn(move || -> Result<Option<String>> {
+                let (conn, _) = open_read_only_conn(&path)?;
+                let first: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+                Ok((first != "ok").then_some(first))
+            });
+            let out = work(self);
+            let damage = check
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the quick check stopped unexpectedly")));
+            (damage, out)
+        })
     }
 
     /// `PRAGMA quick_check` before writing: a damaged file is refused, never written into.

@@ -22,7 +22,6 @@ use super::manifest::{self, FileEntry, Manifest};
 use super::rows::{self, SourceNames};
 use super::tally::Tallies;
 use super::{FORMAT, FORMAT_VERSION, NAMESPACE, checkpoint};
-use crate::chain::verify::Verifier;
 use crate::chain::{CloseRecord, Record, StartRecord};
 use crate::db::prelude::*;
 use crate::db::{CampaignInfo, Store};
@@ -191,8 +190,9 @@ fn write_passes(
     sources: &[crate::db::SourceRow],
     progress: &mut dyn Progress,
 ) -> Result<(ChainOut, PopulationOut)> {
-    let (report, chain, population) = std::thread::scope(|s| {
-        let verifying = s.spawn(|| crate::review::verify(&reader(&req.db)?, &campaign.name));
+    use crate::review::verify;
+    let (members, chain, population) = std::thread::scope(|s| {
+        let checking = s.spawn(|| verify::check_members(&reader(&req.db)?, campaign));
         let chaining = s.spawn(|| write_decisions(folder, &reader(&req.db)?, campaign));
         let population = write_population(folder, store, campaign, sources, progress);
         // The population is usually the longest pass; what is left is the chain.
@@ -201,9 +201,18 @@ fn write_passes(
             "",
             Measure::Nothing,
         );
-        (joined(verifying), joined(chaining), population)
+        (joined(checking), joined(chaining), population)
     });
-    let report = report?;
+    let (members, (walked, chain), population) = (members?, chain?, population?);
+    // The whole of `campaign verify`, its three passes shared with the writing: the chain as
+    // walked while decisions.jsonl was written, the population as hashed while population.csv was.
+    let report = verify::conclude(
+        store,
+        campaign,
+        walked,
+        members,
+        (population.hash.clone(), population.size),
+    )?;
     if let Some(first) = report.findings.first() {
         bail!(
             "campaign '{}' does not verify ({} finding(s), first: {first}): nothing was signed; see 'nhi-review campaign verify {}'",
@@ -212,7 +221,7 @@ fn write_passes(
             campaign.name
         );
     }
-    let (chain, population) = (chain?, population?);
+    let chain = chain?;
     if (population.hash.as_str(), population.size)
         != (
             chain.start.population_hash.as_str(),
@@ -236,7 +245,29 @@ pub fn write_bundle(
     passphrase: impl FnOnce(&Path) -> Result<SecretString>,
     progress: &mut dyn Progress,
 ) -> Result<Written> {
-    let mut store = writer(&req.db)?;
+    // The bundle is read through read-only connections; the connection that stores the
+    // checkpoint opens beside them, so SQLite's quick check of the file (4.7 s on a 2 GB
+    // database) runs while the bundle is written, and must pass before anything is stored. An
+    // older schema is upgraded first, as any write would.
+    let upgraded = if Store::is_current(&req.db)? {
+        None
+    } else {
+        Some(writer(&req.db)?)
+    };
+    std::thread::scope(|s| {
+        let opening = s.spawn(move || upgraded.map_or_else(|| writer(&req.db), Ok));
+        write_and_sign(req, passphrase, progress, || joined(opening))
+    })
+}
+
+/// [`write_bundle`] once the writing connection is on its way: `writer` waits for it.
+fn write_and_sign(
+    req: &EvidenceRequest,
+    passphrase: impl FnOnce(&Path) -> Result<SecretString>,
+    progress: &mut dyn Progress,
+    writer: impl FnOnce() -> Result<Store>,
+) -> Result<Written> {
+    let store = reader(&req.db)?;
     let campaign = preflight(&store, req)?;
     let key = Signer::open(&req.key, passphrase)?;
     tracing::info!("signing key {}", key.fingerprint());
@@ -301,7 +332,7 @@ pub fn write_bundle(
     let signature = key.sign_armored(NAMESPACE, sums.as_bytes())?;
     folder.whole(&mut written, files::SIGNATURE, &signature)?;
     let sums_sha256 = crate::chain::sha256_hex(sums.as_bytes());
-    store_checkpoint(&mut store, &key, req, &campaign, &chain, &sums_sha256)?;
+    store_checkpoint(&mut writer()?, &key, req, &campaign, &chain, &sums_sha256)?;
     let kept = tmp.keep();
     if let Err(e) = std::fs::rename(&kept, &req.output) {
         let _ = std::fs::remove_dir_all(&kept);
@@ -348,17 +379,18 @@ fn store_checkpoint(
 }
 
 /// `decisions.jsonl` (the stored bytes, one record per line) and `decisions.csv`, in one pass
-/// over the chain, which is verified again on the way.
-fn write_decisions(folder: &Folder, store: &Store, campaign: &CampaignInfo) -> Result<ChainOut> {
+/// over the chain: the walk of `campaign verify`, so what is written is what was verified.
+/// The chain out is an error when the walk found the chain broken (its finding says why).
+fn write_decisions(
+    folder: &Folder,
+    store: &Store,
+    campaign: &CampaignInfo,
+) -> Result<(crate::review::verify::Walked, Result<ChainOut>)> {
     let mut jsonl = folder.create(files::DECISIONS_JSONL)?;
     let mut csv = CsvOut::new(folder.create(files::DECISIONS_CSV)?);
     csv.row(rows::DECISION_COLUMNS)?;
-    let mut verifier = Verifier::new(&campaign.name);
     let mut counts = manifest::Counts::default();
-    store.for_each_record(campaign.id, |row| {
-        let record = verifier
-            .push(&row.link)
-            .map_err(|e| anyhow::anyhow!("the chain does not verify: {e}"))?;
+    let walked = crate::review::verify::walk(store, campaign, |row, record| {
         match record {
             Record::Decision(_) | Record::Legacy(_) => counts.decision_records += 1,
             Record::Owner(_) => counts.owner_changes += 1,
@@ -372,34 +404,37 @@ fn write_decisions(folder: &Folder, store: &Store, campaign: &CampaignInfo) -> R
         jsonl.write_all(row.link.record.as_bytes())?;
         jsonl.write_all(b"\n")?;
         let name = row.name.as_deref().unwrap_or("");
-        csv.row(rows::decision_cells(&record, &row.link.row_hash, name)?)?;
+        csv.row(rows::decision_cells(record, &row.link.row_hash, name)?)?;
         Ok(())
     })?;
     let files = [finish(jsonl)?, finish(csv.finish()?)?];
-    let summary = verifier
-        .finish()
-        .map_err(|e| anyhow::anyhow!("the chain does not verify: {e}"))?;
-    let Some((seq, close)) = summary.close else {
-        bail!("the chain of '{}' has no close record", campaign.name);
-    };
-    if seq != summary.length {
-        bail!(
-            "the close record of '{}' is not the last record",
-            campaign.name
-        );
-    }
-    counts.keep = close.keep;
-    counts.reduce = close.reduce;
-    counts.revoke = close.revoke;
-    counts.unreviewed = close.unreviewed;
-    Ok(ChainOut {
-        head: summary.head,
-        length: summary.length,
-        start: summary.start,
-        close,
-        counts,
-        files,
-    })
+    let out = (|| {
+        let Some(summary) = walked.summary.clone() else {
+            bail!("the chain of '{}' does not verify", campaign.name);
+        };
+        let Some((seq, close)) = summary.close else {
+            bail!("the chain of '{}' has no close record", campaign.name);
+        };
+        if seq != summary.length {
+            bail!(
+                "the close record of '{}' is not the last record",
+                campaign.name
+            );
+        }
+        counts.keep = close.keep;
+        counts.reduce = close.reduce;
+        counts.revoke = close.revoke;
+        counts.unreviewed = close.unreviewed;
+        Ok(ChainOut {
+            head: summary.head,
+            length: summary.length,
+            start: summary.start,
+            close,
+            counts,
+            files,
+        })
+    })();
+    Ok((walked, out))
 }
 
 /// The source files of the campaign: those imported by its start, and any that last saw one

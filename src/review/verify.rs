@@ -17,7 +17,7 @@ use crate::chain::verify::{ChainSummary, Verifier};
 use crate::chain::{Record, RecordKind};
 use crate::db::prelude::*;
 use crate::db::{CampaignInfo, RecordRow, VerdictCounts};
-use crate::model::{CampaignStatus, Verdict};
+use crate::model::{CampaignStatus, IdentityId, Verdict};
 
 /// One problem found, with the check that found it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -83,20 +83,56 @@ fn finding(check: &'static str, message: String) -> Finding {
 /// Verify a campaign.
 pub fn verify(db: &impl Read, name: &str) -> Result<VerifyReport> {
     let campaign = db.campaign(name)?;
-    let mut findings = Vec::new();
-    let (summary, length) = walk_chain(db, &campaign, &mut findings)?;
-    let (hash, population) = db.population_hash(campaign.id)?;
+    let walked = walk(db, &campaign, |_, _| Ok(()))?;
+    let members = check_members(db, &campaign)?;
+    let population = db.population_hash(campaign.id)?;
+    conclude(db, &campaign, walked, members, population)
+}
+
+/// The chain walked: what it says when it verified, its length, and what was found.
+#[derive(Debug)]
+pub struct Walked {
+    /// The chain's summary, when every link verified.
+    pub summary: Option<ChainSummary>,
+    /// Records read.
+    pub length: u64,
+    findings: Vec<Finding>,
+}
+
+/// The members' caches checked against their records.
+#[derive(Debug)]
+pub struct MembersChecked {
+    derived: Derived,
+    findings: Vec<Finding>,
+}
+
+/// The rest of the checks, once the chain was walked, the members checked and the population
+/// as stored hashed (`(hash, size)`, in the order the start record's hash covers). The three
+/// inputs are independent passes: a caller may run them at once (evidence does, hashing the
+/// population while it writes it).
+pub fn conclude(
+    db: &impl Read,
+    campaign: &CampaignInfo,
+    walked: Walked,
+    members: MembersChecked,
+    (hash, population): (String, u64),
+) -> Result<VerifyReport> {
+    let Walked {
+        summary,
+        length,
+        mut findings,
+    } = walked;
     if let Some(summary) = &summary {
-        check_start(&campaign, summary, &mut findings);
+        check_start(campaign, summary, &mut findings);
         check_population(summary, &hash, population, &mut findings);
-        check_status(&campaign, summary, &mut findings);
+        check_status(campaign, summary, &mut findings);
     }
-    let derived = check_caches(db, &campaign, &mut findings)?;
-    check_counts(db, &campaign, &derived, summary.as_ref(), &mut findings)?;
+    findings.extend(members.findings);
+    check_counts(campaign, &members.derived, summary.as_ref(), &mut findings);
     let intact = !findings.iter().any(|f| f.check == "chain");
-    let checkpoints = check_checkpoints(db, &campaign, length, intact, &mut findings)?;
+    let checkpoints = check_checkpoints(db, campaign, length, intact, &mut findings)?;
     Ok(VerifyReport {
-        campaign: campaign.name,
+        campaign: campaign.name.clone(),
         length,
         head: summary.map(|s| (s.length, s.head)),
         population,
@@ -105,12 +141,14 @@ pub fn verify(db: &impl Read, name: &str) -> Result<VerifyReport> {
     })
 }
 
-/// The chain, link by link, and the columns beside each record.
-fn walk_chain(
+/// The chain, link by link, and the columns beside each record; `each` gets every record that
+/// verified, in chain order (after a break, no more).
+pub fn walk(
     db: &impl Read,
     campaign: &CampaignInfo,
-    findings: &mut Vec<Finding>,
-) -> Result<(Option<ChainSummary>, u64)> {
+    mut each: impl FnMut(&RecordRow, &Record) -> Result<()>,
+) -> Result<Walked> {
+    let mut findings = Vec::new();
     let mut verifier = Verifier::new(&campaign.name);
     let mut broken = false;
     let mut column_problems = 0usize;
@@ -122,6 +160,7 @@ fn walk_chain(
         }
         match verifier.push(&row.link) {
             Ok(record) => {
+                each(&row, &record)?;
                 if let Some(why) = columns_disagree(&row, &record) {
                     column_problems += 1;
                     if column_problems <= LIST_AT_MOST {
@@ -142,16 +181,22 @@ fn walk_chain(
         }
         Ok(())
     })?;
-    if broken {
-        return Ok((None, length));
-    }
-    match verifier.finish() {
-        Ok(summary) => Ok((Some(summary), length)),
-        Err(e) => {
-            findings.push(finding("chain", e.to_string()));
-            Ok((None, length))
+    let summary = if broken {
+        None
+    } else {
+        match verifier.finish() {
+            Ok(summary) => Some(summary),
+            Err(e) => {
+                findings.push(finding("chain", e.to_string()));
+                None
+            }
         }
-    }
+    };
+    Ok(Walked {
+        summary,
+        length,
+        findings,
+    })
 }
 
 /// Which column of a stored record disagrees with the record it stores, if any.
@@ -298,114 +343,157 @@ struct Derived {
     unreviewed: u64,
 }
 
-/// Each member's caches beside what its latest records say (columns 0–21).
-fn caches_sql() -> String {
-    let latest = |what: &str, filter: &str| {
-        format!(
-            "(SELECT r.{what} FROM record r WHERE r.campaign_id = ci.campaign_id AND r.identity_id = ci.identity_id
-              AND {filter} ORDER BY r.seq DESC LIMIT 1)"
-        )
-    };
-    format!(
-        "SELECT i.name, ci.verdict, ci.owner, ci.business_function, ci.owner_at_start, ci.function_at_start,
-                ci.action, {}, {}, {}, {}, {}, ci.expected_unused, ci.expected_unused_at_start, {},
-                ci.assignee, {}, ci.second_review, ci.confirmed_by, {}, {}, c.default_reviewer
-         FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
-         JOIN campaign c ON c.id = ci.campaign_id WHERE ci.campaign_id = ?1",
-        latest("verdict", "r.kind IN ('decision', 'legacy')"),
-        latest("action", "r.kind IN ('decision', 'legacy')"),
-        latest("owner", "r.owner IS NOT NULL"),
-        latest("business_function", "r.business_function IS NOT NULL"),
-        latest("seq", "r.kind IN ('decision', 'legacy')"),
-        latest("expected_unused", "r.kind = 'expected_unused'"),
-        latest("assignee", "r.kind = 'assign'"),
-        latest(
-            "record",
-            "r.kind = 'decision'",
-        )
-        .replace("SELECT r.record", "SELECT json_extract(r.record, '$.second_review')"),
-        latest(
-            "reviewer",
-            "r.kind = 'confirm' AND r.seq > COALESCE((SELECT MAX(d.seq) FROM record d
-               WHERE d.campaign_id = ci.campaign_id AND d.identity_id = ci.identity_id
-                 AND d.kind IN ('decision', 'legacy')), 0)",
-        ),
-    )
+/// A member's caches, as stored beside it.
+#[derive(Debug)]
+struct Cached {
+    identity: i64,
+    verdict: Option<Verdict>,
+    owner: Option<String>,
+    function: Option<String>,
+    owner_at_start: Option<String>,
+    function_at_start: Option<String>,
+    expected_unused: Option<String>,
+    expected_unused_at_start: Option<String>,
+    assignee: Option<String>,
+    second_review: bool,
+    confirmed_by: Option<String>,
 }
 
-/// Every member's caches against the chain, one query over the members.
-fn check_caches(
-    db: &impl Read,
-    campaign: &CampaignInfo,
-    findings: &mut Vec<Finding>,
-) -> Result<Derived> {
+/// What a member's records say, folded in chain order: each field is what its latest record
+/// of the kind that sets it says.
+#[derive(Debug, Default)]
+struct Chained {
+    /// The latest decision (or schema-1 decision): its verdict, action and seq.
+    verdict: Option<Verdict>,
+    action: Option<String>,
+    decision_seq: Option<u64>,
+    /// The latest record carrying an owner, and one carrying a business function.
+    owner: Option<String>,
+    function: Option<String>,
+    /// The latest expected-unused record's reason.
+    expected_unused: Option<String>,
+    /// The latest assign record's reviewer.
+    assignee: Option<String>,
+    /// The latest decision record's second review (`required` or not).
+    second_review: Option<String>,
+    /// Who confirmed since the latest decision.
+    confirmed_by: Option<String>,
+}
+
+/// One record of a member, the columns the fold reads.
+struct MemberRecord {
+    identity: i64,
+    seq: u64,
+    kind: String,
+    action: Option<String>,
+    verdict: Option<Verdict>,
+    owner: Option<String>,
+    function: Option<String>,
+    expected_unused: Option<String>,
+    assignee: Option<String>,
+    reviewer: String,
+    second_review: Option<String>,
+}
+
+impl Chained {
+    fn fold(&mut self, r: MemberRecord) {
+        match r.kind.as_str() {
+            "decision" | "legacy" => {
+                self.verdict = r.verdict;
+                self.action = r.action;
+                self.decision_seq = Some(r.seq);
+                self.confirmed_by = None;
+                if r.kind == "decision" {
+                    self.second_review = r.second_review;
+                }
+            }
+            "expected_unused" => self.expected_unused = r.expected_unused,
+            "assign" => self.assignee = r.assignee,
+            "confirm" => self.confirmed_by = Some(r.reviewer),
+            _ => {}
+        }
+        if r.owner.is_some() {
+            self.owner = r.owner;
+        }
+        if r.function.is_some() {
+            self.function = r.function;
+        }
+    }
+}
+
+/// Every member's caches against the chain, and no record naming an identity outside the
+/// population: the members and their records each read once, in identity order, side by side
+/// (a merge of two index scans, not a lookup of each member's latest records).
+pub fn check_members(db: &impl Read, campaign: &CampaignInfo) -> Result<MembersChecked> {
     let conn = db.conn();
-    let mut stmt = conn.prepare(&caches_sql())?;
-    let mut rows = stmt.query(params![campaign.id])?;
-    let mut derived = Derived::default();
-    let mut seen = [0usize; 6];
-    let mut report = |slot: usize, check: &'static str, message: String| {
-        seen[slot] += 1;
-        if seen[slot] <= LIST_AT_MOST {
-            findings.push(finding(check, message));
-        }
+    let mut members = conn.prepare(
+        "SELECT identity_id, verdict, owner, business_function, owner_at_start, function_at_start,
+                expected_unused, expected_unused_at_start, assignee, second_review, confirmed_by
+         FROM campaign_identity WHERE campaign_id = ?1 ORDER BY identity_id",
+    )?;
+    let mut records = conn.prepare(
+        "SELECT identity_id, seq, kind, action, verdict, owner, business_function, expected_unused,
+                assignee, reviewer,
+                CASE WHEN kind = 'decision' THEN json_extract(record, '$.second_review') END
+         FROM record WHERE campaign_id = ?1 AND identity_id IS NOT NULL
+         ORDER BY identity_id, seq",
+    )?;
+    let mut members = members.query_map(params![campaign.id], |r| {
+        Ok(Cached {
+            identity: r.get(0)?,
+            verdict: r.get(1)?,
+            owner: r.get(2)?,
+            function: r.get(3)?,
+            owner_at_start: r.get(4)?,
+            function_at_start: r.get(5)?,
+            expected_unused: r.get(6)?,
+            expected_unused_at_start: r.get(7)?,
+            assignee: r.get(8)?,
+            second_review: r.get(9)?,
+            confirmed_by: r.get(10)?,
+        })
+    })?;
+    let mut records = records
+        .query_map(params![campaign.id], |r| {
+            Ok(MemberRecord {
+                identity: r.get(0)?,
+                seq: r.get(1)?,
+                kind: r.get(2)?,
+                action: r.get(3)?,
+                verdict: r.get(4)?,
+                owner: r.get(5)?,
+                function: r.get(6)?,
+                expected_unused: r.get(7)?,
+                assignee: r.get(8)?,
+                reviewer: r.get(9)?,
+                second_review: r.get(10)?,
+            })
+        })?
+        .peekable();
+    let mut checked = MembersChecked {
+        derived: Derived::default(),
+        findings: Vec::new(),
     };
-    let none_if_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
-    while let Some(r) = rows.next()? {
-        let name: String = r.get(0)?;
-        let cached: Option<Verdict> = r.get(1)?;
-        let chained: Option<Verdict> = r.get(7)?;
-        let action: Option<String> = r.get(8)?;
-        if let Some(v) = chained {
-            derived.counts.add(v);
+    let mut seen = [0usize; 6];
+    let mut strays = 0u64;
+    for member in members.by_ref() {
+        let member = member?;
+        let mut chained = Chained::default();
+        while let Some(next) =
+            records.next_if(|r| r.as_ref().map_or(true, |r| r.identity <= member.identity))
+        {
+            let next = next?;
+            if next.identity < member.identity {
+                strays += 1;
+            } else {
+                chained.fold(next);
+            }
         }
-        if action.as_deref() == Some("unreviewed") {
-            derived.unreviewed += 1;
-        }
-        if cached != chained {
-            let seq: Option<u64> = r.get(11)?;
-            report(
-                0,
-                "verdicts",
-                format!(
-                    "'{name}' shows {} but its chain says {}{}: a standing verdict was changed outside the chain",
-                    cached.map_or("undecided", Verdict::as_str),
-                    chained.map_or("undecided", Verdict::as_str),
-                    seq.map(|s| format!(" (record #{s})")).unwrap_or_default()
-                ),
-            );
-        }
-        let owner = none_if_empty(r.get::<_, Option<String>>(9)?.or(r.get(4)?));
-        if none_if_empty(r.get(2)?) != owner {
-            report(
-                1,
-                "owners",
-                format!(
-                    "'{name}''s owner in force is not the one its chain recorded: it was changed outside the chain"
-                ),
-            );
-        }
-        let function = none_if_empty(r.get::<_, Option<String>>(10)?.or(r.get(5)?));
-        if none_if_empty(r.get(3)?) != function {
-            report(
-                2,
-                "functions",
-                format!(
-                    "'{name}''s business function in force is not the one its chain recorded: it was changed outside the chain"
-                ),
-            );
-        }
-        check_team(r, &name, &mut report)?;
-        let expected = none_if_empty(r.get::<_, Option<String>>(14)?.or(r.get(13)?));
-        if none_if_empty(r.get(12)?) != expected {
-            report(
-                3,
-                "expectations",
-                format!(
-                    "'{name}''s expected-unused mark is not the one its chain recorded: it was changed outside the chain"
-                ),
-            );
-        }
+        compare(db, campaign, &member, &chained, &mut checked, &mut seen)?;
+    }
+    for rest in records {
+        rest?;
+        strays += 1;
     }
     for (slot, check) in [
         (0, "verdicts"),
@@ -416,42 +504,94 @@ fn check_caches(
         (5, "second reviews"),
     ] {
         if seen[slot] > LIST_AT_MOST {
-            findings.push(finding(
+            checked.findings.push(finding(
                 check,
                 format!("… and {} more like these", seen[slot] - LIST_AT_MOST),
             ));
         }
     }
-    Ok(derived)
+    if strays > 0 {
+        checked.findings.push(finding(
+            "members",
+            format!("{strays} records name identities that are not in the population: members were deleted"),
+        ));
+    }
+    Ok(checked)
 }
 
-/// A member's assignee and second review against the chain (columns 15–21 of the caches).
-fn check_team(
-    r: &rusqlite::Row,
-    name: &str,
-    report: &mut dyn FnMut(usize, &'static str, String),
+/// One member's caches against what its records say; counts what stands.
+fn compare(
+    db: &impl Read,
+    campaign: &CampaignInfo,
+    m: &Cached,
+    c: &Chained,
+    checked: &mut MembersChecked,
+    seen: &mut [usize; 6],
 ) -> Result<()> {
-    let none_if_empty = |s: Option<String>| s.filter(|s| !s.is_empty());
-    let chained = none_if_empty(r.get::<_, Option<String>>(16)?.or(r.get(4)?).or(r.get(21)?));
-    if none_if_empty(r.get(15)?) != chained {
-        report(
-            4,
-            "assignments",
-            format!(
-                "'{name}''s assigned reviewer is not the one its chain recorded: it was changed outside the chain"
-            ),
-        );
+    if let Some(v) = c.verdict {
+        checked.derived.counts.add(v);
     }
-    let needed = r.get::<_, Option<String>>(19)?.as_deref() == Some("required");
-    let confirmed: Option<String> = r.get(20)?;
-    if r.get::<_, bool>(17)? != needed || r.get::<_, Option<String>>(18)? != confirmed {
-        report(
-            5,
-            "second reviews",
+    if c.action.as_deref() == Some("unreviewed") {
+        checked.derived.unreviewed += 1;
+    }
+    let none_if_empty = |s: Option<&String>| s.filter(|s| !s.is_empty()).cloned();
+    let mut wrong: Vec<(usize, &'static str, &'static str)> = Vec::new();
+    if m.verdict != c.verdict {
+        wrong.push((0, "verdicts", ""));
+    }
+    if none_if_empty(m.owner.as_ref())
+        != none_if_empty(c.owner.as_ref().or(m.owner_at_start.as_ref()))
+    {
+        wrong.push((1, "owners", "owner in force"));
+    }
+    if none_if_empty(m.function.as_ref())
+        != none_if_empty(c.function.as_ref().or(m.function_at_start.as_ref()))
+    {
+        wrong.push((2, "functions", "business function in force"));
+    }
+    let assignee = c
+        .assignee
+        .as_ref()
+        .or(m.owner_at_start.as_ref())
+        .or(Some(&campaign.default_reviewer));
+    if none_if_empty(m.assignee.as_ref()) != none_if_empty(assignee) {
+        wrong.push((4, "assignments", "assigned reviewer"));
+    }
+    let needed = c.second_review.as_deref() == Some("required");
+    if m.second_review != needed || m.confirmed_by != c.confirmed_by {
+        wrong.push((5, "second reviews", "second review"));
+    }
+    if none_if_empty(m.expected_unused.as_ref())
+        != none_if_empty(
+            c.expected_unused
+                .as_ref()
+                .or(m.expected_unused_at_start.as_ref()),
+        )
+    {
+        wrong.push((3, "expectations", "expected-unused mark"));
+    }
+    for (slot, check, what) in wrong {
+        seen[slot] += 1;
+        if seen[slot] > LIST_AT_MOST {
+            continue;
+        }
+        // The name only for what is listed: read one by one, never for an intact member.
+        let name = db.identity(IdentityId(m.identity))?.name;
+        let message = if slot == 0 {
             format!(
-                "'{name}''s second review is not the one its chain recorded: it was changed outside the chain"
-            ),
-        );
+                "'{name}' shows {} but its chain says {}{}: a standing verdict was changed outside the chain",
+                m.verdict.map_or("undecided", Verdict::as_str),
+                c.verdict.map_or("undecided", Verdict::as_str),
+                c.decision_seq
+                    .map(|s| format!(" (record #{s})"))
+                    .unwrap_or_default()
+            )
+        } else {
+            format!(
+                "'{name}''s {what} is not the one its chain recorded: it was changed outside the chain"
+            )
+        };
+        checked.findings.push(finding(check, message));
     }
     Ok(())
 }
@@ -461,12 +601,11 @@ fn counts_text(c: &VerdictCounts) -> String {
 }
 
 fn check_counts(
-    db: &impl Read,
     campaign: &CampaignInfo,
     derived: &Derived,
     summary: Option<&ChainSummary>,
     findings: &mut Vec<Finding>,
-) -> Result<()> {
+) {
     if campaign.counts != derived.counts {
         findings.push(finding(
             "counts",
@@ -475,19 +614,6 @@ fn check_counts(
                 counts_text(&campaign.counts),
                 counts_text(&derived.counts)
             ),
-        ));
-    }
-    let strays: u64 = db.conn().query_row(
-        "SELECT COUNT(*) FROM record r WHERE r.campaign_id = ?1 AND r.identity_id IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM campaign_identity ci WHERE ci.campaign_id = r.campaign_id
-                           AND ci.identity_id = r.identity_id)",
-        [campaign.id],
-        |r| r.get(0),
-    )?;
-    if strays > 0 {
-        findings.push(finding(
-            "members",
-            format!("{strays} records name identities that are not in the population: members were deleted"),
         ));
     }
     if let Some((seq, close)) = summary.and_then(|s| s.close.as_ref()) {
@@ -509,7 +635,6 @@ fn check_counts(
             ));
         }
     }
-    Ok(())
 }
 
 /// The chain against every signed checkpoint: each must verify, and the chain must still end
