@@ -17,10 +17,14 @@
 //! - `aws/credential-report.csv`: every account's users, one report;
 //! - `aws/authorization-details-ACCOUNT.json`: one per account (read whole by the importer, so
 //!   each stays within IAM's 5,000 users and far below the importer's 64 MiB);
+//! - `gcp/service-accounts.json`, `gcp/keys.json`: every project's accounts and keys;
+//! - `gcp/iam-policy-PROJECT.json`: one per project (a policy names no project: the importer
+//!   takes it from its members);
 
 #![allow(dead_code)]
 
 mod aws;
+mod gcp;
 mod out;
 mod rng;
 mod text;
@@ -143,10 +147,13 @@ const SHARES: [u64; 4] = [30, 10, 25, 25];
 pub fn generate(config: &Config, dir: &Path) -> io::Result<Summary> {
     std::fs::create_dir_all(dir)?;
     let n = config.identities;
-    let [users, roles, _gcp, _k8s] = SHARES.map(|s| n * s / 100);
+    let [users, roles, gcp, _k8s] = SHARES.map(|s| n * s / 100);
     let (seed, g) = (config.seed, config.grants_per_identity);
     let parts = std::thread::scope(|s| {
-        let handles = [s.spawn(move || aws::generate(seed, g, users, roles, dir))];
+        let handles = [
+            s.spawn(move || aws::generate(seed, g, users, roles, dir)),
+            s.spawn(move || gcp::generate(seed, g, gcp, dir)),
+        ];
         handles.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
     let mut summary = Summary::default();
