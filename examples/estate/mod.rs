@@ -20,11 +20,14 @@
 //! - `gcp/service-accounts.json`, `gcp/keys.json`: every project's accounts and keys;
 //! - `gcp/iam-policy-PROJECT.json`: one per project (a policy names no project: the importer
 //!   takes it from its members);
+//! - `k8s/CLUSTER/serviceaccounts.json`, `k8s/CLUSTER/rolebindings.json`: per cluster, imported
+//!   with `--account CLUSTER` (kubectl output never names its cluster);
 
 #![allow(dead_code)]
 
 mod aws;
 mod gcp;
+mod k8s;
 mod out;
 mod rng;
 mod text;
@@ -147,12 +150,13 @@ const SHARES: [u64; 4] = [30, 10, 25, 25];
 pub fn generate(config: &Config, dir: &Path) -> io::Result<Summary> {
     std::fs::create_dir_all(dir)?;
     let n = config.identities;
-    let [users, roles, gcp, _k8s] = SHARES.map(|s| n * s / 100);
+    let [users, roles, gcp, k8s] = SHARES.map(|s| n * s / 100);
     let (seed, g) = (config.seed, config.grants_per_identity);
     let parts = std::thread::scope(|s| {
         let handles = [
             s.spawn(move || aws::generate(seed, g, users, roles, dir)),
             s.spawn(move || gcp::generate(seed, g, gcp, dir)),
+            s.spawn(move || k8s::generate(seed, g, k8s, dir)),
         ];
         handles.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
