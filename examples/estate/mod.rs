@@ -22,6 +22,7 @@
 //!   takes it from its members);
 //! - `k8s/CLUSTER/serviceaccounts.json`, `k8s/CLUSTER/rolebindings.json`: per cluster, imported
 //!   with `--account CLUSTER` (kubectl output never names its cluster);
+//! - `saas/apps.csv` with `saas/apps.mapping.toml` beside it (found by the importer).
 
 #![allow(dead_code)]
 
@@ -30,6 +31,7 @@ mod gcp;
 mod k8s;
 mod out;
 mod rng;
+mod saas;
 mod text;
 
 use std::io;
@@ -151,12 +153,14 @@ pub fn generate(config: &Config, dir: &Path) -> io::Result<Summary> {
     std::fs::create_dir_all(dir)?;
     let n = config.identities;
     let [users, roles, gcp, k8s] = SHARES.map(|s| n * s / 100);
+    let saas = n - users - roles - gcp - k8s;
     let (seed, g) = (config.seed, config.grants_per_identity);
     let parts = std::thread::scope(|s| {
         let handles = [
             s.spawn(move || aws::generate(seed, g, users, roles, dir)),
             s.spawn(move || gcp::generate(seed, g, gcp, dir)),
             s.spawn(move || k8s::generate(seed, g, k8s, dir)),
+            s.spawn(move || saas::generate(seed, g, saas, dir)),
         ];
         handles.map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
     });
