@@ -111,6 +111,9 @@ impl Progress for Bar {
             // Nothing may move for a while (a sort, a signature): the spinner says it runs.
             bar.enable_steady_tick(Duration::from_millis(120));
         }
+        // Drawn now, not at the first tick: a short phase (a signature) would otherwise come and
+        // go unseen, depending on how busy the machine is.
+        bar.tick();
         set_shown(Some(&bar));
         self.bar = Some(bar);
     }
