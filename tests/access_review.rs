@@ -76,26 +76,26 @@ fn vanta_style_has_the_documented_columns_and_one_row_per_identity() {
         header,
         [
             "Account name",
-            "Owner",
+            "Account owner",
             "Role",
             "Status",
-            "Access appropriate",
-            "Created",
-            "Deactivated"
+            "Access Appropriate",
+            "Date created (UTC)",
+            "Date deactivated (UTC)"
         ]
     );
     assert_eq!(rows.len(), 78, "one row per identity of the population");
     for row in &rows {
         assert!(!row[1].is_empty(), "an owner, or 'Not a person': {row:?}");
         assert!(
-            ["active", "disabled", "unknown", "gone"].contains(&row[3].as_str()),
-            "{row:?}"
+            ["Active", "Deactivated"].contains(&row[3].as_str()),
+            "Vanta takes only these: {row:?}"
         );
-        assert!(["yes", "no", ""].contains(&row[4].as_str()), "{row:?}");
+        assert!(["Yes", "No", ""].contains(&row[4].as_str()), "{row:?}");
         for t in [&row[5], &row[6]] {
             assert!(
-                t.is_empty() || (t.ends_with('Z') && t.len() == 20),
-                "{row:?}"
+                t.is_empty() || chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok(),
+                "YYYY-MM-DD: {row:?}"
             );
         }
     }
@@ -106,7 +106,11 @@ fn vanta_style_has_the_documented_columns_and_one_row_per_identity() {
         .expect("the revoked role");
     assert_eq!(batch[1], "Not a person");
     assert_eq!(batch[2], "inline:everything", "its admin-tier grant");
-    assert_eq!(batch[4], "no", "revoked: access not appropriate");
+    assert_eq!(batch[4], "No", "revoked: access not appropriate");
+    assert!(
+        rows.iter().any(|r| r[3] == "Deactivated") && rows.iter().any(|r| !r[5].is_empty()),
+        "the example has disabled identities and creation dates"
+    );
     assert_eq!(
         rows.iter().filter(|r| r[4].is_empty()).count(),
         77,
@@ -161,7 +165,7 @@ fn access_review_goes_to_a_file_and_style_belongs_to_it() {
         .success();
     let text = std::fs::read_to_string(&file).expect("file");
     assert!(
-        text.starts_with("Account name,Owner,Role,Status,Access appropriate,Created,Deactivated\n")
+        text.starts_with("Account name,Account owner,Role,Status,Access Appropriate,Date created (UTC),Date deactivated (UTC)\n")
     );
     bin(&db)
         .args([

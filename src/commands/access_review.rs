@@ -13,15 +13,16 @@ use crate::model::{GrantView, IdentityView, ItemRef, Verdict};
 use crate::output::CsvOut;
 use crate::progress::Ticker;
 
-/// Columns of `--style vanta`.
+/// Columns of `--style vanta`: the fields of Vanta's access file template (help.vanta.com,
+/// "Access File Uploader"), spelled as there.
 pub const VANTA_COLUMNS: &[&str] = &[
     "Account name",
-    "Owner",
+    "Account owner",
     "Role",
     "Status",
-    "Access appropriate",
-    "Created",
-    "Deactivated",
+    "Access Appropriate",
+    "Date created (UTC)",
+    "Date deactivated (UTC)",
 ];
 
 /// Columns of `--style grants`.
@@ -45,8 +46,10 @@ pub const GRANT_COLUMNS: &[&str] = &[
 /// The owner Vanta accepts for an account no person owns.
 pub const NOT_A_PERSON: &str = "Not a person";
 
-fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
-    t.map(nhi_importers::time::format_utc).unwrap_or_default()
+/// A date as Vanta's template takes it: `YYYY-MM-DD`, in UTC.
+fn date(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| t.format("%Y-%m-%d").to_string())
+        .unwrap_or_default()
 }
 
 /// The identity's role: the names of its grants of the highest tier it holds now.
@@ -66,21 +69,24 @@ fn role(identity: &IdentityView) -> String {
         .collect();
     names.sort_unstable();
     names.dedup();
-    names.join("; ")
+    // Vanta's template separates several roles with commas.
+    names.join(", ")
 }
 
+/// Vanta's two statuses: an identity gone from its export or disabled is `Deactivated`; one
+/// that is there (active, or of a status the export does not tell) is `Active`.
 fn status(identity: &IdentityView) -> &'static str {
-    if identity.gone_at.is_some() {
-        "gone"
+    if identity.gone_at.is_some() || identity.status == crate::model::Status::Disabled {
+        "Deactivated"
     } else {
-        identity.status.as_str()
+        "Active"
     }
 }
 
 fn appropriate(verdict: Option<Verdict>) -> &'static str {
     match verdict {
-        Some(Verdict::Keep) => "yes",
-        Some(Verdict::Reduce | Verdict::Revoke) => "no",
+        Some(Verdict::Keep) => "Yes",
+        Some(Verdict::Reduce | Verdict::Revoke) => "No",
         None => "",
     }
 }
@@ -125,8 +131,8 @@ fn vanta<W: Write>(
             role(identity),
             status(identity).to_owned(),
             appropriate(r.verdict).to_owned(),
-            time(identity.created_at),
-            time(identity.gone_at),
+            date(identity.created_at),
+            date(identity.gone_at),
         ])
     })?;
     Ok(n)
