@@ -203,7 +203,10 @@ fn main() {
         "build first: cargo build --release --examples --bins"
     );
     let scratch = tempfile::tempdir().expect("scratch");
-    let dir = a.dir.clone().unwrap_or_else(|| scratch.path().to_path_buf());
+    let dir = a
+        .dir
+        .clone()
+        .unwrap_or_else(|| scratch.path().to_path_buf());
     std::fs::create_dir_all(&dir).expect("dir");
     let sqlite = PathBuf::from("sqlite3");
     let load_before = load();
@@ -271,7 +274,12 @@ fn main() {
             a.pairs,
             || {
                 remove_db(&small_db);
-                timed(&dir, &bin, &["--db", small_db_s, "-q", "import", small_s], None)
+                timed(
+                    &dir,
+                    &bin,
+                    &["--db", small_db_s, "-q", "import", small_s],
+                    None,
+                )
             },
             || fresh.ours,
         );
@@ -290,7 +298,12 @@ fn main() {
         || {
             k += 1;
             let name = format!("bench-{k}");
-            timed(&dir, &bin, &["--db", db_s, "-q", "campaign", "start", &name], None)
+            timed(
+                &dir,
+                &bin,
+                &["--db", db_s, "-q", "campaign", "start", &name],
+                None,
+            )
         },
         || {
             timed(
@@ -311,7 +324,14 @@ fn main() {
     let out = dir.join("out.csv");
     let inventory = paired(
         a.pairs,
-        || timed(&dir, &bin, &["--db", db_s, "inventory", "--format", "csv"], Some(&out)),
+        || {
+            timed(
+                &dir,
+                &bin,
+                &["--db", db_s, "inventory", "--format", "csv"],
+                Some(&out),
+            )
+        },
         || {
             timed(
                 &dir,
@@ -333,7 +353,16 @@ fn main() {
             timed(
                 &dir,
                 &bin,
-                &["--db", db_s, "export", "inventory", "--campaign", &name, "-o", out.to_str().expect("utf-8")],
+                &[
+                    "--db",
+                    db_s,
+                    "export",
+                    "inventory",
+                    "--campaign",
+                    &name,
+                    "-o",
+                    out.to_str().expect("utf-8"),
+                ],
                 None,
             )
         },
@@ -341,7 +370,12 @@ fn main() {
             timed(
                 &dir,
                 &sqlite,
-                &["-csv", "-header", db_s, "SELECT * FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id"],
+                &[
+                    "-csv",
+                    "-header",
+                    db_s,
+                    "SELECT * FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id",
+                ],
                 Some(&out),
             )
         },
@@ -354,7 +388,11 @@ fn main() {
         "Measured {} by `examples/bench_scale --rows {n} --pairs {} --seeds {}` on {}; load average {} before, {} after. Medians of {} paired runs (ours, baseline, alternately).\n\n| what | nhi-review | baseline, same run, same file | ratio |\n|---|---|---|---|\n{}\n",
         started.format("%Y-%m-%d %H:%M UTC"),
         a.pairs,
-        a.seeds.iter().map(u64::to_string).collect::<Vec<_>>().join(","),
+        a.seeds
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
         machine(),
         load_before,
         load(),

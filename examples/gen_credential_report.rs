@@ -18,7 +18,11 @@ fn main() -> std::io::Result<()> {
         .unwrap_or(10_000);
     let seed: Option<u64> = std::env::args().nth(2).and_then(|a| a.parse().ok());
     // 1,000,003 is prime: k → (k·p + s) mod n is a permutation unless n is a multiple of it.
-    let step: u64 = if n % 1_000_003 == 0 { 1 } else { 1_000_003 };
+    let step: u64 = if n.is_multiple_of(1_000_003) {
+        1
+    } else {
+        1_000_003
+    };
     let out = std::io::stdout();
     let mut w = BufWriter::new(out.lock());
     writeln!(w, "{HEADER}")?;
