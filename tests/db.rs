@@ -364,3 +364,46 @@ fn a_native_id_is_found_without_reading_every_identity() {
         "{plan:?}"
     );
 }
+
+/// The merge campaign start reads identities with reads every identity as the per-identity
+/// queries of `inventory` do, credentials and grants in the same order, on the example
+/// organisation (identities with none to many of each; a filter leaving some out).
+#[test]
+fn the_merge_reads_every_identity_as_the_queries_do() {
+    let mut store = Store::open_in_memory().expect("store");
+    common::import_examples(&mut store);
+    for filter in [
+        nhi_review::db::InventoryFilter {
+            include_gone: true,
+            ..Default::default()
+        },
+        nhi_review::db::InventoryFilter {
+            provider: Some("aws".into()),
+            ..Default::default()
+        },
+    ] {
+        let mut queried = Vec::new();
+        store
+            .for_each_identity(&filter, |i| {
+                queried.push(i);
+                Ok(())
+            })
+            .expect("queries");
+        let mut merged = Vec::new();
+        store
+            .for_each_identity_by_id(&filter, |i| {
+                merged.push(i);
+                Ok(())
+            })
+            .expect("merge");
+        queried.sort_by_key(|i| i.row_id.0);
+        assert!(queried.len() > 10, "{}", queried.len());
+        assert!(
+            filter.provider.is_some()
+                || queried.iter().any(|i| i.grants.len() > 2)
+                    && queried.iter().any(|i| i.credentials.len() > 1),
+            "the example has identities with several of each"
+        );
+        assert_eq!(merged, queried);
+    }
+}

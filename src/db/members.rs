@@ -462,7 +462,7 @@ impl Tx<'_> {
                     function, expected_unused, assignee, sort_name, native_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
-            super::inventory::for_each_identity(&self.tx, &all, |identity| {
+            super::inventory::for_each_identity_by_id(&self.tx, &all, |identity| {
                 read.step();
                 let was_reviewed = match previous {
                     Some(p) => self.in_population(p, identity.row_id)?,
