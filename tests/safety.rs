@@ -251,3 +251,36 @@ fn a_damaged_file_is_found_and_never_written_into() {
         "no journal was started on it"
     );
 }
+
+/// A database of an older schema is read through an upgraded temporary copy: the read-only
+/// commands see what the upgraded file shows, and the file stays byte-identical.
+#[test]
+fn an_older_schema_is_read_through_a_copy_and_left_byte_identical() {
+    let dir = tempfile::tempdir().expect("dir");
+    let folder = dir.path().join("db");
+    std::fs::create_dir(&folder).expect("folder");
+    let old = folder.join("review.db");
+    std::fs::copy(common::repo("tests/fixtures/schema-v1.db"), &old).expect("copy");
+    let upgraded = dir.path().join("upgraded.db");
+    std::fs::copy(&old, &upgraded).expect("copy");
+    let before = std::fs::read(&old).expect("bytes");
+    let read = |db: &Path, args: &[&str]| -> String {
+        let out = common::cli(db).args(args).output().expect("runs");
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let listings: [&[&str]; 3] = [
+        &["campaign", "list", "--format", "json"],
+        &["inventory", "--format", "json"],
+        &["campaign", "verify", "2026-Q3", "--format", "json"],
+    ];
+    let from_copy: Vec<String> = listings.iter().map(|a| read(&old, a)).collect();
+    assert!(
+        std::fs::read(&old).expect("bytes") == before,
+        "the older file is byte-identical"
+    );
+    nhi_review::db::Store::open(&upgraded).expect("upgrades in place");
+    let from_file: Vec<String> = listings.iter().map(|a| read(&upgraded, a)).collect();
+    assert!(from_copy[1].lines().count() > 5, "{}", from_copy[1]);
+    assert_eq!(from_copy, from_file);
+}

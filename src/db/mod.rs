@@ -266,7 +266,7 @@ impl Store {
 
     /// Open the database at `path` for reading only: nothing is written to the file or beside
     /// it, it works on a read-only file or file system, and a database of an older schema is
-    /// read through an upgraded copy in memory.
+    /// read through an upgraded temporary copy.
     pub fn open_read_only(path: &Path) -> Result<Store> {
         let version = match inspect(path)? {
             Found::Missing | Found::Empty => bail!(
@@ -297,9 +297,13 @@ impl Store {
         }
         // An older schema: read an upgraded copy, leave the file as it is.
         tracing::info!(
-            "'{shown}' is at schema {version} (this build writes {SCHEMA_VERSION}): read through an upgraded copy in memory, the file left as it is"
+            "'{shown}' is at schema {version} (this build writes {SCHEMA_VERSION}): read through an upgraded temporary copy, the file left as it is"
         );
-        let mut copy = Connection::open_in_memory()?;
+        // SQLite's private temporary database (an empty name): on disk in the temporary folder,
+        // deleted when closed, its cache bounded. A copy in memory took as much memory as the
+        // file (2.4 GB for `campaign status` on a 2 GB database); in memory only where no
+        // temporary file can be made.
+        let mut copy = Connection::open("").or_else(|_| Connection::open_in_memory())?;
         rusqlite::backup::Backup::new(&conn, &mut copy)?.run_to_completion(
             1024,
             std::time::Duration::ZERO,
