@@ -74,7 +74,7 @@ pub enum Command {
         after_help = "Examples:\n  nhi-review inventory --provider aws\n  nhi-review inventory --format json > inventory.jsonl"
     )]
     Inventory(InventoryArgs),
-    /// Start, list, close or verify review campaigns
+    /// Start, list, assign, follow (status), close or verify review campaigns
     #[command(subcommand)]
     #[command(
         after_help = "Examples:\n  nhi-review campaign start 2026-Q4 --due 2026-12-31\n  nhi-review campaign verify 2026-Q4"
@@ -94,7 +94,7 @@ pub enum Command {
         after_help = "Examples:\n  nhi-review annotate --campaign 2026-Q4 --identity aws-18 --expected-unused \"DR restores only\""
     )]
     Annotate(AnnotateArgs),
-    /// Write decisions, the inventory or a reviewer's packet as CSV
+    /// Write decisions, the inventory, a reviewer's packet or an access review as CSV
     #[command(
         after_help = "Examples:\n  nhi-review export decisions --campaign 2026-Q4 -o decisions.csv\n  nhi-review export inventory --campaign 2026-Q4 -o population.csv"
     )]

@@ -171,7 +171,7 @@ impl<W: Write> CsvOut<W> {
     pub fn finish(self) -> Result<W> {
         self.w
             .into_inner()
-            .map_err(|e| anyhow::anyhow!("writing CSV: {}", e.error()))
+            .map_err(|e| anyhow::Error::new(e.into_error()).context("writing CSV"))
     }
 }
 
