@@ -595,6 +595,22 @@ fn example(path: &str) -> String {
     std::fs::read_to_string(common::repo(path)).expect("example")
 }
 
+/// The Okta apps example with one key taken off the first app's JWKS.
+fn okta_apps_without_key(kid: &str) -> serde_json::Value {
+    let mut apps: serde_json::Value =
+        serde_json::from_str(&example("examples/okta/apps.json")).expect("json");
+    let jwks = &mut apps[0]["settings"]["oauthClient"]["jwks"]["keys"];
+    let kept: Vec<serde_json::Value> = jwks
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter(|k| k["kid"] != kid)
+        .cloned()
+        .collect();
+    *jwks = serde_json::Value::Array(kept);
+    apps
+}
+
 /// JSON of an example with the entries `keep` refuses removed.
 fn without(path: &str, keep: impl Fn(&serde_json::Value) -> bool) -> String {
     let v: serde_json::Value = serde_json::from_str(&example(path)).expect("json");
@@ -636,17 +652,7 @@ fn the_next_import_shows_what_was_carried_out_and_what_was_not() {
         None,
         later,
     );
-    let mut apps: serde_json::Value =
-        serde_json::from_str(&example("examples/okta/apps.json")).expect("json");
-    let jwks = &mut apps[0]["settings"]["oauthClient"]["jwks"]["keys"];
-    let kept: Vec<serde_json::Value> = jwks
-        .as_array()
-        .expect("keys")
-        .iter()
-        .filter(|k| k["kid"] != "nw-prov-2025")
-        .cloned()
-        .collect();
-    *jwks = serde_json::Value::Array(kept);
+    let apps = okta_apps_without_key("nw-prov-2025");
     r.import_at("apps.json", &apps.to_string(), None, later);
     r.import_at(
         "app-grants-nw-user-provisioner.json",
@@ -835,17 +841,7 @@ fn counts_without_an_import_since_the_close_are_what_every_item_says() {
     let before = now() + Duration::hours(6);
     let keys = without("examples/github/deploy-keys-web.json", |k| k["id"] != 7003);
     r.import_at("deploy-keys-web.json", &keys, None, before);
-    let mut apps: serde_json::Value =
-        serde_json::from_str(&example("examples/okta/apps.json")).expect("json");
-    let jwks = &mut apps[0]["settings"]["oauthClient"]["jwks"]["keys"];
-    let kept: Vec<serde_json::Value> = jwks
-        .as_array()
-        .expect("keys")
-        .iter()
-        .filter(|k| k["kid"] != "nw-prov-2025")
-        .cloned()
-        .collect();
-    *jwks = serde_json::Value::Array(kept);
+    let apps = okta_apps_without_key("nw-prov-2025");
     r.import_at("apps.json", &apps.to_string(), None, before);
     r.close("Q4", now() + Duration::days(1));
 

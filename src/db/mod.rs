@@ -211,6 +211,12 @@ fn open_read_only_conn(path: &Path) -> Result<(Connection, bool)> {
     Ok((conn, true))
 }
 
+/// SQLite's quick check of a connection's file: `None` when sound, else its first complaint.
+fn first_damage(conn: &Connection) -> Result<Option<String>> {
+    let first: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+    Ok((first != "ok").then_some(first))
+}
+
 /// A path as the path part of an SQLite `file:` URI.
 fn uri_path(path: &Path) -> String {
     let mut out = String::new();
@@ -317,10 +323,7 @@ impl Store {
 
     /// SQLite's quick check: `None` when the file is sound, else its first complaint.
     pub fn damage(&self) -> Result<Option<String>> {
-        let first: String = self
-            .conn
-            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
-        Ok((first != "ok").then_some(first))
+        first_damage(&self.conn)
     }
 
     /// [`Store::damage`] on a connection of its own, in a thread, while `work` runs on this one:
@@ -336,11 +339,7 @@ impl Store {
             return (self.damage(), work(self));
         };
         std::thread::scope(|s| {
-            let check = s.spawn(move || -> Result<Option<String>> {
-                let (conn, _) = open_read_only_conn(&path)?;
-                let first: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
-                Ok((first != "ok").then_some(first))
-            });
+            let check = s.spawn(move || first_damage(&open_read_only_conn(&path)?.0));
             let out = work(self);
             let damage = check
                 .join()
