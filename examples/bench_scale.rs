@@ -20,9 +20,20 @@
 //! sorted into a new table, `inventory --format csv` against `sqlite3 -csv` of the identity
 //! table, and `export decisions` against `sqlite3 -csv` of the record table.
 //!
+//! With `--estate N` it also measures the import of whole estates (`examples/estate`, the
+//! generator of `gen_estate`) of N, 4N and 10N machine identities with ten grants each, in
+//! every format the generator writes, imported as `gen_estate` says: records (identities,
+//! grants and credentials) per second and the peak memory of the largest import, against
+//! `sqlite3` copying the same files raw in the same run (each CSV with `.import`, each JSON
+//! file's lists item by item with `json_each`). That table goes between the `bench_estate`
+//! markers. `--rows 0` skips the credential-report part, `--scales 1,4,10` picks the sizes.
+//!
 //! Evidence and verify over a million decisions have their own benchmark
-//! (`examples/bench_evidence`, BENCHMARKS.md); the review screen's keys are measured by hand
-//! in tmux (BENCHMARKS.md), not yet in-process.
+//! (`examples/bench_evidence`, BENCHMARKS.md); the review screen's keys have theirs
+//! (`examples/bench_screen`).
+
+#[allow(dead_code)]
+mod estate;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,6 +44,8 @@ struct Args {
     seeds: Vec<u64>,
     write: Option<PathBuf>,
     dir: Option<PathBuf>,
+    estate: u64,
+    scales: Vec<u64>,
 }
 
 fn args() -> Args {
@@ -42,6 +55,8 @@ fn args() -> Args {
         seeds: vec![1, 2],
         write: None,
         dir: None,
+        estate: 0,
+        scales: vec![1, 4, 10],
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -56,6 +71,13 @@ fn args() -> Args {
                     .collect()
             }
             "--write" => a.write = Some(value.into()),
+            "--estate" => a.estate = value.parse().expect("--estate N"),
+            "--scales" => {
+                a.scales = value
+                    .split(',')
+                    .map(|s| s.parse().expect("--scales 1,4,10"))
+                    .collect()
+            }
             "--dir" => a.dir = Some(value.into()),
             other => panic!("unknown argument {other}: see the module comment"),
         }
@@ -208,6 +230,39 @@ fn main() {
         .clone()
         .unwrap_or_else(|| scratch.path().to_path_buf());
     std::fs::create_dir_all(&dir).expect("dir");
+    if a.rows > 0 {
+        let table = report_part(&a, &bin, &gen_report, &dir);
+        print!("{table}");
+        if let Some(path) = &a.write {
+            write_block(path, "bench_scale", &table);
+        }
+    }
+    if a.estate > 0 {
+        let table = estate_part(&a, &bin, &dir);
+        print!("{table}");
+        if let Some(path) = &a.write {
+            write_block(path, "bench_estate", &table);
+        }
+    }
+}
+
+/// Replace the text between `<!-- NAME:begin -->` and `<!-- NAME:end -->` in `path`.
+fn write_block(path: &Path, name: &str, table: &str) {
+    let text = std::fs::read_to_string(path).expect("BENCHMARKS.md");
+    let (begin, end) = (
+        format!("<!-- {name}:begin -->"),
+        format!("<!-- {name}:end -->"),
+    );
+    let (Some(i), Some(j)) = (text.find(&begin), text.find(&end)) else {
+        panic!("{} has no {begin} … {end} markers", path.display());
+    };
+    let updated = format!("{}{begin}\n{table}{}", &text[..i], &text[j..]);
+    std::fs::write(path, updated).expect("write BENCHMARKS.md");
+}
+
+/// The credential report: import fresh and again, linearity, start, listing and export.
+fn report_part(a: &Args, bin: &Path, gen_report: &Path, dir: &Path) -> String {
+    let dir = dir.to_path_buf();
     let sqlite = PathBuf::from("sqlite3");
     let load_before = load();
     let started = chrono::Utc::now();
@@ -220,7 +275,7 @@ fn main() {
         let file = dir.join(format!("report-{seed}.csv"));
         let small = dir.join(format!("report-{seed}-tenth.csv"));
         for (rows_wanted, path) in [(n, &file), (tenth, &small)] {
-            let status = Command::new(&gen_report)
+            let status = Command::new(gen_report)
                 .arg(rows_wanted.to_string())
                 .arg(seed.to_string())
                 .stdout(std::fs::File::create(path).expect("report"))
@@ -238,7 +293,7 @@ fn main() {
             a.pairs,
             || {
                 remove_db(&db);
-                let r = timed(&dir, &bin, &["--db", db_s, "-q", "import", file_s], None);
+                let r = timed(&dir, bin, &["--db", db_s, "-q", "import", file_s], None);
                 db_mb = size_mb(&db);
                 r
             },
@@ -257,7 +312,7 @@ fn main() {
         // The database of the last fresh run stays: import the same file again into it.
         let again = paired(
             a.pairs,
-            || timed(&dir, &bin, &["--db", db_s, "-q", "import", file_s], None),
+            || timed(&dir, bin, &["--db", db_s, "-q", "import", file_s], None),
             || {
                 remove_db(&base_db);
                 timed(&dir, &sqlite, &[base_s, &import], None)
@@ -276,7 +331,7 @@ fn main() {
                 remove_db(&small_db);
                 timed(
                     &dir,
-                    &bin,
+                    bin,
                     &["--db", small_db_s, "-q", "import", small_s],
                     None,
                 )
@@ -300,7 +355,7 @@ fn main() {
             let name = format!("bench-{k}");
             timed(
                 &dir,
-                &bin,
+                bin,
                 &["--db", db_s, "-q", "campaign", "start", &name],
                 None,
             )
@@ -327,7 +382,7 @@ fn main() {
         || {
             timed(
                 &dir,
-                &bin,
+                bin,
                 &["--db", db_s, "inventory", "--format", "csv"],
                 Some(&out),
             )
@@ -352,7 +407,7 @@ fn main() {
             let _ = std::fs::remove_file(&out);
             timed(
                 &dir,
-                &bin,
+                bin,
                 &[
                     "--db",
                     db_s,
@@ -399,14 +454,147 @@ fn main() {
         a.pairs,
         rows.join("\n")
     );
-    print!("{table}");
-    if let Some(path) = a.write {
-        let text = std::fs::read_to_string(&path).expect("BENCHMARKS.md");
-        let (begin, end) = ("<!-- bench_scale:begin -->", "<!-- bench_scale:end -->");
-        let (Some(i), Some(j)) = (text.find(begin), text.find(end)) else {
-            panic!("{} has no {begin} … {end} markers", path.display());
+    table
+}
+
+/// Whole estates of `--estate` × each of `--scales` machine identities (ten grants each),
+/// imported as `gen_estate` prints, against `sqlite3` copying the same files raw.
+fn estate_part(a: &Args, bin: &Path, dir: &Path) -> String {
+    let sqlite = PathBuf::from("sqlite3");
+    let load_before = load();
+    let started = chrono::Utc::now();
+    let mut rows = Vec::new();
+    for &scale in &a.scales {
+        let out = dir.join(format!("estate-{scale}"));
+        let _ = std::fs::remove_dir_all(&out);
+        let config = estate::Config {
+            identities: a.estate * scale,
+            grants_per_identity: 10,
+            seed: 1,
         };
-        let updated = format!("{}{begin}\n{table}{}", &text[..i], &text[j..]);
-        std::fs::write(&path, updated).expect("write BENCHMARKS.md");
+        let summary = estate::generate(&config, &out).expect("estate");
+        let path_of = |f: &estate::FileSummary| out.join(&f.path).display().to_string();
+        let db = dir.join("estate.db");
+        let db_s = db.to_str().expect("utf-8").to_owned();
+        let imports: Vec<Vec<String>> = summary
+            .imports()
+            .into_iter()
+            .map(|(account, files)| {
+                let mut args: Vec<String> =
+                    ["--db", &db_s, "-q", "import"].map(str::to_owned).to_vec();
+                if let Some(account) = account {
+                    args.extend(["--account".to_owned(), account.to_owned()]);
+                }
+                args.extend(files.iter().map(|f| path_of(f)));
+                args
+            })
+            .collect();
+        let script = dir.join("raw-copy.sql");
+        std::fs::write(&script, raw_copy_script(&summary, &path_of)).expect("script");
+        let base_db = dir.join("estate-baseline.db");
+        let base_args = [
+            base_db.to_str().expect("utf-8").to_owned(),
+            format!(".read {}", script.display()),
+        ];
+        let (mut db_mb, mut base_mb) = (0.0, 0.0);
+        let runs = paired(
+            a.pairs,
+            || {
+                remove_db(&db);
+                let mut total = Run {
+                    wall: 0.0,
+                    rss_mb: 0.0,
+                };
+                for args in &imports {
+                    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                    let r = timed(dir, bin, &args, None);
+                    total.wall += r.wall;
+                    total.rss_mb = total.rss_mb.max(r.rss_mb);
+                }
+                db_mb = size_mb(&db);
+                total
+            },
+            || {
+                remove_db(&base_db);
+                let args: Vec<&str> = base_args.iter().map(String::as_str).collect();
+                let r = timed(dir, &sqlite, &args, None);
+                base_mb = size_mb(&base_db);
+                r
+            },
+        );
+        let t = summary.total();
+        let records = t.identities + t.grants + t.credentials;
+        rows.push(format!(
+            "| {scale}×: {} identities, {} grants, {} credentials ({} files, {:.0} MB) | {:.1} s, **{:.0} records/s**, {:.0} MB RSS, {:.0} MB file | `sqlite3` raw copy: {:.1} s ({:.0} records/s), {:.0} MB RSS, {:.0} MB file | {:.2}× |",
+            t.identities,
+            t.grants,
+            t.credentials,
+            summary.files.len(),
+            summary.bytes() as f64 / 1e6,
+            runs.ours.wall,
+            records as f64 / runs.ours.wall,
+            runs.ours.rss_mb,
+            db_mb,
+            runs.base.wall,
+            records as f64 / runs.base.wall,
+            runs.base.rss_mb,
+            base_mb,
+            runs.ratio(),
+        ));
+        remove_db(&db);
+        remove_db(&base_db);
+        let _ = std::fs::remove_dir_all(&out);
     }
+    format!(
+        "Measured {} by `examples/bench_scale --rows 0 --estate {} --scales {} --pairs {}` on {}; load average {} before, {} after. Medians of {} paired runs (ours, baseline, alternately). Records are the identities, grants and credentials the files hold; nhi-review's time is the sum of the imports `gen_estate` prints, its memory the peak of the largest.\n\n| estate (seed 1, ten grants per identity) | nhi-review import | baseline, same run, same files | ratio |\n|---|---|---|---|\n{}\n",
+        started.format("%Y-%m-%d %H:%M UTC"),
+        a.estate,
+        a.scales
+            .iter()
+            .map(u64::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        a.pairs,
+        machine(),
+        load_before,
+        load(),
+        a.pairs,
+        rows.join("\n")
+    )
+}
+
+/// A `sqlite3` script copying the estate's files raw: each CSV with `.import`, the items of
+/// each JSON file's lists with `json_each`, in one transaction.
+fn raw_copy_script(
+    summary: &estate::Summary,
+    path_of: &dyn Fn(&estate::FileSummary) -> String,
+) -> String {
+    let quote = |s: &str| s.replace('\'', "''");
+    let mut csv = String::new();
+    let mut json = String::from("CREATE TABLE j(v);\nBEGIN;\n");
+    for (i, f) in summary.files.iter().enumerate() {
+        let lists: &[&str] = match f.format {
+            "aws-credential-report" | "mapped-csv" => {
+                csv.push_str(&format!(".import --csv {} t{i}\n", path_of(f)));
+                continue;
+            }
+            "aws-authorization-details" => &[
+                "$.UserDetailList",
+                "$.GroupDetailList",
+                "$.RoleDetailList",
+                "$.Policies",
+            ],
+            "gcp-iam-policy" => &["$.bindings"],
+            "k8s-service-accounts" | "k8s-role-bindings" => &["$.items"],
+            _ => &["$"],
+        };
+        for list in lists {
+            json.push_str(&format!(
+                "INSERT INTO j SELECT value FROM json_each(readfile('{}'), '{list}');\n",
+                quote(&path_of(f))
+            ));
+        }
+    }
+    json.push_str("COMMIT;\n");
+    csv + &json
 }
