@@ -32,7 +32,6 @@
 //! (`examples/bench_evidence`, BENCHMARKS.md); the review screen's keys have theirs
 //! (`examples/bench_screen`).
 
-#[allow(dead_code)]
 mod estate;
 
 use std::path::{Path, PathBuf};
