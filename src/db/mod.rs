@@ -217,6 +217,31 @@ fn first_damage(conn: &Connection) -> Result<Option<String>> {
     Ok((first != "ok").then_some(first))
 }
 
+/// SQLite's quick check of some tables (each with its indexes) only.
+fn first_damage_in(conn: &Connection, tables: &[&str]) -> Result<Option<String>> {
+    for table in tables {
+        let first: String = conn.query_row(
+            &format!("PRAGMA quick_check(\"{}\")", table.replace('"', "\"\"")),
+            [],
+            |r| r.get(0),
+        )?;
+        if first != "ok" {
+            return Ok(Some(first));
+        }
+    }
+    Ok(None)
+}
+
+/// What SQLite's quick check covers when a database is opened for writing.
+#[derive(Debug, Clone, Copy)]
+pub enum Checked<'a> {
+    /// The whole file: what every writing command checks.
+    Whole,
+    /// These tables and their indexes: for a writer whose every other read is verified
+    /// against the decision chain (evidence), so that a 2 GB file is not checked twice.
+    Tables(&'a [&'a str]),
+}
+
 /// A path as the path part of an SQLite `file:` URI.
 fn uri_path(path: &Path) -> String {
     let mut out = String::new();
@@ -234,6 +259,12 @@ impl Store {
     /// migrate it. Nothing is touched unless it is a new or empty file or a nhi-review database
     /// this version reads; a damaged database is refused with what to do.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_checked(path, Checked::Whole)
+    }
+
+    /// [`Store::open`], with the quick check before writing covering `checked`. An older
+    /// schema is always checked whole, as its upgrade writes every table.
+    pub fn open_checked(path: &Path, checked: Checked) -> Result<Store> {
         let found = inspect(path)?;
         let shown = crate::text::inert(&path.display().to_string());
         match found {
@@ -257,9 +288,14 @@ impl Store {
         wait::set_path(path);
         let store = Store { conn };
         // Before anything is written, even a journal mode.
-        if matches!(found, Found::Database(_)) {
-            store.quick_check(path)?;
-            tracing::debug!("quick_check before writing: ok");
+        if let Found::Database(version) = found {
+            let checked = if version == SCHEMA_VERSION {
+                checked
+            } else {
+                Checked::Whole
+            };
+            store.quick_check(path, checked)?;
+            tracing::debug!("quick_check before writing ({checked:?}): ok");
         }
         Store::setup(store.conn).with_context(|| format!("preparing database '{}'", path.display()))
     }
@@ -349,8 +385,12 @@ impl Store {
     }
 
     /// `PRAGMA quick_check` before writing: a damaged file is refused, never written into.
-    fn quick_check(&self, path: &Path) -> Result<()> {
-        if let Some(first) = self.damage()? {
+    fn quick_check(&self, path: &Path, checked: Checked) -> Result<()> {
+        let damage = match checked {
+            Checked::Whole => self.damage()?,
+            Checked::Tables(tables) => first_damage_in(&self.conn, tables)?,
+        };
+        if let Some(first) = damage {
             bail!(
                 "'{}' is damaged ({}): nothing was written. Run 'nhi-review check' for the details, and restore the file from a backup (the evidence bundles hold every decision's chain)",
                 path.display(),

@@ -567,3 +567,70 @@ fn a_campaign_closed_by_schema_1_signs_and_verifies_with_its_undecided_listed() 
         "never defaulted: {summary}"
     );
 }
+
+/// Overwrite the middle of the root page of one table or index with garbage.
+fn damage(db: &Path, name: &str) {
+    let (page_size, root): (i64, i64) = {
+        let conn = rusqlite::Connection::open(db).expect("open");
+        let _: String = conn
+            .query_row("PRAGMA journal_mode=DELETE", [], |r| r.get(0))
+            .expect("checkpoint into the file");
+        let page_size = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .expect("page size");
+        let root = conn
+            .query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .expect("a table or index");
+        (page_size, root)
+    };
+    let mut bytes = std::fs::read(db).expect("read");
+    let start = usize::try_from((root - 1) * page_size).expect("offset") + 8;
+    for b in &mut bytes[start..start + 64] {
+        *b = 0xA5;
+    }
+    std::fs::write(db, bytes).expect("write");
+}
+
+/// Evidence checks only the tables the chain does not vouch for with SQLite's quick check;
+/// damage anywhere it reads still stops it before anything is signed or stored.
+#[test]
+fn a_damaged_database_signs_nothing_where_the_damage_lies() {
+    // The source files that saw each member: not in the chain, so the quick check covers it.
+    let env = Env::new();
+    damage(&env.db, "identity_sighting_scope");
+    let out = env
+        .cmd()
+        .args(["evidence", "--campaign", Q4, "--signer", ALICE, "-o", "b"])
+        .arg("--key")
+        .arg(&env.key)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("is damaged"), "{stderr}");
+    assert!(!env.path("b").exists());
+
+    // The records: every one is verified against its hash as it is read, so the damage
+    // fails the evidence without a whole-file check.
+    let env = Env::new();
+    damage(&env.db, "record_identity");
+    let out = env
+        .cmd()
+        .args(["evidence", "--campaign", Q4, "--signer", ALICE, "-o", "b"])
+        .arg("--key")
+        .arg(&env.key)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(!env.path("b").exists());
+    let stored: i64 = rusqlite::Connection::open(&env.db)
+        .expect("open")
+        .query_row("SELECT COUNT(*) FROM checkpoint", [], |r| r.get(0))
+        .unwrap_or(-1);
+    assert!(stored <= 0, "no checkpoint was stored ({stored})");
+}
