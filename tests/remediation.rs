@@ -859,4 +859,32 @@ fn counts_without_an_import_since_the_close_are_what_every_item_says() {
         (2, 2, 0),
         "the deleted deploy key and the removed Okta key are verified; the app and the grant open"
     );
+
+    // The signed summary says the same, from the items it counted while reading the members.
+    let key = r.dir.path().join("key");
+    let made = std::process::Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "lead", "-f"])
+        .arg(&key)
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("ssh-keygen is absent: the summary's counts are not checked");
+        return;
+    }
+    let bundle = r.dir.path().join("bundle");
+    r.run(&[
+        "evidence",
+        "--campaign",
+        "Q4",
+        "--key",
+        key.to_str().expect("utf-8"),
+        "--signer",
+        "lead@example.com",
+        "-o",
+        bundle.to_str().expect("utf-8"),
+    ]);
+    let summary = std::fs::read_to_string(bundle.join("summary.md")).expect("summary");
+    assert!(
+        summary.contains("revokes and reduces: 2 open (no import since the close), 2 verified (a later import no longer shows them), 0 outstanding"),
+        "{summary}"
+    );
 }

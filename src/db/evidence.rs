@@ -54,6 +54,8 @@ pub struct EvidenceMember {
     pub justification: String,
     /// Unused-by-design mark in force at start (hashed into the population when set).
     pub expected_unused_at_start: Option<String>,
+    /// Items its standing verdict asks to remove ([`super::remediation::DECIDED_ITEMS`]).
+    pub items: u64,
 }
 
 fn member_from_row(r: &Row) -> rusqlite::Result<EvidenceMember> {
@@ -93,6 +95,7 @@ fn member_from_row(r: &Row) -> rusqlite::Result<EvidenceMember> {
         suggested: r.get(18)?,
         justification: r.get(19)?,
         expected_unused_at_start: r.get(20)?,
+        items: r.get(21)?,
     })
 }
 
@@ -123,9 +126,10 @@ pub trait EvidenceReads: Read {
                     (SELECT group_concat(s.source_id) FROM identity_sighting s WHERE s.identity_id = i.id),
                     r.reviewer, r.at, COALESCE(json_extract(r.record, '$.suggested'), ''),
                     COALESCE(json_extract(r.record, '$.justification'), ''),
-                    ci.expected_unused_at_start
+                    ci.expected_unused_at_start, {}
              FROM {STANDING_FROM}
-             ORDER BY i.provider, i.account, i.native_id"
+             ORDER BY i.provider, i.account, i.native_id",
+            super::remediation::DECIDED_ITEMS
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query([campaign])?;

@@ -9,6 +9,12 @@ use super::campaigns::CampaignReads;
 use super::{CampaignInfo, Read, ts};
 use crate::model::{CampaignId, IdentityId, ItemRef, Verdict};
 
+/// The items a member's standing verdict asks to remove, from its latest decision record `r`
+/// joined to the member `ci`: a revoke is one (the identity), a reduce its removed items,
+/// anything else none. One expression for every count of them (remediation, evidence).
+pub const DECIDED_ITEMS: &str = "CASE ci.verdict WHEN 'revoke' THEN 1
+    WHEN 'reduce' THEN COALESCE(json_array_length(r.record, '$.removed'), 0) ELSE 0 END";
+
 /// Reading what remediation needs.
 pub trait RemediationReads: Read + Sized {
     /// Members of a campaign whose standing verdict is one of `verdicts`, by provider and
@@ -72,13 +78,12 @@ pub trait RemediationReads: Read + Sized {
     /// removed item per reduce (read from its latest decision record).
     fn decided_items(&self, campaign: CampaignId) -> Result<u64> {
         Ok(self.conn().query_row(
-            "SELECT COALESCE(SUM(CASE ci.verdict WHEN 'revoke' THEN 1
-                                 ELSE json_array_length(r.record, '$.removed') END), 0)
+            &format!("SELECT COALESCE(SUM({DECIDED_ITEMS}), 0)
              FROM campaign_identity ci
              JOIN record r ON r.campaign_id = ci.campaign_id AND r.identity_id = ci.identity_id
               AND r.seq = (SELECT MAX(d.seq) FROM record d WHERE d.campaign_id = ci.campaign_id
                              AND d.identity_id = ci.identity_id AND d.kind IN ('decision', 'legacy'))
-             WHERE ci.campaign_id = ?1 AND ci.verdict IN ('revoke', 'reduce')",
+             WHERE ci.campaign_id = ?1 AND ci.verdict IN ('revoke', 'reduce')"),
             [campaign],
             |r| r.get(0),
         )?)

@@ -192,9 +192,15 @@ fn lists(out: &mut dyn Write, lists: &mut Lists) -> Result<()> {
 
 /// Remediation: this campaign's items by closure; revokes and reduces of earlier campaigns
 /// that an import since still shows, among this population; the unused-by-design marks.
-fn remediation(out: &mut dyn Write, db: &impl Read, campaign: CampaignId) -> Result<()> {
+fn remediation(
+    out: &mut dyn Write,
+    db: &impl Read,
+    campaign: CampaignId,
+    tallies: &Tallies,
+) -> Result<()> {
     let info = db.campaign_by_id(campaign)?;
-    let c = crate::remediation::closure_counts(db, &info)?;
+    // The decided items were counted in the population pass, not read again.
+    let c = crate::remediation::closure_counts_knowing(db, &info, tallies.decided_items)?;
     writeln!(out, "\n## Remediation\n")?;
     writeln!(
         out,
@@ -264,7 +270,7 @@ pub fn write(
     header(out, manifest)?;
     tables(out, tallies)?;
     groups(out, db, campaign, tallies)?;
-    remediation(out, db, campaign)?;
+    remediation(out, db, campaign, tallies)?;
     lists(out, all)?;
     Ok(())
 }

@@ -84,6 +84,8 @@ pub struct Tallies {
     pub by_reviewer: BTreeMap<String, VerdictTally>,
     /// Standing verdicts that are not the one suggested.
     pub overrides: u64,
+    /// Items the standing revokes and reduces ask to remove.
+    pub decided_items: u64,
 }
 
 impl Tallies {
@@ -91,6 +93,7 @@ impl Tallies {
     pub fn add(&mut self, m: &EvidenceMember) -> Result<()> {
         let action = m.action.as_deref();
         self.members += 1;
+        self.decided_items += m.items;
         self.verdicts.add(m.verdict, action);
         self.by_provider
             .entry(m.provider.clone())
@@ -158,6 +161,7 @@ mod tests {
             suggested: "revoke".into(),
             justification: String::new(),
             expected_unused_at_start: None,
+            items: 0,
         };
         t.add(&m).expect("adds");
         m.provider = "gcp".into();

@@ -403,6 +403,26 @@ fn seen_since_close(db: &impl Read, campaign: &CampaignInfo) -> Result<bool> {
 pub fn closure_counts_with(
     db: &impl Read,
     campaign: &CampaignInfo,
+    each: impl FnMut(&Action),
+) -> Result<ClosureCounts> {
+    closure_counts_from(db, campaign, || db.decided_items(campaign.id), each)
+}
+
+/// [`closure_counts`] for a caller that has already counted the items of the campaign's
+/// standing revokes and reduces (`RemediationReads::decided_items`; evidence counts them while
+/// it reads every member).
+pub fn closure_counts_knowing(
+    db: &impl Read,
+    campaign: &CampaignInfo,
+    decided_items: u64,
+) -> Result<ClosureCounts> {
+    closure_counts_from(db, campaign, || Ok(decided_items), |_| {})
+}
+
+fn closure_counts_from(
+    db: &impl Read,
+    campaign: &CampaignInfo,
+    decided_items: impl FnOnce() -> Result<u64>,
     mut each: impl FnMut(&Action),
 ) -> Result<ClosureCounts> {
     let mut counts = ClosureCounts::default();
@@ -422,7 +442,7 @@ pub fn closure_counts_with(
             each(&a);
         }
     }
-    counts.open += db.decided_items(campaign.id)?.saturating_sub(read);
+    counts.open += decided_items()?.saturating_sub(read);
     Ok(counts)
 }
 
