@@ -319,6 +319,18 @@ fn a_whole_campaign_with_three_reviewers_a_packet_a_delegation_and_a_second_revi
         .collect();
     assert!(kinds.iter().filter(|k| *k == "assign").count() >= 3);
     assert_eq!(kinds.iter().filter(|k| *k == "confirm").count(), 1);
+
+    // The keep that needed a second review: its cached flag is checked against its record.
+    drop(store);
+    let changed = rusqlite::Connection::open(&team.db)
+        .expect("open")
+        .execute(
+            "UPDATE campaign_identity SET second_review = 0 WHERE second_review = 1",
+            [],
+        )
+        .expect("tamper");
+    assert_eq!(changed, 1, "one keep needed a second review");
+    team.cmd().args(["campaign", "verify", C]).assert().code(1);
 }
 
 #[test]

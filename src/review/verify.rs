@@ -434,7 +434,9 @@ pub fn check_members(db: &impl Read, campaign: &CampaignInfo) -> Result<MembersC
     let mut records = conn.prepare(
         "SELECT identity_id, seq, kind, action, verdict, owner, business_function, expected_unused,
                 assignee, reviewer,
-                CASE WHEN kind = 'decision' THEN json_extract(record, '$.second_review') END
+                CASE WHEN kind <> 'decision' THEN NULL
+                     WHEN instr(record, '\"second_review\":\"\"') > 0 THEN ''
+                     ELSE json_extract(record, '$.second_review') END
          FROM record WHERE campaign_id = ?1 AND identity_id IS NOT NULL
          ORDER BY identity_id, seq",
     )?;
