@@ -104,11 +104,13 @@ pub type GroupCount = (String, Option<Verdict>, Option<String>, u64);
 
 /// Members in natural-key order, read through the identities' unique index (so nothing is
 /// sorted), each with its latest decision record (NULL where none).
-const STANDING_FROM: &str =
-    "identity i CROSS JOIN campaign_identity ci ON ci.campaign_id = ?1 AND ci.identity_id = i.id
-    LEFT JOIN record r ON r.campaign_id = ci.campaign_id AND r.identity_id = ci.identity_id
-      AND r.seq = (SELECT MAX(d.seq) FROM record d WHERE d.campaign_id = ci.campaign_id
-                   AND d.identity_id = ci.identity_id AND d.kind IN ('decision', 'legacy'))";
+fn standing_from() -> String {
+    format!(
+        "identity i CROSS JOIN campaign_identity ci ON ci.campaign_id = ?1 AND ci.identity_id = i.id
+         LEFT JOIN record r ON r.rowid = {}",
+        super::records::LATEST_DECISION_OF_MEMBER
+    )
+}
 
 /// Reads for evidence bundles.
 pub trait EvidenceReads: Read {
@@ -127,9 +129,10 @@ pub trait EvidenceReads: Read {
                     r.reviewer, r.at, COALESCE(json_extract(r.record, '$.suggested'), ''),
                     COALESCE(json_extract(r.record, '$.justification'), ''),
                     ci.expected_unused_at_start, {}
-             FROM {STANDING_FROM}
+             FROM {}
              ORDER BY i.provider, i.account, i.native_id",
-            super::remediation::DECIDED_ITEMS
+            super::remediation::DECIDED_ITEMS,
+            standing_from()
         );
         let mut stmt = self.conn().prepare(&sql)?;
         let mut rows = stmt.query([campaign])?;

@@ -78,12 +78,12 @@ pub trait RemediationReads: Read + Sized {
     /// removed item per reduce (read from its latest decision record).
     fn decided_items(&self, campaign: CampaignId) -> Result<u64> {
         Ok(self.conn().query_row(
-            &format!("SELECT COALESCE(SUM({DECIDED_ITEMS}), 0)
-             FROM campaign_identity ci
-             JOIN record r ON r.campaign_id = ci.campaign_id AND r.identity_id = ci.identity_id
-              AND r.seq = (SELECT MAX(d.seq) FROM record d WHERE d.campaign_id = ci.campaign_id
-                             AND d.identity_id = ci.identity_id AND d.kind IN ('decision', 'legacy'))
-             WHERE ci.campaign_id = ?1 AND ci.verdict IN ('revoke', 'reduce')"),
+            &format!(
+                "SELECT COALESCE(SUM({DECIDED_ITEMS}), 0)
+                 FROM campaign_identity ci JOIN record r ON r.rowid = {}
+                 WHERE ci.campaign_id = ?1 AND ci.verdict IN ('revoke', 'reduce')",
+                super::records::LATEST_DECISION_OF_MEMBER
+            ),
             [campaign],
             |r| r.get(0),
         )?)
