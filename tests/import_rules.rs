@@ -518,3 +518,38 @@ fn an_older_database_gets_join_keys_and_parts_on_upgrade() {
         1
     );
 }
+
+/// The statistics that let `decide --identity ARN` skip-scan the natural-key index are taken
+/// by the first import and again only once the identities have doubled (or halved): not by
+/// every file of an estate of thousands.
+#[test]
+fn statistics_are_taken_first_and_again_when_the_identities_double() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut store = Store::open_in_memory().expect("store");
+    let stat = |store: &Store| {
+        text(
+            store,
+            "SELECT stat FROM sqlite_stat1 WHERE tbl = 'identity' AND idx LIKE 'sqlite_autoindex%'",
+        )
+    };
+    let first = write(dir.path(), "a.csv", &report(40, None));
+    import_as(&mut store, &first, None, ImportOptions::default()).expect("first");
+    let taken = stat(&store).expect("statistics after the first import");
+    assert!(taken.starts_with("40 "), "{taken}");
+
+    // A file of another account with 30 more identities (70 < 2 × 40): kept as they were.
+    let other = report(30, None).replace("444455556666", "777788889999");
+    let second = write(dir.path(), "b.csv", &other);
+    import_as(&mut store, &second, None, ImportOptions::default()).expect("second");
+    assert_eq!(stat(&store).as_deref(), Some(taken.as_str()));
+
+    // 60 more (130 > 2 × 40): taken again, and right.
+    let third = write(
+        dir.path(),
+        "c.csv",
+        &report(60, None).replace("444455556666", "121212121212"),
+    );
+    import_as(&mut store, &third, None, ImportOptions::default()).expect("third");
+    let again = stat(&store).expect("statistics");
+    assert!(again.starts_with("130 "), "{again}");
+}

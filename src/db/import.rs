@@ -689,11 +689,15 @@ impl Store {
                 serde_json::to_string(&tally.notes)?
             ],
         )?;
-        // Fresh statistics (sampled: a fraction of a second at a million rows) let SQLite find
-        // an identity by its native id alone with a skip-scan of the natural-key index over its
-        // few (provider, account) pairs, instead of reading every identity. In the import's
-        // transaction: a kill leaves the database as before the import or wholly after it.
-        tx.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+        // Statistics let SQLite find an identity by its native id alone with a skip-scan of the
+        // natural-key index over its few (provider, account) pairs, instead of reading every
+        // identity. Taken again only when the identities have halved or doubled since (a
+        // sampled ANALYZE still cost a third of a second per file, and an estate is thousands
+        // of files). In the import's transaction: a kill leaves the database as before the
+        // import or wholly after it.
+        if statistics_stale(&tx)? {
+            tx.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+        }
         tx.commit().context("committing the import")?;
         Ok(ImportReport {
             source_id,
@@ -762,6 +766,30 @@ impl Store {
 }
 
 /// Row id of the scope with this name, created if new.
+/// Whether SQLite's statistics are missing, or count fewer than half or more than twice the
+/// identities stored now (the largest row id: one descent, not a count).
+fn statistics_stale(tx: &Transaction) -> rusqlite::Result<bool> {
+    let has_table: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1')",
+        [],
+        |r| r.get(0),
+    )?;
+    let counted: Option<i64> = if has_table {
+        // Each index's statistics start with the rows it counted (a partial index fewer).
+        tx.query_row(
+            "SELECT MAX(CAST(stat AS INTEGER)) FROM sqlite_stat1 WHERE tbl = 'identity'",
+            [],
+            |r| r.get(0),
+        )?
+    } else {
+        None
+    };
+    let now: i64 = tx.query_row("SELECT COALESCE(MAX(rowid), 0) FROM identity", [], |r| {
+        r.get(0)
+    })?;
+    Ok(counted.is_none_or(|c| now > 2 * c || 2 * now < c))
+}
+
 fn scope_id(tx: &Transaction, name: &str) -> rusqlite::Result<i64> {
     tx.prepare_cached("INSERT INTO scope (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = name RETURNING id")?
         .query_row([name], |r| r.get(0))
