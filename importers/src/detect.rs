@@ -228,6 +228,21 @@ pub fn sniff(prefix: &[u8]) -> Sniffed {
     Sniffed::Text(None)
 }
 
+/// Whether the items' kinds are all among `wanted`. Detection sees the start of a file: its
+/// last item's kind may be cut short there (`"Serv`), and is then taken for the kind it begins,
+/// provided a whole kind came before it. (`kubectl … -o json` sorts the list's own `kind` after
+/// its items, so in a large export the items are all detection sees.)
+fn kinds_are(kinds: &[&str], wanted: &[&str]) -> bool {
+    let Some((last, whole)) = kinds.split_last() else {
+        return false;
+    };
+    let whole_match = whole.iter().all(|k| wanted.contains(k));
+    if wanted.contains(last) {
+        return whole_match;
+    }
+    whole_match && !whole.is_empty() && wanted.iter().any(|w| w.starts_with(last))
+}
+
 /// Tell a JSON export's format from its structure.
 pub fn detect_json(root: &Value) -> Option<Format> {
     let has = |v: &Value, k: &str| v.get(k).is_some();
@@ -292,16 +307,11 @@ pub fn detect_json(root: &Value) -> Option<Format> {
                 .filter_map(|i| i.get("kind").and_then(Value::as_str))
                 .collect();
             let list_kind = root.get("kind").and_then(Value::as_str).unwrap_or("");
-            if list_kind == "ServiceAccountList"
-                || (!kinds.is_empty() && kinds.iter().all(|k| *k == "ServiceAccount"))
-            {
+            if list_kind == "ServiceAccountList" || kinds_are(&kinds, &["ServiceAccount"]) {
                 return Some(Format::K8sServiceAccounts);
             }
             if matches!(list_kind, "ClusterRoleBindingList" | "RoleBindingList")
-                || (!kinds.is_empty()
-                    && kinds
-                        .iter()
-                        .all(|k| *k == "ClusterRoleBinding" || *k == "RoleBinding"))
+                || kinds_are(&kinds, &["ClusterRoleBinding", "RoleBinding"])
             {
                 return Some(Format::K8sRoleBindings);
             }
@@ -451,6 +461,38 @@ pub fn strip_bom(bytes: &[u8]) -> &[u8] {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// A large `kubectl get … -o json` list seen up to the sniffed length: wherever the cut
+    /// falls, even inside an item's `kind`, the format is told.
+    #[test]
+    fn a_kubernetes_list_is_told_wherever_the_sniffed_start_ends() {
+        for (kind, format) in [
+            ("ServiceAccount", Format::K8sServiceAccounts),
+            ("RoleBinding", Format::K8sRoleBindings),
+        ] {
+            let items: Vec<Value> = (0..400)
+                .map(|i| {
+                    json!({"apiVersion": "v1", "kind": kind,
+                           "metadata": {"name": format!("sa-{i:04}"), "namespace": "apps",
+                                        "uid": format!("00000000-0000-0000-0000-{i:012}")}})
+                })
+                .collect();
+            let text = serde_json::to_string_pretty(&json!({
+                "apiVersion": "v1", "items": items, "kind": "List", "metadata": {}
+            }))
+            .expect("json");
+            assert!(text.len() > SNIFF_LEN, "longer than what detection reads");
+            // Cut inside the kind of some item past the first, at every offset of the value.
+            let at = text[2000..]
+                .find(&format!("\"kind\": \"{kind}\""))
+                .expect("kind")
+                + 2000;
+            for cut in at..at + kind.len() + 12 {
+                let found = detect_json_prefix(&text.as_bytes()[..cut], "list.json").expect("ok");
+                assert_eq!(found, Some(format), "cut at {cut}: {:?}", &text[at..cut]);
+            }
+        }
+    }
 
     #[test]
     fn credential_report_by_header() {
