@@ -21,8 +21,8 @@
 //! table, and `export decisions` against `sqlite3 -csv` of the record table.
 //!
 //! Evidence and verify over a million decisions have their own benchmark
-//! (`examples/bench_evidence`, BENCHMARKS.md); the review screen's keys are measured by hand
-//! in tmux (BENCHMARKS.md), not yet in-process.
+//! (`examples/bench_evidence`, BENCHMARKS.md), and so has the review screen
+//! (`examples/bench_screen`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
