@@ -22,7 +22,7 @@ pub use evidence::{EvidenceMember, GroupCount};
 pub use import::{ImportReport, SourceRow};
 pub use inventory::InventoryFilter;
 pub use members::{MemberFacts, MemberState, MemberUpdate, Standing, StandingDecision};
-pub use queue::{QueueFilter, QueueRow, QueueSort, QueueView};
+pub use queue::{QueueFilter, QueueRow, QueueSort, QueueView, WindowSeek};
 pub use records::{HistoryEntry, RecordRow, StoredRecord};
 
 /// The read traits: `use crate::db::prelude::*` gives every query on a [`Store`] and a [`Tx`].

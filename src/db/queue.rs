@@ -70,22 +70,59 @@ impl QueueSort {
         QueueSort::ALL[(i + 1) % QueueSort::ALL.len()]
     }
 
-    /// The sort key; ties fall back to the frozen position.
-    fn key_expr(self) -> &'static str {
+    /// The sort key before the frozen position, which breaks ties; none for the frozen order
+    /// itself. (Not a constant key: `ORDER BY '', position` makes SQLite sort every row the
+    /// view shows, where `ORDER BY position` walks an index and stops at the window's end.)
+    fn key_expr(self) -> Option<&'static str> {
         match self {
-            QueueSort::Risk => "''",
-            QueueSort::Name => "lower(i.name)",
+            QueueSort::Risk => None,
+            QueueSort::Name => Some("lower(i.name)"),
             // Never used (tracked, no date) first, then oldest use; unknown use last.
-            QueueSort::LastUsed => {
-                "CASE WHEN i.usage_tracked = 0 THEN '9' WHEN i.last_used_at IS NULL THEN '0' ELSE '1' || i.last_used_at END"
-            }
-            QueueSort::Provider => "i.provider",
+            QueueSort::LastUsed => Some(
+                "CASE WHEN i.usage_tracked = 0 THEN '9' WHEN i.last_used_at IS NULL THEN '0' ELSE '1' || i.last_used_at END",
+            ),
+            QueueSort::Provider => Some("i.provider"),
         }
     }
 
     fn order_by(self) -> String {
-        format!("{}, ci.position", self.key_expr())
+        self.order_by_dir("")
     }
+
+    /// The order, ascending (`""`) or reversed (`" DESC"`): position is unique, so the reversed
+    /// order is exactly the rows backwards.
+    fn order_by_dir(self, dir: &str) -> String {
+        match self.key_expr() {
+            Some(key) => format!("{key}{dir}, ci.position{dir}"),
+            None => format!("ci.position{dir}"),
+        }
+    }
+}
+
+/// Where a window of the queue begins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowSeek {
+    /// At this row of the view: the rows before it are stepped over (`OFFSET`).
+    Row(u64),
+    /// At this row of a view that shows `total` rows: read backwards from the end when that is
+    /// nearer, so the last rows cost what the first do.
+    RowOf {
+        /// The window's first row.
+        row: u64,
+        /// Rows the view shows (as counted for the screen).
+        total: u64,
+    },
+    /// At the member with this frozen position, or the first after it that the view shows: a
+    /// seek on the position, whatever the depth. Only in the frozen (risk) order.
+    Position(u64),
+    /// `back` rows before the member with this frozen position (at the view's first row when
+    /// fewer come before it): a seek, then a walk back. Only in the frozen (risk) order.
+    Before {
+        /// Frozen position of a member the view shows.
+        position: u64,
+        /// Rows before it.
+        back: u64,
+    },
 }
 
 /// Filter, search text and order of the queue.
@@ -238,10 +275,23 @@ fn stored_codes(idx: usize, text: &str) -> rusqlite::Result<Vec<SignalCode>> {
 pub trait QueueReads: Read {
     /// How many queue rows a view shows.
     fn queue_count(&self, campaign_id: CampaignId, view: &QueueView) -> Result<u64> {
-        if view.is_frozen_order() {
+        // The campaign keeps its population and verdict counts with every decision: the plain
+        // verdict filters are read there, not counted over the members' index.
+        let cached = match &view.filter {
+            _ if !view.search.trim().is_empty() || view.assignee.is_some() => None,
+            QueueFilter::All => Some("population_size"),
+            QueueFilter::Undecided => {
+                Some("population_size - keep_count - reduce_count - revoke_count")
+            }
+            QueueFilter::Verdict(Verdict::Keep) => Some("keep_count"),
+            QueueFilter::Verdict(Verdict::Reduce) => Some("reduce_count"),
+            QueueFilter::Verdict(Verdict::Revoke) => Some("revoke_count"),
+            _ => None,
+        };
+        if let Some(count) = cached {
             return Ok(self
                 .conn()
-                .prepare_cached("SELECT population_size FROM campaign WHERE id = ?1")?
+                .prepare_cached(&format!("SELECT {count} FROM campaign WHERE id = ?1"))?
                 .query_row([campaign_id], |r| r.get(0))?);
         }
         let (clause, args) = view.where_clause(campaign_id);
@@ -262,21 +312,75 @@ pub trait QueueReads: Read {
         offset: u64,
         len: u64,
     ) -> Result<Vec<QueueRow>> {
+        self.queue_window_seek(campaign_id, view, WindowSeek::Row(offset), len)
+    }
+
+    /// Up to `len` rows of a view from where `seek` says, in the view's order.
+    fn queue_window_seek(
+        &self,
+        campaign_id: CampaignId,
+        view: &QueueView,
+        seek: WindowSeek,
+        len: u64,
+    ) -> Result<Vec<QueueRow>> {
+        use rusqlite::types::Value;
         let (clause, mut args) = view.where_clause(campaign_id);
         let order = view.sort.order_by();
-        let chosen = if view.is_frozen_order() {
-            args.push(rusqlite::types::Value::Integer(offset as i64));
-            args.push(rusqlite::types::Value::Integer(len as i64));
-            format!(
-                "SELECT ci.* FROM campaign_identity ci WHERE {clause} AND ci.position >= ? ORDER BY ci.position LIMIT ?"
-            )
-        } else {
-            args.push(rusqlite::types::Value::Integer(len as i64));
-            args.push(rusqlite::types::Value::Integer(offset as i64));
-            format!(
-                "SELECT ci.* FROM {} WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?",
-                view.rows_clause()
-            )
+        let rows = view.rows_clause();
+        let seek = match seek {
+            // Row N of the frozen order is position N.
+            WindowSeek::Row(row) | WindowSeek::RowOf { row, .. } if view.is_frozen_order() => {
+                WindowSeek::Position(row)
+            }
+            WindowSeek::RowOf { row, total } if total.saturating_sub(row) >= row => {
+                WindowSeek::Row(row)
+            }
+            other => other,
+        };
+        let chosen = match seek {
+            WindowSeek::Position(position) => {
+                anyhow::ensure!(
+                    view.sort == QueueSort::Risk,
+                    "a window seeks by position only in the frozen order"
+                );
+                args.push(Value::Integer(i64::try_from(position)?));
+                args.push(Value::Integer(i64::try_from(len)?));
+                format!(
+                    "SELECT ci.* FROM {rows} WHERE {clause} AND ci.position >= ? ORDER BY ci.position LIMIT ?"
+                )
+            }
+            WindowSeek::Before { position, back } => {
+                anyhow::ensure!(
+                    view.sort == QueueSort::Risk,
+                    "a window seeks by position only in the frozen order"
+                );
+                let again = args.clone();
+                args.extend(again);
+                args.push(Value::Integer(i64::try_from(position)?));
+                args.push(Value::Integer(i64::try_from(back.saturating_sub(1))?));
+                args.push(Value::Integer(i64::try_from(len)?));
+                format!(
+                    "SELECT ci.* FROM {rows} WHERE {clause} AND ci.position >= COALESCE(
+                        (SELECT ci.position FROM {rows} WHERE {clause} AND ci.position < ?
+                         ORDER BY ci.position DESC LIMIT 1 OFFSET ?), 0)
+                     ORDER BY ci.position LIMIT ?"
+                )
+            }
+            WindowSeek::Row(offset) => {
+                args.push(Value::Integer(i64::try_from(len)?));
+                args.push(Value::Integer(i64::try_from(offset)?));
+                format!("SELECT ci.* FROM {rows} WHERE {clause} ORDER BY {order} LIMIT ? OFFSET ?")
+            }
+            WindowSeek::RowOf { row, total } => {
+                // Rows [row, end) are, backwards, the `end - row` after the last `total - end`.
+                let end = total.min(row.saturating_add(len));
+                args.push(Value::Integer(i64::try_from(end.saturating_sub(row))?));
+                args.push(Value::Integer(i64::try_from(total - end)?));
+                format!(
+                    "SELECT ci.* FROM {rows} WHERE {clause} ORDER BY {} LIMIT ? OFFSET ?",
+                    view.sort.order_by_dir(" DESC")
+                )
+            }
         };
         let sql = format!(
             "SELECT ci.position, i.id, i.provider || '-' || i.id, i.provider, i.kind, i.name, ci.owner,
@@ -371,9 +475,13 @@ pub trait QueueReads: Read {
         }
         // Rows before it in the view's order: compare on the sort key, then position.
         let (clause, mut args) = view.where_clause(campaign_id);
-        let key = view.sort.key_expr();
+        // In the frozen order, a range of the position index.
+        let (key, before) = match view.sort.key_expr() {
+            Some(key) => (key, format!("({key}, ci.position) < (t.k, t.p)")),
+            None => ("NULL", "ci.position < t.p".to_owned()),
+        };
         let sql = format!(
-            "SELECT (SELECT COUNT(*) FROM {from} WHERE {clause} AND ({key}, ci.position) < (t.k, t.p))
+            "SELECT (SELECT COUNT(*) FROM {from} WHERE {clause} AND {before})
              FROM (SELECT {key} AS k, ci.position AS p FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
                    WHERE ci.campaign_id = ? AND ci.identity_id = ?) t",
             from = view.rows_clause()

@@ -5,8 +5,8 @@
 use anyhow::Result;
 
 use super::app::{Anchor, App, Card, Earlier, Effect, MARK_ALL_LIMIT, Marked, WINDOW};
-use crate::db::Store;
 use crate::db::prelude::*;
+use crate::db::{QueueSort, Store, WindowSeek};
 use crate::model::{DecisionAction, IdentityId, Verdict};
 use crate::review::{self, MemberContext, Recorded};
 
@@ -34,24 +34,33 @@ pub fn card(store: &Store, app: &App, identity: IdentityId) -> Result<Option<Car
 
 /// Fetch the queue window (only when the cursor nears its edge, or `fresh`) and the card.
 pub fn load(store: &Store, app: &mut App, row: u64, fresh: bool) -> Result<()> {
-    let (start, window) = if !fresh && app.window_covers(row) && !app.window.is_empty() {
-        // Still refresh the visible rows' verdicts: a decision changes them.
-        (
-            app.window_start,
-            store.queue_window(
-                app.campaign.id,
-                &app.view,
-                app.window_start,
-                app.window.len() as u64,
-            )?,
-        )
+    // Still refresh the visible rows when the window covers the row: a decision (here or by
+    // another reviewer) changes their verdicts.
+    let (start, len) = if !fresh && app.window_covers(row) && !app.window.is_empty() {
+        (app.window_start, app.window.len() as u64)
     } else {
-        let start = row.saturating_sub(WINDOW / 2);
-        (
-            start,
-            store.queue_window(app.campaign.id, &app.view, start, WINDOW)?,
-        )
+        (row.saturating_sub(WINDOW / 2), WINDOW)
     };
+    // A window that starts on a loaded row seeks from that row's position (risk order), so a
+    // move costs the same at any depth; anything else is found by its row, from the nearer end.
+    let by_row = WindowSeek::RowOf {
+        row: start,
+        total: app.total,
+    };
+    let seek = match (app.window.first(), start.checked_sub(app.window_start)) {
+        _ if fresh || app.view.sort != QueueSort::Risk => by_row,
+        (Some(_), Some(i)) => app
+            .window
+            .get(usize::try_from(i)?)
+            .map_or(by_row, |r| WindowSeek::Position(r.position)),
+        // Moving up: the new window begins a little before the loaded one.
+        (Some(first), None) if app.window_start - start <= WINDOW => WindowSeek::Before {
+            position: first.position,
+            back: app.window_start - start,
+        },
+        _ => by_row,
+    };
+    let window = store.queue_window_seek(app.campaign.id, &app.view, seek, len)?;
     let selected = row
         .checked_sub(start)
         .and_then(|i| window.get(usize::try_from(i).ok()?))
