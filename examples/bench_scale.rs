@@ -45,6 +45,8 @@ struct Args {
     dir: Option<PathBuf>,
     estate: u64,
     scales: Vec<u64>,
+    screen: u64,
+    evidence: u64,
 }
 
 fn args() -> Args {
@@ -56,6 +58,8 @@ fn args() -> Args {
         dir: None,
         estate: 0,
         scales: vec![1, 4, 10],
+        screen: 0,
+        evidence: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -71,6 +75,16 @@ fn args() -> Args {
             }
             "--write" => a.write = Some(value.into()),
             "--estate" => a.estate = value.parse().expect("--estate N"),
+            "--screen" => a.screen = value.parse().expect("--screen N"),
+            "--evidence" => a.evidence = value.parse().expect("--evidence N"),
+            // Everything, at the sizes of issue 14 (about an hour on two cores).
+            "--all" => {
+                a.rows = 1_000_000;
+                a.estate = 100_000;
+                a.screen = 1_000_000;
+                a.evidence = 1_000_000;
+                continue;
+            }
             "--scales" => {
                 a.scales = value
                     .split(',')
@@ -93,12 +107,27 @@ struct Run {
 
 /// Run a command under `/usr/bin/time`, its standard output to `stdout` (else discarded).
 fn timed(dir: &Path, program: &Path, args: &[&str], stdout: Option<&Path>) -> Run {
+    timed_in(None, dir, program, args, stdout)
+}
+
+/// [`timed`], run in the folder `cwd` when given.
+fn timed_in(
+    cwd: Option<&Path>,
+    dir: &Path,
+    program: &Path,
+    args: &[&str],
+    stdout: Option<&Path>,
+) -> Run {
     let report = dir.join("time.txt");
     let out = match stdout {
         Some(p) => std::process::Stdio::from(std::fs::File::create(p).expect("output file")),
         None => std::process::Stdio::null(),
     };
-    let status = Command::new("/usr/bin/time")
+    let mut command = Command::new("/usr/bin/time");
+    if let Some(cwd) = cwd {
+        command.current_dir(cwd);
+    }
+    let status = command
         .arg("-f")
         .arg("%e %M")
         .arg("-o")
@@ -220,7 +249,10 @@ fn main() {
     let bin = release.join("nhi-review");
     let gen_report = release.join("examples/gen_credential_report");
     assert!(
-        bin.exists() && gen_report.exists(),
+        bin.exists()
+            && gen_report.exists()
+            && release.join("examples/bench_screen").exists()
+            && release.join("examples/bench_evidence").exists(),
         "build first: cargo build --release --examples --bins"
     );
     let scratch = tempfile::tempdir().expect("scratch");
@@ -242,6 +274,22 @@ fn main() {
         if let Some(path) = &a.write {
             write_block(path, "bench_estate", &table);
         }
+    }
+    if a.evidence > 0 {
+        let table = evidence_part(&a, &bin, &release, &dir);
+        print!("{table}");
+        if let Some(path) = &a.write {
+            write_block(path, "bench_evidence", &table);
+        }
+    }
+    if a.screen > 0 {
+        // The review screen's own benchmark, which drives the app loop in-process.
+        let mut screen = Command::new(release.join("examples/bench_screen"));
+        screen.arg("--rows").arg(a.screen.to_string());
+        if let Some(path) = &a.write {
+            screen.arg("--write").arg(path);
+        }
+        assert!(screen.status().expect("bench_screen").success());
     }
 }
 
@@ -596,4 +644,137 @@ fn raw_copy_script(
     }
     json.push_str("COMMIT;\n");
     csv + &json
+}
+
+/// Evidence over a campaign of `--evidence` decisions, built by `bench_evidence` (imported,
+/// every identity decided, closed): `evidence` against `campaign verify` of the same campaign,
+/// and `verify` of the bundle against `sha256sum -c` of the same files, as paired runs.
+fn evidence_part(a: &Args, bin: &Path, release: &Path, dir: &Path) -> String {
+    let load_before = load();
+    let started = chrono::Utc::now();
+    let n = a.evidence;
+    // One row in ten of the generated report is a person: N/0.9 rows give N identities.
+    let rows = n * 10 / 9 + 1;
+    let report = dir.join("evidence-report.csv");
+    let status = Command::new(release.join("examples/gen_credential_report"))
+        .arg(rows.to_string())
+        .stdout(std::fs::File::create(&report).expect("report"))
+        .status()
+        .expect("generator");
+    assert!(status.success());
+    let db = dir.join("evidence.db");
+    remove_db(&db);
+    let status = Command::new(release.join("examples/bench_evidence"))
+        .arg(&db)
+        .arg(&report)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("bench_evidence");
+    assert!(status.success(), "bench_evidence failed");
+    let key = dir.join("signing-key");
+    let _ = std::fs::remove_file(&key);
+    let _ = std::fs::remove_file(key.with_extension("pub"));
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "bench", "-f"])
+        .arg(&key)
+        .status()
+        .expect("ssh-keygen");
+    assert!(status.success());
+    let public = std::fs::read_to_string(key.with_extension("pub")).expect("public key");
+    let trusted = dir.join("trusted");
+    let words: Vec<&str> = public.split_whitespace().take(2).collect();
+    std::fs::write(&trusted, format!("bench@example.com {}\n", words.join(" "))).expect("trusted");
+    let bundle = dir.join("bundle");
+    let (db_s, key_s, bundle_s, trusted_s) = (
+        db.to_str().expect("utf-8"),
+        key.to_str().expect("utf-8"),
+        bundle.to_str().expect("utf-8"),
+        trusted.to_str().expect("utf-8"),
+    );
+    let evidence = paired(
+        a.pairs,
+        || {
+            let _ = std::fs::remove_dir_all(&bundle);
+            timed(
+                dir,
+                bin,
+                &[
+                    "--db",
+                    db_s,
+                    "-q",
+                    "evidence",
+                    "--campaign",
+                    "bench",
+                    "--key",
+                    key_s,
+                    "--signer",
+                    "bench@example.com",
+                    "-o",
+                    bundle_s,
+                ],
+                None,
+            )
+        },
+        || {
+            timed(
+                dir,
+                bin,
+                &["--db", db_s, "-q", "campaign", "verify", "bench"],
+                None,
+            )
+        },
+    );
+    let bundle_mb = std::fs::read_dir(&bundle)
+        .expect("bundle")
+        .map(|e| e.expect("entry").metadata().expect("meta").len())
+        .sum::<u64>() as f64
+        / 1e6;
+    let verify = paired(
+        a.pairs,
+        || {
+            timed(
+                dir,
+                bin,
+                &[
+                    "verify",
+                    bundle_s,
+                    "--allowed-signers",
+                    trusted_s,
+                    "--campaign",
+                    "bench",
+                ],
+                None,
+            )
+        },
+        || {
+            timed_in(
+                Some(&bundle),
+                dir,
+                Path::new("sha256sum"),
+                &["--strict", "-c", "SHA256SUMS"],
+                None,
+            )
+        },
+    );
+    let _ = std::fs::remove_dir_all(&bundle);
+    remove_db(&db);
+    let _ = std::fs::remove_file(&report);
+    format!(
+        "Measured {} by `examples/bench_scale --rows 0 --evidence {n} --pairs {}` on {}; load average {} before, {} after. Medians of {} paired runs (ours, baseline, alternately). The campaign: {n} identities, each decided (a third kept, a third reduced, a third revoked), closed; the bundle {:.0} MB.\n\n| what | nhi-review | baseline, same run | ratio |\n|---|---|---|---|\n| `evidence` (write, verify, sign) | {:.2} s, {:.0} MB RSS (the mapped database's pages) | `campaign verify` of the same campaign: {:.2} s | {:.2}× |\n| `verify` of the bundle | {:.2} s, {:.0} MB RSS | `sha256sum --strict -c SHA256SUMS` of the same files: {:.2} s | {:.2}× |\n",
+        started.format("%Y-%m-%d %H:%M UTC"),
+        a.pairs,
+        machine(),
+        load_before,
+        load(),
+        a.pairs,
+        bundle_mb,
+        evidence.ours.wall,
+        evidence.ours.rss_mb,
+        evidence.base.wall,
+        evidence.ratio(),
+        verify.ours.wall,
+        verify.ours.rss_mb,
+        verify.base.wall,
+        verify.ratio(),
+    )
 }
