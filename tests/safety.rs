@@ -252,6 +252,56 @@ fn a_damaged_file_is_found_and_never_written_into() {
     );
 }
 
+/// The commands that check the file beside their work (import, campaign, the review screen)
+/// refuse a damaged file at their first commit: the error names the damage, not what the
+/// work tripped over, and nothing is committed into the file or its journal.
+#[test]
+fn a_damaged_file_checked_beside_the_work_is_refused_at_the_first_commit() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = demo(dir.path());
+    damage_an_index(&db);
+    // Back in write-ahead-log mode, as every review database is (damage_an_index left it in
+    // rollback mode): opening it for writing then changes nothing in the file.
+    {
+        let conn = rusqlite::Connection::open(&db).expect("open");
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
+            .expect("wal");
+        assert_eq!(mode, "wal");
+    }
+    let before = std::fs::read(&db).expect("read");
+    let sources = || common::stdout_of(common::cli(&db), &["sources", "--format", "json"]);
+    let sources_before = sources();
+    let refused = |args: &[&str]| {
+        let run = common::cli(&db).args(args).assert().failure();
+        let stderr = String::from_utf8_lossy(&run.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("is damaged") && stderr.contains("nothing was written"),
+            "{args:?}: {stderr}"
+        );
+    };
+    let github = common::repo("examples/github/installations.json");
+    refused(&["import", github.to_str().expect("utf-8")]);
+    refused(&["campaign", "start", "2027-Q1", "--due", "2027-03-31"]);
+    // The review screen's decisions go through Store::write on a store opened so.
+    let mut store = nhi_review::db::Store::open_checked(&db, nhi_review::db::Checked::Beside)
+        .expect("opens: the check answers at the first commit");
+    let err = store
+        .write(|_| Ok(()))
+        .expect_err("the first commit is refused");
+    assert!(format!("{err:#}").contains("is damaged"), "{err:#}");
+    drop(store);
+    assert!(
+        std::fs::read(&db).expect("read") == before,
+        "the damaged file was written into"
+    );
+    assert_eq!(
+        sources(),
+        sources_before,
+        "nothing was committed to the journal"
+    );
+}
+
 /// A database of an older schema is read through an upgraded temporary copy: the read-only
 /// commands see what the upgraded file shows, and the file stays byte-identical.
 #[test]

@@ -317,8 +317,7 @@ pub fn iam_policy(root: &Value, em: &mut Emitter) -> Result<(), ImportError> {
             })?;
         }
     }
-    em.meet(project);
-    Ok(())
+    em.meet(project)
 }
 
 /// The one project whose user-managed service accounts the policy names, if exactly one.

@@ -252,8 +252,8 @@ pub struct Emitter<'a> {
     /// Counts so far.
     pub tally: Tally,
     part: Option<String>,
-    /// Parts met in this file (by any item, imported or not), in order.
-    pub parts: Vec<String>,
+    /// The part last met (by any item, imported or not), told to the sink when it changes.
+    met: Option<String>,
     /// Count an identity described by several items once (set off for lists whose every item
     /// is its own identity, so that nothing grows with the list).
     distinct: bool,
@@ -267,7 +267,7 @@ impl<'a> Emitter<'a> {
             sink,
             tally: Tally::default(),
             part: None,
-            parts: Vec::new(),
+            met: None,
             distinct: true,
         }
     }
@@ -287,11 +287,14 @@ impl<'a> Emitter<'a> {
         ImportError::new(self.file(), Location::File, None, e.to_string())
     }
 
-    /// Note a part of the family this file lists, without records in it.
-    pub fn meet(&mut self, part: &str) {
-        if !self.parts.iter().any(|p| p == part) {
-            self.parts.push(part.to_owned());
+    /// Note a part of the family this file lists (the sink is told it is covered), whether or
+    /// not records are in it.
+    pub fn meet(&mut self, part: &str) -> Result<(), ImportError> {
+        if self.met.as_deref() != Some(part) {
+            self.sink.cover(part).map_err(|e| self.sink_error(e))?;
+            self.met = Some(part.to_owned());
         }
+        Ok(())
     }
 
     /// Count one record read and push what it turned into (or reject it).
@@ -303,7 +306,7 @@ impl<'a> Emitter<'a> {
                     self.tally.drop_secret(f);
                 }
                 if let Some(p) = &out.part {
-                    self.meet(p);
+                    self.meet(p)?;
                 }
                 if out.human {
                     self.tally.humans_skipped += 1;
@@ -360,9 +363,9 @@ impl<'a> Emitter<'a> {
         self.push(outcome)
     }
 
-    /// The counts, with the parts met as what the file covers.
+    /// The counts, saying the file lists the parts it met (each told to the sink).
     pub fn finish_parts(mut self) -> Tally {
-        self.tally.covers = Some(std::mem::take(&mut self.parts));
+        self.tally.lists_parts = true;
         self.tally
     }
 }

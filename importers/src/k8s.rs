@@ -283,7 +283,7 @@ impl ListFormat for RoleBindings<'_> {
         // The API's own list kind says what the file lists even when it is empty.
         if self.list_kind.as_deref() == Some("ClusterRoleBindingList") {
             let part = format!("{}:ClusterRoleBinding", self.cluster);
-            self.em.meet(&part);
+            self.em.meet(&part)?;
         }
         Ok(self.em.finish_parts())
     }

@@ -306,6 +306,14 @@ pub trait Sink {
     fn part(&mut self, _part: Option<&str>) -> Result<(), SinkError> {
         Ok(())
     }
+    /// This file is a complete list of this part of its family (`account:object`), so a newer
+    /// file marks gone only what it would have listed. Said once per run of items in the part,
+    /// in the order met (so possibly again for a part met before); the file's [`Tally`] says
+    /// `lists_parts`. Told as met, not gathered, so that a list of a million parts takes no
+    /// memory.
+    fn cover(&mut self, _part: &str) -> Result<(), SinkError> {
+        Ok(())
+    }
     /// Learn that this principal is a person (not imported here; other exports that list it
     /// must not import it either).
     fn person(&mut self, _key: IdentityKey) -> Result<(), SinkError> {
@@ -323,6 +331,8 @@ pub struct VecSink {
     /// The part each record was pushed in (parallel to `records`).
     pub parts: Vec<Option<String>>,
     part: Option<String>,
+    /// The parts the file said it is a complete list of ([`Sink::cover`]), each once, in order.
+    pub covers: Vec<String>,
 }
 
 impl VecSink {
@@ -363,6 +373,12 @@ impl Sink for VecSink {
         self.rejects.push(reject);
         Ok(())
     }
+    fn cover(&mut self, part: &str) -> Result<(), SinkError> {
+        if !self.covers.iter().any(|p| p == part) {
+            self.covers.push(part.to_owned());
+        }
+        Ok(())
+    }
 }
 
 /// Reconciliation counts of one file. `records_read` always equals `imported +
@@ -398,10 +414,11 @@ pub struct Tally {
     #[serde(skip)]
     pub seen: std::collections::HashSet<u64>,
     /// For exports whose files each list one part of their family (one service account's keys,
-    /// one user's tokens, one subscription's role assignments): the parts (`account:object`)
-    /// this file is a complete list of, so that a newer file marks gone only what it would have
-    /// listed. `None`: the file lists the whole family for its account.
-    pub covers: Option<Vec<String>>,
+    /// one user's tokens, one subscription's role assignments): true, and the sink was told
+    /// each part (`account:object`) this file is a complete list of ([`Sink::cover`]), so
+    /// that a newer file marks gone only what it would have listed. False: the file lists the
+    /// whole family for its account.
+    pub lists_parts: bool,
 }
 
 impl Tally {

@@ -180,33 +180,31 @@ fn kubernetes_owners_come_from_any_owner_annotation_or_label() {
 
 #[test]
 fn binding_files_cover_their_own_parts() {
-    let (_, t, _) = read("k8s/clusterrolebindings.json", Some("acme-prod"));
+    let (_, t, sink) = read("k8s/clusterrolebindings.json", Some("acme-prod"));
     assert_eq!(t.grants, 8);
-    assert_eq!(
-        t.covers,
-        Some(vec!["acme-prod:ClusterRoleBinding".to_owned()])
-    );
+    assert!(t.lists_parts);
+    assert_eq!(sink.covers, vec!["acme-prod:ClusterRoleBinding".to_owned()]);
     let (_, t, sink) = read("k8s/rolebindings.json", Some("acme-prod"));
     assert_eq!(t.grants, 8);
+    assert!(t.lists_parts);
     assert_eq!(
-        t.covers,
-        Some(vec![
+        sink.covers,
+        vec![
             "acme-prod:RoleBinding:payments".to_owned(),
             "acme-prod:RoleBinding:orders".to_owned()
-        ])
+        ]
     );
     assert_eq!(
         sink.parts[1].as_deref(),
         Some("acme-prod:RoleBinding:payments")
     );
-    let (_, t, _) = read("azure/role-assignments-sub-b.json", Some("tenant-1"));
+    let (_, t, sink) = read("azure/role-assignments-sub-b.json", Some("tenant-1"));
     assert_eq!(
-        (t.humans_skipped, t.covers),
+        (t.humans_skipped, t.lists_parts, sink.covers),
         (
             1,
-            Some(vec![
-                "tenant-1:b2b2b2b2-0000-4000-8000-00000000000b".to_owned()
-            ])
+            true,
+            vec!["tenant-1:b2b2b2b2-0000-4000-8000-00000000000b".to_owned()]
         )
     );
 }

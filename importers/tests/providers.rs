@@ -182,11 +182,10 @@ fn gcp_service_accounts_keys_and_key_files() {
         ),
         (5, 0, 5, 2)
     );
+    assert!(t.lists_parts);
     assert_eq!(
-        t.covers,
-        Some(vec![
-            "northwind-prod:etl-loader@northwind-prod.iam.gserviceaccount.com".to_owned()
-        ])
+        sink.covers,
+        vec!["northwind-prod:etl-loader@northwind-prod.iam.gserviceaccount.com".to_owned()]
     );
     let keys = credentials(&sink, "etl-loader@northwind-prod.iam.gserviceaccount.com");
     let never = keys
@@ -529,9 +528,10 @@ fn github_installations_tokens_and_deploy_keys() {
 
     let (_, t, sink) = import("github/deploy-keys-web.json", None);
     assert_eq!((t.identities, t.credentials, t.grants), (3, 3, 3));
+    assert!(t.lists_parts);
     assert_eq!(
-        t.covers,
-        Some(vec!["northwind-cargo:repo:northwind-cargo/web".to_owned()])
+        sink.covers,
+        vec!["northwind-cargo:repo:northwind-cargo/web".to_owned()]
     );
     let write = &grants(&sink, "web/7001")[0];
     assert_eq!(

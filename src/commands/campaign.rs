@@ -42,7 +42,7 @@ pub fn run(ctx: &RunContext, cmd: CampaignCommand, out: &mut dyn Write) -> Resul
     let mut store = if read_only {
         super::open_store_read_only(ctx)?
     } else {
-        super::open_store(ctx)?
+        super::open_store_checking_beside(ctx)?
     };
     let store = &mut store;
     match cmd {

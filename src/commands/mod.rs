@@ -31,6 +31,13 @@ pub fn open_store(ctx: &RunContext) -> Result<Store> {
     Store::open(&ctx.db_path()?)
 }
 
+/// [`open_store`] for a command whose work outlasts SQLite's quick check of the file (an
+/// import, the review screen, campaign start): the check runs beside it and the first commit
+/// waits for it, so a 2 GB database costs no seconds before the work starts.
+pub fn open_store_checking_beside(ctx: &RunContext) -> Result<Store> {
+    Store::open_checked(&ctx.db_path()?, crate::db::Checked::Beside)
+}
+
 /// Open the database the context names for reading only: nothing is written, a read-only file
 /// or file system is fine.
 pub fn open_store_read_only(ctx: &RunContext) -> Result<Store> {
@@ -64,7 +71,7 @@ pub fn run(ctx: &RunContext, command: Command) -> Result<Outcome> {
         }
         Command::Review(args) => {
             drop(out);
-            let mut store = open_store(ctx)?;
+            let mut store = open_store_checking_beside(ctx)?;
             let name = match args.campaign {
                 Some(n) => n,
                 None => campaign::newest_open(&store)?,

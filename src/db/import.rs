@@ -59,8 +59,15 @@ struct DbSink<'a> {
     now: String,
     /// The part of the family the next records belong to (`None`: their account's).
     part: Option<String>,
-    /// Scopes this file's records went to, by name, in the order first used.
+    /// Scopes of accounts (not parts) this file's records went to, by name, in the order first
+    /// used: one per account, so few.
     scopes: Vec<(String, i64)>,
+    /// The scope of the current part, once looked up.
+    part_scope: Option<i64>,
+    /// The first scope this file said it lists (its name and id), for its `source_file` row;
+    /// the others are in `source_scope` only, so that a list of a million parts (a keys list
+    /// of every service account) holds none of them in memory.
+    first_cover: Option<(String, i64)>,
     /// The account-named scope last used (not a part), to skip the name lookup.
     last_scope: Option<(String, i64)>,
     last: Option<(IdentityKey, i64)>,
@@ -121,19 +128,38 @@ impl DbSink<'_> {
         {
             return Ok(*id);
         }
-        let name = match &self.part {
-            Some(part) => format!("{}:{part}", self.family),
-            None => format!("{}:{account}", self.family),
-        };
+        if let Some(part) = &self.part {
+            if let Some(id) = self.part_scope {
+                return Ok(id);
+            }
+            let id = scope_id(self.tx, &format!("{}:{part}", self.family))?;
+            self.part_scope = Some(id);
+            return Ok(id);
+        }
+        let name = format!("{}:{account}", self.family);
         if let Some((_, id)) = self.scopes.iter().find(|(n, _)| *n == name) {
             let id = *id;
-            self.last_scope = self.part.is_none().then(|| (account.to_owned(), id));
+            self.last_scope = Some((account.to_owned(), id));
             return Ok(id);
         }
         let id = scope_id(self.tx, &name)?;
         self.scopes.push((name, id));
-        self.last_scope = self.part.is_none().then(|| (account.to_owned(), id));
+        self.last_scope = Some((account.to_owned(), id));
         Ok(id)
+    }
+
+    /// Record that this file is a complete list of scope `name`.
+    fn covers(&mut self, name: &str) -> rusqlite::Result<()> {
+        let id = scope_id(self.tx, name)?;
+        self.tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO source_scope (source_id, scope_id) VALUES (?1, ?2)",
+            )?
+            .execute(params![self.source_id, id])?;
+        if self.first_cover.is_none() {
+            self.first_cover = Some((name.to_owned(), id));
+        }
+        Ok(())
     }
 
     /// The stored identity this key names by its join key (and that identity's native id), when
@@ -417,8 +443,15 @@ impl Sink for DbSink<'_> {
     }
 
     fn part(&mut self, part: Option<&str>) -> Result<(), SinkError> {
-        self.part = part.map(str::to_owned);
+        if self.part.as_deref() != part {
+            self.part = part.map(str::to_owned);
+            self.part_scope = None;
+        }
         Ok(())
+    }
+
+    fn cover(&mut self, part: &str) -> Result<(), SinkError> {
+        Ok(self.covers(&format!("{}:{part}", self.family))?)
     }
 
     fn person(&mut self, key: IdentityKey) -> Result<(), SinkError> {
@@ -473,7 +506,6 @@ impl Sink for DbSink<'_> {
 
 /// What marking one scope's missing rows gone would do.
 struct Removal {
-    scope: String,
     scope_id: i64,
     live: u64,
     identities: u64,
@@ -509,7 +541,13 @@ impl Store {
         // transaction to a temporary file (3.6 million writes on a 200k-row report, twice the
         // time; BENCHMARKS.md).
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
-        let result = self.import_in_transaction(name, format, options, now, read_all);
+        let mut result = self.import_in_transaction(name, format, options, now, read_all);
+        if result.is_err()
+            && let Err(damage) = super::settle(&mut self.beside)
+        {
+            // A failure on a damaged file is told as its damage (rolled back either way).
+            result = Err(damage);
+        }
         self.conn.pragma_update(None, "temp_store", "DEFAULT")?;
         self.conn
             .pragma_update(None, "cache_size", -super::DEFAULT_CACHE_KIB)?;
@@ -547,6 +585,8 @@ impl Store {
             now: now_s.clone(),
             part: None,
             scopes: Vec::new(),
+            part_scope: None,
+            first_cover: None,
             last_scope: None,
             last: None,
             aliases: HashMap::new(),
@@ -578,28 +618,27 @@ impl Store {
 
         // The scopes this file is a complete list of: the parts it says it covers, else every
         // scope its records went to, else (no records) its family in the account it was given.
-        let covered: Vec<String> = match &tally.covers {
-            Some(parts) => parts
-                .iter()
-                .map(|p| format!("{}:{p}", sink.family))
-                .collect(),
-            None if !sink.scopes.is_empty() => sink.scopes.iter().map(|(n, _)| n.clone()).collect(),
-            None => vec![format!(
-                "{}:{}",
-                sink.family,
-                options.account.as_deref().unwrap_or("*")
-            )],
-        };
-        drop(sink);
-        let mut covered_ids = Vec::with_capacity(covered.len());
-        for scope in &covered {
-            let id = scope_id(&tx, scope)?;
-            tx.execute(
-                "INSERT OR IGNORE INTO source_scope (source_id, scope_id) VALUES (?1, ?2)",
-                params![source_id, id],
-            )?;
-            covered_ids.push((scope.clone(), id));
+        // (The parts were recorded as the file named them.)
+        if !tally.lists_parts {
+            let names: Vec<String> = if sink.scopes.is_empty() {
+                vec![format!(
+                    "{}:{}",
+                    sink.family,
+                    options.account.as_deref().unwrap_or("*")
+                )]
+            } else {
+                sink.scopes.iter().map(|(n, _)| n.clone()).collect()
+            };
+            for name in &names {
+                sink.covers(name)?;
+            }
         }
+        let first_cover = sink.first_cover.take();
+        drop(sink);
+        let covered_ids: Vec<i64> = tx
+            .prepare("SELECT scope_id FROM source_scope WHERE source_id = ?1 ORDER BY scope_id")?
+            .query_map([source_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
 
         let (mut identities_gone, mut credentials_gone, mut grants_gone) = (0u64, 0u64, 0u64);
         if tally.rejected > 0 {
@@ -613,21 +652,19 @@ impl Store {
             // newest list of any other scope (an app in one user's token list may still be in
             // another user's).
             let mut removals = Vec::new();
-            for (scope, id) in &covered_ids {
-                let live: u64 = tx.query_row(
-                    "SELECT COUNT(*) FROM identity_sighting s JOIN identity i ON i.id = s.identity_id
-                      WHERE s.scope_id = ?1 AND i.gone_at IS NULL",
-                    [id],
-                    |r| r.get(0),
-                )?;
-                let identities: u64 = tx.query_row(
-                    &format!("SELECT COUNT(DISTINCT identity_id) FROM ({GONE_IDENTITIES})"),
-                    params![id, source_id],
-                    |r| r.get(0),
-                )?;
+            let count_gone = format!("SELECT COUNT(DISTINCT identity_id) FROM ({GONE_IDENTITIES})");
+            for &id in &covered_ids {
+                let live: u64 = tx
+                    .prepare_cached(
+                        "SELECT COUNT(*) FROM identity_sighting s JOIN identity i ON i.id = s.identity_id
+                          WHERE s.scope_id = ?1 AND i.gone_at IS NULL",
+                    )?
+                    .query_row([id], |r| r.get(0))?;
+                let identities: u64 = tx
+                    .prepare_cached(&count_gone)?
+                    .query_row(params![id, source_id], |r| r.get(0))?;
                 removals.push(Removal {
-                    scope: scope.clone(),
-                    scope_id: *id,
+                    scope_id: id,
                     live,
                     identities,
                 });
@@ -640,36 +677,43 @@ impl Store {
                 let what = too_many
                     .iter()
                     .map(|r| {
-                        format!(
+                        let scope: String = tx.query_row(
+                            "SELECT name FROM scope WHERE id = ?1",
+                            [r.scope_id],
+                            |row| row.get(0),
+                        )?;
+                        Ok(format!(
                             "{} of the {} identities of '{}'",
-                            r.identities, r.live, r.scope
-                        )
+                            r.identities, r.live, scope
+                        ))
                     })
-                    .collect::<Vec<_>>()
+                    .collect::<rusqlite::Result<Vec<_>>>()?
                     .join(", ");
                 bail!(
                     "'{name}': importing it would mark {what} gone, more than half: is the export cut short or filtered? Nothing was changed. If they really are gone, import it again with --accept-removals"
                 );
             }
+            let mark_gone = format!(
+                "UPDATE identity SET gone_at = ?3 WHERE gone_at IS NULL AND id IN ({GONE_IDENTITIES})"
+            );
             for r in &removals {
-                identities_gone += tx.execute(
-                    &format!("UPDATE identity SET gone_at = ?3 WHERE gone_at IS NULL AND id IN ({GONE_IDENTITIES})"),
-                    params![r.scope_id, source_id, now_s],
-                )? as u64;
-                credentials_gone += tx.execute(
+                identities_gone +=
+                    tx.prepare_cached(&mark_gone)?
+                        .execute(params![r.scope_id, source_id, now_s])? as u64;
+                credentials_gone += tx.prepare_cached(
                     "UPDATE credential SET gone_at = ?3 WHERE gone_at IS NULL AND scope_id = ?1 AND source_id <> ?2",
-                    params![r.scope_id, source_id, now_s],
-                )? as u64;
-                grants_gone += tx.execute(
+                )?
+                .execute(params![r.scope_id, source_id, now_s])? as u64;
+                grants_gone += tx.prepare_cached(
                     "UPDATE grant_ SET gone_at = ?3 WHERE gone_at IS NULL AND scope_id = ?1 AND source_id <> ?2",
-                    params![r.scope_id, source_id, now_s],
-                )? as u64;
+                )?
+                .execute(params![r.scope_id, source_id, now_s])? as u64;
             }
         }
         // A per-object export that names no object (an empty token list) lists no scope.
-        let scope_id = covered_ids.first().map(|(_, id)| *id);
-        let account = covered_ids
-            .first()
+        let scope_id = first_cover.as_ref().map(|(_, id)| *id);
+        let account = first_cover
+            .as_ref()
             .and_then(|(scope, _)| scope.split(':').nth(1))
             .map(str::to_owned)
             .or_else(|| options.account.clone())
@@ -698,6 +742,8 @@ impl Store {
         if statistics_stale(&tx)? {
             tx.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;")?;
         }
+        // Nothing is committed into a damaged file: the check beside the import answers first.
+        super::settle(&mut self.beside)?;
         tx.commit().context("committing the import")?;
         Ok(ImportReport {
             source_id,

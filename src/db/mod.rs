@@ -87,7 +87,75 @@ pub(crate) const DEFAULT_CACHE_KIB: i64 = 2000;
 
 /// The open review database.
 pub struct Store {
+    /// The quick check running beside the work ([`Checked::Beside`]): the first commit waits
+    /// for it, and a damaged file is refused there with nothing written. Declared before the
+    /// connection so that it is dropped first: the writing connection, closing last, is the
+    /// one that folds and removes the write-ahead log, so a refused run leaves no trace.
+    beside: Option<Beside>,
     conn: Connection,
+}
+
+/// A quick check of the file as it stood when opened, on a read-only connection of its own.
+struct Beside {
+    path: PathBuf,
+    check: Option<std::thread::JoinHandle<Result<Option<String>>>>,
+    /// Stops the check when its answer is no longer wanted (the run ended before a commit).
+    stop: rusqlite::InterruptHandle,
+}
+
+impl Beside {
+    /// Start the quick check of `path` on a read-only connection, in a thread of its own.
+    fn start(path: &Path) -> Result<Beside> {
+        let (conn, _) = open_read_only_conn(path)?;
+        let stop = conn.get_interrupt_handle();
+        Ok(Beside {
+            path: path.to_path_buf(),
+            check: Some(std::thread::spawn(move || first_damage(&conn))),
+            stop,
+        })
+    }
+}
+
+impl Drop for Beside {
+    fn drop(&mut self) {
+        if let Some(check) = self.check.take() {
+            self.stop.interrupt();
+            let _ = check.join();
+        }
+    }
+}
+
+/// Wait for the quick check beside the work, if one runs: `Err` when the file is damaged (or
+/// could not be checked). Called before every commit, so nothing is written into a damaged
+/// file; uncommitted pages never reach the database file, so rolling back leaves it as it was.
+fn settle(beside: &mut Option<Beside>) -> Result<()> {
+    let Some(mut running) = beside.take() else {
+        return Ok(());
+    };
+    let path = running.path.clone();
+    let Some(check) = running.check.take() else {
+        return Ok(());
+    };
+    let damage = check
+        .join()
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("the quick check stopped unexpectedly")))
+        .with_context(|| format!("checking '{}' before writing", path.display()))?;
+    match damage {
+        Some(first) => Err(damaged(&path, &first)),
+        None => {
+            tracing::debug!("quick_check beside the work: ok");
+            Ok(())
+        }
+    }
+}
+
+/// The refusal of a damaged file: what SQLite found first, and what to do.
+fn damaged(path: &Path, first: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "'{}' is damaged ({}): nothing was written. Run 'nhi-review check' for the details, and restore the file from a backup (the evidence bundles hold every decision's chain)",
+        path.display(),
+        crate::text::inert(first)
+    )
 }
 
 /// Reads, on the store or inside a write transaction: the same queries either way.
@@ -122,6 +190,15 @@ enum Found {
     Empty,
     /// A nhi-review database at this schema version.
     Database(usize),
+}
+
+/// Whether the file's header says it is in write-ahead-log mode (its read and write format
+/// versions, bytes 18 and 19, are 2), so that opening it for writing changes nothing in it.
+fn in_wal_mode(path: &Path) -> bool {
+    let mut head = [0u8; 20];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok_and(|()| head[18] == 2 && head[19] == 2)
 }
 
 /// The first bytes of every SQLite database file.
@@ -235,8 +312,13 @@ fn first_damage_in(conn: &Connection, tables: &[&str]) -> Result<Option<String>>
 /// What SQLite's quick check covers when a database is opened for writing.
 #[derive(Debug, Clone, Copy)]
 pub enum Checked<'a> {
-    /// The whole file: what every writing command checks.
+    /// The whole file, before anything else: what every writing command checks.
     Whole,
+    /// The whole file, on a connection of its own beside the work, the first commit waiting
+    /// for it: for a command whose work outlasts the check (an import, the review screen,
+    /// campaign start), which then costs no time before its first write or screen. A command
+    /// opened so must commit to learn of damage; one that only reads opens read-only.
+    Beside,
     /// These tables and their indexes: for a writer whose every other read is verified
     /// against the decision chain (evidence), so that a 2 GB file is not checked twice.
     Tables(&'a [&'a str]),
@@ -286,18 +368,34 @@ impl Store {
         let conn = Connection::open(path)
             .with_context(|| format!("opening database '{}'", path.display()))?;
         wait::set_path(path);
-        let store = Store { conn };
+        let store = Store { conn, beside: None };
         // Before anything is written, even a journal mode.
+        let mut beside = None;
         if let Found::Database(version) = found {
-            let checked = if version == SCHEMA_VERSION {
-                checked
-            } else {
-                Checked::Whole
+            let checked = match checked {
+                _ if version != SCHEMA_VERSION => Checked::Whole,
+                // Opening a file of another journal mode writes its header: checked first.
+                Checked::Beside if !in_wal_mode(path) => Checked::Whole,
+                c => c,
             };
-            store.quick_check(path, checked)?;
-            tracing::debug!("quick_check before writing ({checked:?}): ok");
+            if let Checked::Beside = checked {
+                // Its snapshot is the file as committed: this connection commits nothing
+                // before the check has answered.
+                beside = Some(Beside::start(path)?);
+            } else {
+                store.quick_check(path, checked)?;
+                tracing::debug!("quick_check before writing ({checked:?}): ok");
+            }
         }
-        Store::setup(store.conn).with_context(|| format!("preparing database '{}'", path.display()))
+        let mut store = Store::setup(store.conn)
+            .with_context(|| format!("preparing database '{}'", path.display()));
+        if let Ok(store) = &mut store {
+            store.beside = beside;
+        } else if beside.is_some() {
+            // A failure to prepare a damaged file is told as its damage.
+            settle(&mut beside)?;
+        }
+        store
     }
 
     /// Whether the database at `path` exists at the schema this build writes (else opening it
@@ -335,7 +433,7 @@ impl Store {
         conn.pragma_update(None, "query_only", "ON")?;
         if version == SCHEMA_VERSION {
             conn.busy_handler(Some(wait::busy))?;
-            return Ok(Store { conn });
+            return Ok(Store { conn, beside: None });
         }
         // An older schema: read an upgraded copy, leave the file as it is.
         tracing::info!(
@@ -354,7 +452,10 @@ impl Store {
         copy.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut copy)
             .with_context(|| format!("reading '{}' (schema {version})", path.display()))?;
-        Ok(Store { conn: copy })
+        Ok(Store {
+            conn: copy,
+            beside: None,
+        })
     }
 
     /// SQLite's quick check: `None` when the file is sound, else its first complaint.
@@ -387,17 +488,13 @@ impl Store {
     /// `PRAGMA quick_check` before writing: a damaged file is refused, never written into.
     fn quick_check(&self, path: &Path, checked: Checked) -> Result<()> {
         let damage = match checked {
-            Checked::Whole => self.damage()?,
+            Checked::Whole | Checked::Beside => self.damage()?,
             Checked::Tables(tables) => first_damage_in(&self.conn, tables)?,
         };
-        if let Some(first) = damage {
-            bail!(
-                "'{}' is damaged ({}): nothing was written. Run 'nhi-review check' for the details, and restore the file from a backup (the evidence bundles hold every decision's chain)",
-                path.display(),
-                crate::text::inert(&first)
-            );
+        match damage {
+            Some(first) => Err(damaged(path, &first)),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// A fresh in-memory database, for tests.
@@ -416,7 +513,7 @@ impl Store {
             wait::bound().as_secs()
         );
         migrate(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store { conn, beside: None })
     }
 
     /// The underlying connection, for tests that inspect or tamper with rows.
@@ -440,7 +537,15 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut tx = Tx { tx };
-        let out = f(&mut tx)?;
+        // A failure on a damaged file is told as its damage; the transaction rolls back.
+        let out = match f(&mut tx) {
+            Ok(out) => out,
+            Err(e) => {
+                settle(&mut self.beside)?;
+                return Err(e);
+            }
+        };
+        settle(&mut self.beside)?;
         tx.tx.commit().context("committing")?;
         Ok(out)
     }
