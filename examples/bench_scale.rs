@@ -526,13 +526,10 @@ fn estate_part(a: &Args, bin: &Path, dir: &Path) -> String {
         let imports: Vec<Vec<String>> = summary
             .imports()
             .into_iter()
-            .map(|(account, files)| {
+            .map(|run| {
                 let mut args: Vec<String> =
                     ["--db", &db_s, "-q", "import"].map(str::to_owned).to_vec();
-                if let Some(account) = account {
-                    args.extend(["--account".to_owned(), account.to_owned()]);
-                }
-                args.extend(files.iter().map(|f| path_of(f)));
+                args.extend(estate::Summary::import_args(&run, path_of));
                 args
             })
             .collect();

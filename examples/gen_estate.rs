@@ -75,11 +75,15 @@ fn main() -> std::io::Result<()> {
         elapsed.as_secs_f64()
     );
     println!("\nImport, in this order:\n  cd {}", args.out.display());
-    for (account, files) in summary.imports() {
-        let account = account
-            .map(|a| format!(" --account {a}"))
-            .unwrap_or_default();
-        println!("  nhi-review import{account} {}", globbed(&files));
+    for run in summary.imports() {
+        let mut line = String::from("  nhi-review import");
+        for (account, files) in run {
+            if let Some(a) = account {
+                line.push_str(&format!(" --account {a}"));
+            }
+            line.push_str(&format!(" {}", globbed(&files)));
+        }
+        println!("{line}");
     }
     Ok(())
 }

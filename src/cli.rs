@@ -47,8 +47,53 @@ impl Cli {
         let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         cli.db_on_command_line =
             db_source(&matches) == Some(clap::parser::ValueSource::CommandLine);
+        if let Command::Import(args) = &mut cli.command
+            && let Some(("import", sub)) = matches.subcommand()
+        {
+            let at = |id: &str| -> Vec<usize> {
+                sub.indices_of(id)
+                    .map(Iterator::collect)
+                    .unwrap_or_default()
+            };
+            args.file_accounts = accounts_by_position(&at("files"), &at("account"), &args.account)
+                .unwrap_or_else(|message| {
+                    Cli::command()
+                        .error(clap::error::ErrorKind::ArgumentConflict, message)
+                        .exit()
+                });
+        }
         cli
     }
+}
+
+/// The account of each file of `import`, from where the files and `--account`s stand on the
+/// command line (their clap indices): given once, `--account` applies to every file; given
+/// several times, each applies to the files that follow it, up to the next, and files before
+/// the first have none (their exports name their accounts).
+pub fn accounts_by_position(
+    files: &[usize],
+    account_at: &[usize],
+    accounts: &[String],
+) -> Result<Vec<Option<String>>, String> {
+    if accounts.len() <= 1 {
+        return Ok(vec![accounts.first().cloned(); files.len()]);
+    }
+    let mut out = Vec::with_capacity(files.len());
+    let mut used = vec![false; accounts.len()];
+    for &file in files {
+        let before = account_at.iter().rposition(|&a| a < file);
+        if let Some(i) = before {
+            used[i] = true;
+        }
+        out.push(before.map(|i| accounts[i].clone()));
+    }
+    if let Some(i) = used.iter().position(|u| !u) {
+        return Err(format!(
+            "--account {} is followed by no file: given several times, each --account applies to the files after it (import --account A a/*.json --account B b/*.json)",
+            accounts[i]
+        ));
+    }
+    Ok(out)
 }
 
 /// Where the global `--db` value came from, looking into subcommands.
@@ -63,7 +108,7 @@ fn db_source(m: &clap::ArgMatches) -> Option<clap::parser::ValueSource> {
 pub enum Command {
     /// Import exports (format detected from content); prints one reconciliation line per file
     #[command(
-        after_help = "Examples:\n  nhi-review import credential-report.csv authorization-details.json\n  nhi-review import users.csv --mapping vendor.mapping.toml --skip-bad-rows"
+        after_help = "Examples:\n  nhi-review import credential-report.csv authorization-details.json\n  nhi-review import --account gke-prod prod/*.json --account gke-test test/*.json"
     )]
     Import(ImportArgs),
     /// List imported files with sha256 and counts
@@ -158,9 +203,10 @@ pub struct ImportArgs {
     /// Skip content detection and read the files as this format
     #[arg(long, value_name = "NAME", value_parser = format_names())]
     pub format: Option<String>,
-    /// Account, project or tenant, for files that do not say
-    #[arg(long, value_name = "ID")]
-    pub account: Option<String>,
+    /// Account, project or tenant (a Kubernetes cluster's name), for files that do not say.
+    /// Given once, for every file; given several times, each for the files after it
+    #[arg(long, value_name = "ID", action = clap::ArgAction::Append)]
+    pub account: Vec<String>,
     /// Record bad rows as rejects and import the rest (exit code 3)
     #[arg(long)]
     pub skip_bad_rows: bool,
@@ -171,6 +217,20 @@ pub struct ImportArgs {
     /// and changes nothing)
     #[arg(long)]
     pub accept_removals: bool,
+    /// Each file's account (filled in from the positions on the command line; empty: every
+    /// file takes the first `--account`, if any).
+    #[arg(skip)]
+    pub file_accounts: Vec<Option<String>>,
+}
+
+impl ImportArgs {
+    /// The `--account` that applies to the `i`th file.
+    pub fn account_for(&self, i: usize) -> Option<&str> {
+        match self.file_accounts.get(i) {
+            Some(a) => a.as_deref(),
+            None => self.account.first().map(String::as_str),
+        }
+    }
 }
 
 /// `sources`.

@@ -1092,3 +1092,70 @@ fn inventory_columns_hold_with_wide_characters() {
     let before_owner = &row[..row.find("tom.nakamura").expect("its owner")];
     assert_eq!(before_owner.width(), owner_at, "{header}\n{row}");
 }
+
+#[test]
+fn each_account_applies_to_the_files_after_it() {
+    let env = Env::new();
+    let sa = repo("examples/k8s/serviceaccounts.json");
+    let report = example();
+    let path = |p: &PathBuf| p.display().to_string();
+    // The report names its own accounts; each cluster's list follows its own --account.
+    let out = env
+        .cmd()
+        .args(["import", &path(&report)])
+        .args(["--account", "cluster-a", &path(&sa)])
+        .args(["--account", "cluster-b", &path(&sa)])
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&out.get_output().stdout)
+            .lines()
+            .filter(|l| l.contains("k8s-service-accounts"))
+            .count(),
+        2
+    );
+    let conn = env.conn();
+    let per_cluster = |account: &str| {
+        count(
+            &conn,
+            &format!(
+                "SELECT COUNT(*) FROM identity WHERE provider = 'k8s' AND account = '{account}'"
+            ),
+        )
+    };
+    assert!(per_cluster("cluster-a") > 0);
+    assert_eq!(per_cluster("cluster-a"), per_cluster("cluster-b"));
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT COUNT(*) FROM identity WHERE provider = 'aws' AND account LIKE 'cluster-%'"
+        ),
+        0,
+        "the report took no --account"
+    );
+
+    // Given once, --account is for every file, wherever it stands.
+    env.cmd()
+        .args(["import", &path(&sa), "--account", "cluster-c"])
+        .assert()
+        .success();
+    assert_eq!(per_cluster("cluster-c"), per_cluster("cluster-a"));
+
+    // An --account with no file after it is a mistake, told before anything is read.
+    let before = dump(&conn);
+    env.cmd()
+        .args([
+            "import",
+            "--account",
+            "cluster-d",
+            &path(&sa),
+            "--account",
+            "cluster-e",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "--account cluster-e is followed by no file",
+        ));
+    assert_eq!(dump(&conn), before);
+}

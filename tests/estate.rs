@@ -10,9 +10,12 @@ mod estate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Identities asked of the generator.
+const ASKED: u64 = 2000;
+
 fn config(seed: u64) -> estate::Config {
     estate::Config {
-        identities: 2000,
+        identities: ASKED,
         grants_per_identity: 5,
         seed,
     }
@@ -61,13 +64,14 @@ fn every_generated_file_imports_and_the_inventory_holds_what_was_written() {
         ]
     );
     let db = dir.path().join("review.db");
-    for (account, files) in summary.imports() {
+    // Every cluster in one run, each after its own --account.
+    for run in &summary.imports() {
         let mut cmd = common::cli(&db);
-        cmd.current_dir(&out).arg("import");
-        if let Some(a) = account {
-            cmd.args(["--account", a]);
-        }
-        cmd.args(files.iter().map(|f| &f.path));
+        cmd.current_dir(&out)
+            .arg("import")
+            .args(estate::Summary::import_args(run, |f| {
+                f.path.display().to_string()
+            }));
         cmd.assert().success();
     }
 
@@ -87,9 +91,13 @@ fn every_generated_file_imports_and_the_inventory_holds_what_was_written() {
     let inventory = common::stdout_of(common::cli(&db), &["inventory", "--format", "json"]);
     let (mut identities, mut grants) = (0u64, 0u64);
     let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
+    let mut clusters = std::collections::BTreeSet::new();
     for line in inventory.lines() {
         let identity: serde_json::Value = serde_json::from_str(line).expect("json line");
         identities += 1;
+        if identity["provider"] == "k8s" {
+            clusters.insert(identity["account"].as_str().expect("account").to_owned());
+        }
         grants += identity["grants"].as_array().expect("grants").len() as u64;
         *kinds
             .entry(format!("{}/{}", identity["provider"], identity["kind"]))
@@ -102,8 +110,8 @@ fn every_generated_file_imports_and_the_inventory_holds_what_was_written() {
         want.identities
     );
     assert!(
-        close(want.identities, 2000, 2),
-        "{} identities generated for 2,000 asked",
+        close(want.identities, ASKED, 2),
+        "{} identities generated for {ASKED} asked",
         want.identities
     );
     assert!(
@@ -112,10 +120,18 @@ fn every_generated_file_imports_and_the_inventory_holds_what_was_written() {
         want.grants
     );
     assert!(
-        close(want.grants, 2000 * 5, 10),
-        "{} grants generated for 10,000 asked",
+        close(want.grants, ASKED * 5, 10),
+        "{} grants generated for {} asked",
+        ASKED * 5,
         want.grants
     );
+    // Each cluster's service accounts are in that cluster, named by its own --account.
+    let want_clusters: std::collections::BTreeSet<String> = summary
+        .files
+        .iter()
+        .filter_map(|f| f.account.clone())
+        .collect();
+    assert_eq!(clusters, want_clusters);
     // People among the machines are kept out; the machines of every provider are in.
     assert!(want.people > 100, "{want:?}");
     for kind in [

@@ -128,20 +128,49 @@ impl Summary {
         out
     }
 
-    /// The imports to run, in order: each is one `nhi-review import [--account A] FILE…`.
-    /// Consecutive files that need the same `--account` share one run.
-    pub fn imports(&self) -> Vec<(Option<&str>, Vec<&FileSummary>)> {
-        let mut out: Vec<(Option<&str>, Vec<&FileSummary>)> = Vec::new();
+    /// The imports to run, in order: each is one `nhi-review import`, of groups of files that
+    /// need the same `--account` (or none). Files that name their accounts are a run of their
+    /// own; the groups that need one share a run, each group after its own `--account`
+    /// (`import --account A a/… --account B b/…`), so every cluster is read in one run.
+    pub fn imports(&self) -> Vec<Vec<ImportGroup<'_>>> {
+        let mut groups: Vec<ImportGroup> = Vec::new();
         for f in &self.files {
             let account = f.account.as_deref();
-            match out.last_mut() {
+            match groups.last_mut() {
                 Some((a, files)) if *a == account => files.push(f),
-                _ => out.push((account, vec![f])),
+                _ => groups.push((account, vec![f])),
             }
         }
-        out
+        let mut runs: Vec<Vec<ImportGroup>> = Vec::new();
+        for group in groups {
+            match runs.last_mut() {
+                Some(run) if group.0.is_some() && run.iter().all(|g| g.0.is_some()) => {
+                    run.push(group)
+                }
+                _ => runs.push(vec![group]),
+            }
+        }
+        runs
+    }
+
+    /// The arguments after `import` of one run, the files as `path_of` names them.
+    pub fn import_args(
+        run: &[ImportGroup],
+        path_of: impl Fn(&FileSummary) -> String,
+    ) -> Vec<String> {
+        let mut args = Vec::new();
+        for (account, files) in run {
+            if let Some(a) = account {
+                args.extend(["--account".to_owned(), (*a).to_owned()]);
+            }
+            args.extend(files.iter().map(|f| path_of(f)));
+        }
+        args
     }
 }
+
+/// Files that share an `--account` (or need none), in the order they are imported.
+pub type ImportGroup<'a> = (Option<&'a str>, Vec<&'a FileSummary>);
 
 /// Shares of the identities, in percent: AWS users, AWS roles, Google Cloud, Kubernetes (the
 /// SaaS export has the rest).

@@ -252,9 +252,9 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
         }
         None => None,
     };
-    let options = ImportOptions {
+    let mut options = ImportOptions {
         file_name: String::new(),
-        account: args.account.clone(),
+        account: None,
         skip_bad_rows: args.skip_bad_rows,
         mapping,
         accept_removals: args.accept_removals,
@@ -262,7 +262,8 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
     let mut failed = 0;
     let mut rejected = false;
     let db_path = ctx.db_path()?;
-    for path in &args.files {
+    for (i, path) in args.files.iter().enumerate() {
+        options.account = args.account_for(i).map(str::to_owned);
         let _note = crate::db::wait::Note::leave(
             &db_path,
             &format!("an import of '{}' is running", path.display()),
