@@ -194,15 +194,26 @@ enum Member<'a> {
     Other(&'static str),
 }
 
+/// Whether a service-account email is one of Google's service agents, which act for a Google
+/// service inside the project and live in Google's domains, not the project's:
+/// `service-<project number>@<service>.iam.gserviceaccount.com` for every service
+/// (`gcp-sa-pubsub`, `container-engine-robot`, `compute-system`, …),
+/// `<project number>@cloudservices.gserviceaccount.com`, and the older `gcp-sa-` and
+/// Container Registry ones. The domain of such an email names the service, never a project.
+fn is_service_agent(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (local.strip_prefix("service-").is_some_and(number) && domain.ends_with(".gserviceaccount.com"))
+        || (number(local) && domain == "cloudservices.gserviceaccount.com")
+        || domain.starts_with("gcp-sa-")
+        || domain == "containerregistry.iam.gserviceaccount.com"
+}
+
 fn member(m: &str) -> Member<'_> {
     if let Some(email) = m.strip_prefix("serviceAccount:") {
-        let agent = email.contains("@gcp-sa-")
-            || email.ends_with("@cloudservices.gserviceaccount.com")
-            || (email.starts_with("service-")
-                && email.ends_with(".gserviceaccount.com")
-                && !email.ends_with(".iam.gserviceaccount.com"))
-            || email.ends_with("@containerregistry.iam.gserviceaccount.com");
-        if agent {
+        if is_service_agent(email) {
             Member::ServiceAgent(email)
         } else {
             Member::ServiceAccount(email)
@@ -232,10 +243,11 @@ pub fn iam_policy(root: &Value, em: &mut Emitter) -> Result<(), ImportError> {
         None => {
             let guess = policy_project(root);
             let project = guess
-                .clone()
-                .unwrap_or_else(|| "unnamed-project".to_owned());
+                .as_ref()
+                .map_or_else(|| "unnamed-project".to_owned(), |g| g.project.clone());
             em.tally.notes.push(match guess {
-                Some(_) => format!("the policy does not name its project: '{project}' is the project of its service-account members; pass --account PROJECT_ID if that is wrong"),
+                Some(g) if g.others == 0 => format!("the policy does not name its project: '{project}' is the project of its service-account members; pass --account PROJECT_ID if that is wrong"),
+                Some(g) => format!("the policy does not name its project: '{project}' is the project of most of its service-account members ({} of {}; the others are from other projects); pass --account PROJECT_ID if that is wrong", g.members, g.members + g.others),
                 None => format!("the policy does not name its project: recorded as '{project}'; pass --account PROJECT_ID"),
             });
             project
@@ -320,24 +332,45 @@ pub fn iam_policy(root: &Value, em: &mut Emitter) -> Result<(), ImportError> {
     em.meet(project)
 }
 
-/// The one project whose user-managed service accounts the policy names, if exactly one.
-fn policy_project(root: &Value) -> Option<String> {
-    let mut projects: Vec<&str> = root
+/// The project a policy most likely belongs to, told by its user-managed service accounts.
+struct ProjectGuess {
+    project: String,
+    /// Distinct service accounts of that project among the members.
+    members: usize,
+    /// Distinct service accounts of other projects (granted across projects).
+    others: usize,
+}
+
+/// The project of most of the distinct user-managed service accounts the policy names (an
+/// account may be granted roles in other projects, so one project need not be the only one);
+/// `None` when there are none or two projects tie.
+fn policy_project(root: &Value) -> Option<ProjectGuess> {
+    let mut accounts: Vec<(&str, &str)> = root
         .get("bindings")?
         .as_array()?
         .iter()
         .filter_map(|b| b.get("members")?.as_array())
         .flatten()
         .filter_map(|m| match member(m.as_str()?) {
-            Member::ServiceAccount(email) => project_of_email(email),
+            Member::ServiceAccount(email) => Some((project_of_email(email)?, email)),
             _ => None,
         })
         .collect();
-    projects.sort_unstable();
-    projects.dedup();
-    match projects.as_slice() {
-        [one] => Some((*one).to_owned()),
-        _ => None,
+    accounts.sort_unstable();
+    accounts.dedup();
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for chunk in accounts.chunk_by(|a, b| a.0 == b.0) {
+        counts.push((chunk[0].0, chunk.len()));
+    }
+    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    match counts.as_slice() {
+        [] => None,
+        [(_, a), (_, b), ..] if a == b => None,
+        [(project, n), ..] => Some(ProjectGuess {
+            project: (*project).to_owned(),
+            members: *n,
+            others: accounts.len() - n,
+        }),
     }
 }
 

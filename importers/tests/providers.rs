@@ -790,3 +790,71 @@ fn an_azure_secret_text_is_dropped_and_counted() {
     );
     assert!(!format!("{:?}", sink.records).contains("NOT-A-REAL-SECRET"));
 }
+
+#[test]
+fn gcp_service_agents_and_cross_project_members_do_not_name_the_project() {
+    // The example policy, plus what real policies hold: service agents of Google's services
+    // (their domains name a service, not a project) and accounts of other projects.
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(example("gcp/iam-policy.json")).expect("read"))
+            .expect("json");
+    doc["bindings"].as_array_mut().expect("bindings").push(serde_json::json!({
+        "role": "roles/container.serviceAgent",
+        "members": [
+            "serviceAccount:service-482913775601@container-engine-robot.iam.gserviceaccount.com",
+            "serviceAccount:service-482913775601@compute-system.iam.gserviceaccount.com",
+            "serviceAccount:service-482913775601@dataflow-service-producer-prod.iam.gserviceaccount.com",
+            "serviceAccount:ci-runner@northwind-shared.iam.gserviceaccount.com",
+            "serviceAccount:service-desk@northwind-prod.iam.gserviceaccount.com"
+        ]
+    }));
+    let mut sink = nhi_importers::VecSink::default();
+    let options = ImportOptions {
+        file_name: "iam-policy.json".into(),
+        ..Default::default()
+    };
+    let t =
+        nhi_importers::parse_value(Format::GcpIamPolicy, &doc, &options, &mut sink).expect("reads");
+    // Five accounts of northwind-prod against one of northwind-shared: the project is told,
+    // and the note says it is a majority, not the only one.
+    assert!(
+        t.notes[0].contains("'northwind-prod' is the project of most")
+            && t.notes[0].contains("5 of 6"),
+        "{:?}",
+        t.notes
+    );
+    for agent in [
+        "service-482913775601@container-engine-robot.iam.gserviceaccount.com",
+        "service-482913775601@compute-system.iam.gserviceaccount.com",
+        "service-482913775601@dataflow-service-producer-prod.iam.gserviceaccount.com",
+    ] {
+        let i = identity(&sink, agent);
+        assert_eq!(
+            (i.kind.as_str(), i.key.account.as_str()),
+            ("service_agent", "northwind-prod"),
+            "{agent}"
+        );
+    }
+    // An account of another project stays in its own project; a user-managed account whose
+    // name starts with "service-" is no agent.
+    for (email, project) in [
+        (
+            "ci-runner@northwind-shared.iam.gserviceaccount.com",
+            "northwind-shared",
+        ),
+        (
+            "service-desk@northwind-prod.iam.gserviceaccount.com",
+            "northwind-prod",
+        ),
+    ] {
+        let member = sink
+            .identities()
+            .find(|i| i.key.native_id.ends_with(email))
+            .unwrap_or_else(|| panic!("{email}"));
+        assert_eq!(
+            (member.kind.as_str(), member.key.account.as_str()),
+            ("service_account", project),
+            "{email}"
+        );
+    }
+}
