@@ -10,7 +10,7 @@ fn main() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             // Errors quote file names and cell values: shown inert, never run by the terminal.
-            eprintln!("error: {}", nhi_review::text::inert(&format!("{e:#}")));
+            eprintln!("error: {}", nhi_review::text::error_text(&e));
             ExitCode::FAILURE
         }
     }

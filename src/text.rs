@@ -30,6 +30,28 @@ pub fn inert(s: &str) -> String {
     inert_cow(s).into_owned()
 }
 
+/// A message of several lines whose every untrusted part was made [`inert`] where it was put
+/// in, so that its own line breaks may be shown as line breaks (a list of formats, say).
+#[derive(Debug)]
+pub struct Lines(pub String);
+
+impl std::fmt::Display for Lines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Lines {}
+
+/// An error as a terminal shows it: [`inert`], line breaks and all, unless it is [`Lines`] and
+/// nothing was added around it.
+pub fn error_text(e: &anyhow::Error) -> String {
+    match e.downcast_ref::<Lines>() {
+        Some(lines) if e.chain().count() == 1 => lines.0.clone(),
+        _ => inert(&format!("{e:#}")),
+    }
+}
+
 /// [`inert`] without a copy when nothing needs escaping.
 pub fn inert_cow(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_hidden) {

@@ -162,7 +162,17 @@ fn an_unknown_shape_is_refused_with_the_supported_formats() {
         .stderr(predicate::str::contains(
             "JSON of a shape nhi-review does not know",
         ))
-        .stderr(predicate::str::contains("aws-credential-report"));
+        // One format a line, as `--help` lists them; not one long line of ↵.
+        .stderr(predicate::str::contains("\n  aws-credential-report "))
+        .stderr(predicate::str::contains("\n  k8s-role-bindings "))
+        .stderr(predicate::str::contains("↵").not());
+    // A file name is still shown inert, though the message keeps its own line breaks.
+    let named = dir.path().join("odd\u{1b}[2Jname.json");
+    std::fs::write(&named, r#"{"an": ["unknown", "shape"]}"#).expect("write");
+    env.import(&named)
+        .code(1)
+        .stderr(predicate::str::contains("odd\\e[2Jname.json"))
+        .stderr(predicate::str::contains("\u{1b}").not());
 }
 
 #[test]

@@ -81,10 +81,12 @@ fn find_mapping(
 }
 
 fn unknown_format(name: &str, what: &str) -> anyhow::Error {
-    anyhow!(
-        "'{name}': {what} of a shape nhi-review does not know (formats are told by content, not by file name). Supported formats:\n{}\nUse --format NAME if detection is wrong, or --mapping FILE for any other CSV.",
+    crate::text::Lines(format!(
+        "'{}': {what} of a shape nhi-review does not know (formats are told by content, not by file name). Supported formats:\n{}\nUse --format NAME if detection is wrong, or --mapping FILE for any other CSV.",
+        inert(name),
         Format::supported_list()
-    )
+    ))
+    .into()
 }
 
 /// The first line of an export's first bytes, clipped, for the log (made inert by the caller).
@@ -233,10 +235,11 @@ pub fn reconciliation_line(r: &ImportReport) -> String {
 pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<Outcome> {
     let forced = match &args.format {
         Some(name) => Some(Format::from_name(name).ok_or_else(|| {
-            anyhow!(
-                "unknown format '{name}'. Supported formats:\n{}",
+            anyhow::Error::from(crate::text::Lines(format!(
+                "unknown format '{}'. Supported formats:\n{}",
+                inert(name),
                 Format::supported_list()
-            )
+            )))
         })?),
         None => None,
     };
@@ -311,7 +314,7 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("error: {}", crate::text::inert(&format!("{e:#}")));
+                eprintln!("error: {}", crate::text::error_text(&e));
                 eprintln!(
                     "  nothing from '{}' was imported",
                     crate::text::inert(&path.display().to_string())
