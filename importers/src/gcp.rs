@@ -362,7 +362,7 @@ fn policy_project(root: &Value) -> Option<ProjectGuess> {
     for chunk in accounts.chunk_by(|a, b| a.0 == b.0) {
         counts.push((chunk[0].0, chunk.len()));
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     match counts.as_slice() {
         [] => None,
         [(_, a), (_, b), ..] if a == b => None,
