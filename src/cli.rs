@@ -57,7 +57,11 @@ impl Cli {
             };
             args.file_accounts = accounts_by_position(&at("files"), &at("account"), &args.account)
                 .unwrap_or_else(|message| {
-                    Cli::command()
+                    // Told with the usage of `import`, as clap tells its own mistakes.
+                    let mut cli = Cli::command();
+                    cli.build();
+                    let import = cli.find_subcommand_mut("import").expect("import");
+                    import
                         .error(clap::error::ErrorKind::ArgumentConflict, message)
                         .exit()
                 });
