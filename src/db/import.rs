@@ -542,10 +542,12 @@ impl Store {
         // time; BENCHMARKS.md).
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         let mut result = self.import_in_transaction(name, format, options, now, read_all);
+        // A failure on a damaged file is told as its damage (rolled back either way). The
+        // sink's SQLite errors reach here as an export's error text, not as their type, so
+        // every failure waits for the check.
         if result.is_err()
             && let Err(damage) = super::settle(&mut self.beside)
         {
-            // A failure on a damaged file is told as its damage (rolled back either way).
             result = Err(damage);
         }
         self.conn.pragma_update(None, "temp_store", "DEFAULT")?;

@@ -116,6 +116,26 @@ impl Beside {
     }
 }
 
+impl Beside {
+    /// Wait for the check's answer: `Err` when the file is damaged or could not be checked.
+    fn wait(mut self) -> Result<()> {
+        let Some(check) = self.check.take() else {
+            return Ok(());
+        };
+        let damage = check
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the quick check stopped unexpectedly")))
+            .with_context(|| format!("checking '{}' before writing", self.path.display()))?;
+        match damage {
+            Some(first) => Err(damaged(&self.path, &first)),
+            None => {
+                tracing::debug!("quick_check beside the work: ok");
+                Ok(())
+            }
+        }
+    }
+}
+
 impl Drop for Beside {
     fn drop(&mut self) {
         if let Some(check) = self.check.take() {
@@ -129,24 +149,19 @@ impl Drop for Beside {
 /// could not be checked). Called before every commit, so nothing is written into a damaged
 /// file; uncommitted pages never reach the database file, so rolling back leaves it as it was.
 fn settle(beside: &mut Option<Beside>) -> Result<()> {
-    let Some(mut running) = beside.take() else {
-        return Ok(());
-    };
-    let path = running.path.clone();
-    let Some(check) = running.check.take() else {
-        return Ok(());
-    };
-    let damage = check
-        .join()
-        .unwrap_or_else(|_| Err(anyhow::anyhow!("the quick check stopped unexpectedly")))
-        .with_context(|| format!("checking '{}' before writing", path.display()))?;
-    match damage {
-        Some(first) => Err(damaged(&path, &first)),
-        None => {
-            tracing::debug!("quick_check beside the work: ok");
-            Ok(())
-        }
+    beside.take().map_or(Ok(()), Beside::wait)
+}
+
+/// After `failure` of the work: if SQLite failed (as it may on a damaged file), wait for the
+/// check and tell the damage instead; a refusal of the rules or of an export is told at once,
+/// the check left running for the next commit.
+fn settle_after(beside: &mut Option<Beside>, failure: anyhow::Error) -> anyhow::Error {
+    if failure.chain().any(|c| c.is::<rusqlite::Error>())
+        && let Err(damage) = settle(beside)
+    {
+        return damage;
     }
+    failure
 }
 
 /// The refusal of a damaged file: what SQLite found first, and what to do.
@@ -540,10 +555,7 @@ impl Store {
         // A failure on a damaged file is told as its damage; the transaction rolls back.
         let out = match f(&mut tx) {
             Ok(out) => out,
-            Err(e) => {
-                settle(&mut self.beside)?;
-                return Err(e);
-            }
+            Err(e) => return Err(settle_after(&mut self.beside, e)),
         };
         settle(&mut self.beside)?;
         tx.tx.commit().context("committing")?;
