@@ -1,12 +1,16 @@
 //! Driving the binary in a real terminal: tmux runs it, `send-keys` types, `capture-pane` reads
 //! the screen. Waits poll for text (no bare sleeps); the session is killed on drop.
+//!
+//! Each session runs on its own tmux server (`-L`, a socket of its own): on one shared server, a
+//! test whose session ends as the last one stops the server while another test is starting its
+//! session on it ("server exited unexpectedly"), and a reviewer's own tmux is never touched.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// One tmux session.
 pub struct Tmux {
-    /// Session name.
+    /// Session name (also the name of its server's socket).
     pub name: String,
 }
 
@@ -27,7 +31,17 @@ impl Tmux {
     pub fn start(tag: &str, command: &str, width: u16, height: u16) -> Tmux {
         let name = format!("nhi-{tag}-{}", std::process::id());
         let status = Command::new("tmux")
-            .args(["new-session", "-d", "-s", &name, "-x"])
+            .args([
+                "-L",
+                &name,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+            ])
             .arg(width.to_string())
             .arg("-y")
             .arg(height.to_string())
@@ -38,9 +52,17 @@ impl Tmux {
         Tmux { name }
     }
 
+    /// A tmux command on this session's own server.
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.name]);
+        command
+    }
+
     /// The screen as text.
     pub fn screen(&self) -> String {
-        let out = Command::new("tmux")
+        let out = self
+            .command()
             .args(["capture-pane", "-p", "-t", &self.name])
             .output()
             .expect("capture");
@@ -69,7 +91,8 @@ impl Tmux {
 
     /// Send keys by name (`Enter`, `X`, …).
     pub fn keys(&self, keys: &[&str]) {
-        let status = Command::new("tmux")
+        let status = self
+            .command()
             .args(["send-keys", "-t", &self.name])
             .args(keys)
             .status()
@@ -79,7 +102,8 @@ impl Tmux {
 
     /// Type text literally (no key-name lookup).
     pub fn type_text(&self, text: &str) {
-        let status = Command::new("tmux")
+        let status = self
+            .command()
             .args(["send-keys", "-l", "-t", &self.name, text])
             .status()
             .expect("send");
@@ -88,7 +112,8 @@ impl Tmux {
 
     /// The process running in the pane.
     pub fn pane_pid(&self) -> u32 {
-        let out = Command::new("tmux")
+        let out = self
+            .command()
             .args(["display-message", "-p", "-t", &self.name, "#{pane_pid}"])
             .output()
             .expect("pid");
@@ -101,8 +126,9 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
+        let _ = self
+            .command()
+            .arg("kill-server")
             .stderr(Stdio::null())
             .status();
     }
