@@ -157,17 +157,6 @@ pub trait EvidenceReads: Read {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Row ids of the source files that last saw a member of the campaign.
-    fn member_source_ids(&self, campaign: CampaignId) -> Result<Vec<i64>> {
-        let mut stmt = self.conn().prepare(
-            "SELECT DISTINCT s.source_id FROM identity_sighting s
-             JOIN campaign_identity ci ON ci.identity_id = s.identity_id
-             WHERE ci.campaign_id = ?1 ORDER BY 1",
-        )?;
-        let rows = stmt.query_map([campaign], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
-    }
-
     /// Members counted by owner in force, verdict and action, in owner order.
     fn members_by_owner(
         &self,

@@ -10,7 +10,6 @@ use anyhow::Result;
 
 use super::lists::{HTML_AT_MOST, List, Lists};
 use super::manifest::Manifest;
-use super::summary::fold_groups;
 use super::tally::{Tallies, VerdictTally};
 use crate::db::prelude::*;
 use crate::model::CampaignId;
@@ -232,16 +231,13 @@ fn people(out: &mut dyn Write, db: &impl Read, campaign: CampaignId, t: &Tallies
     writeln!(out, "</table>\n<h2>By owner in force at close</h2>")?;
     tally_head(out, "owner")?;
     let mut shown = 0usize;
-    fold_groups(
-        |each| db.members_by_owner(campaign, each),
-        |g, tally| {
-            shown += 1;
-            if shown <= HTML_AT_MOST {
-                tally_row(out, if g.is_empty() { "(no owner)" } else { g }, tally)?;
-            }
-            Ok(())
-        },
-    )?;
+    super::tally::for_each_owner(db, campaign, t, |g, tally| {
+        shown += 1;
+        if shown <= HTML_AT_MOST {
+            tally_row(out, if g.is_empty() { "(no owner)" } else { g }, tally)?;
+        }
+        Ok(())
+    })?;
     writeln!(out, "</table>")?;
     if shown > HTML_AT_MOST {
         writeln!(

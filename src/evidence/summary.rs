@@ -9,8 +9,7 @@ use anyhow::Result;
 
 use super::lists::Lists;
 use super::manifest::Manifest;
-use super::tally::{Tallies, VerdictTally};
-use crate::db::GroupCount;
+use super::tally::{Tallies, VerdictTally, for_each_owner};
 use crate::db::prelude::*;
 use crate::model::CampaignId;
 
@@ -43,28 +42,6 @@ fn tally_cells(t: &VerdictTally) -> String {
         t.undecided,
         t.total()
     )
-}
-
-/// Group rows arrive sorted by group: sum consecutive rows of one group, emit each group once.
-pub fn fold_groups(
-    each_row: impl FnOnce(&mut dyn FnMut(GroupCount) -> Result<()>) -> Result<()>,
-    mut emit: impl FnMut(&str, &VerdictTally) -> Result<()>,
-) -> Result<()> {
-    let mut current: Option<(String, VerdictTally)> = None;
-    each_row(&mut |(group, verdict, action, n)| {
-        if current.as_ref().is_some_and(|(g, _)| *g != group)
-            && let Some((g, t)) = current.take()
-        {
-            emit(&g, &t)?;
-        }
-        let (_, t) = current.get_or_insert_with(|| (group, VerdictTally::default()));
-        t.merge(n, verdict, action.as_deref());
-        Ok(())
-    })?;
-    if let Some((g, t)) = current {
-        emit(&g, &t)?;
-    }
-    Ok(())
 }
 
 fn header(out: &mut dyn Write, m: &Manifest) -> Result<()> {
@@ -155,14 +132,11 @@ fn groups(out: &mut dyn Write, db: &impl Read, campaign: CampaignId, t: &Tallies
     }
     writeln!(out, "\n## By owner in force at close\n")?;
     writeln!(out, "| owner | {TALLY_HEAD}\n|---|{TALLY_RULE}")?;
-    fold_groups(
-        |each| db.members_by_owner(campaign, each),
-        |g, t| {
-            let who = if g.is_empty() { "(no owner)" } else { g };
-            writeln!(out, "| {} | {}", md(who), tally_cells(t))?;
-            Ok(())
-        },
-    )?;
+    for_each_owner(db, campaign, t, |g, t| {
+        let who = if g.is_empty() { "(no owner)" } else { g };
+        writeln!(out, "| {} | {}", md(who), tally_cells(t))?;
+        Ok(())
+    })?;
     Ok(())
 }
 

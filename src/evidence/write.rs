@@ -24,7 +24,7 @@ use super::tally::Tallies;
 use super::{FORMAT, FORMAT_VERSION, NAMESPACE, checkpoint};
 use crate::chain::{CloseRecord, Record, StartRecord};
 use crate::db::prelude::*;
-use crate::db::{CampaignInfo, Store};
+use crate::db::{CampaignInfo, EvidenceMember, Store};
 use crate::output::{CsvOut, SafeFile, refuse_protected};
 use crate::progress::{Measure, Progress, Ticker};
 
@@ -134,7 +134,10 @@ struct PopulationOut {
     size: u64,
     tallies: Tallies,
     lists: Lists,
-    file: (&'static str, FileEntry),
+    /// Written and hashed, not yet synced: synced while the summary and report are written.
+    file: Out,
+    /// The source files that last saw a member.
+    seen: BTreeSet<i64>,
 }
 
 /// Refuse what must not be signed: a bad signer, an open campaign, an existing target. (Whether
@@ -210,7 +213,7 @@ fn write_passes(
     let (members, chain, population) = std::thread::scope(|s| {
         let checking = s.spawn(|| verify::check_members(&reader(&req.db)?, campaign));
         let chaining = s.spawn(|| write_decisions(folder, &reader(&req.db)?, campaign));
-        let population = write_population(folder, store, campaign, sources, progress);
+        let population = write_population(folder, &req.db, campaign, sources, progress);
         // The population is usually the longest pass; what is left is the chain.
         progress.phase(
             "verifying the chain and writing the decisions",
@@ -300,24 +303,41 @@ fn write_and_sign(
         path: tmp.path().to_path_buf(),
         protected: req.protected.clone(),
     };
-    let sources = sources_of(&store, &campaign)?;
+    let all_sources = store.sources()?;
     tracing::debug!(
         "writing into the temporary folder '{}', renamed into place when complete",
         folder.path.display()
     );
-    let (chain, mut population) =
-        write_passes(&folder, req, &store, &campaign, &sources, progress)?;
+    let (chain, population) =
+        write_passes(&folder, req, &store, &campaign, &all_sources, progress)?;
+    let sources = campaign_sources(all_sources, &campaign, &population.seen);
     progress.phase("writing the summary and report", "", Measure::Nothing);
     let mut written: Hashes = chain.files.iter().cloned().collect();
-    written.insert(population.file.0, population.file.1.clone());
     let mut manifest = draft_manifest(req, &campaign, &key, &chain, &sources, &population.tallies)?;
-    let mut out = folder.create(files::SUMMARY)?;
-    let (tallies, lists) = (&population.tallies, &mut population.lists);
-    super::summary::write(&mut out, &store, campaign.id, &manifest, tallies, lists)?;
-    written.extend([finish(out)?]);
-    let mut out = folder.create(files::REPORT)?;
-    super::report::write(&mut out, &store, campaign.id, &manifest, tallies, lists)?;
-    written.extend([finish(out)?]);
+    let PopulationOut {
+        file,
+        tallies,
+        mut lists,
+        ..
+    } = population;
+    // population.csv is synced (half a second at a million members) beside the summary.
+    std::thread::scope(|s| -> Result<()> {
+        let syncing = s.spawn(|| finish(file));
+        let mut out = folder.create(files::SUMMARY)?;
+        super::summary::write(
+            &mut out,
+            &store,
+            campaign.id,
+            &manifest,
+            &tallies,
+            &mut lists,
+        )?;
+        written.extend([finish(out)?]);
+        let mut out = folder.create(files::REPORT)?;
+        super::report::write(&mut out, &store, campaign.id, &manifest, &tallies, &lists)?;
+        written.extend([finish(out)?, joined(syncing)?]);
+        Ok(())
+    })?;
     let line = guide::allowed_signers_line(&req.signer, &key.public_key_line()?);
     folder.whole(&mut written, files::ALLOWED_SIGNERS, &line)?;
     for name in files::DATA {
@@ -453,23 +473,58 @@ fn write_decisions(
     Ok((walked, out))
 }
 
-/// The source files of the campaign: those imported by its start, and any that last saw one
-/// of its members.
-fn sources_of(store: &Store, campaign: &CampaignInfo) -> Result<Vec<crate::db::SourceRow>> {
+/// The source files of the campaign, from all of them: those imported by its start, and any
+/// that last saw one of its members (`seen`, gathered by the population pass).
+fn campaign_sources(
+    all: Vec<crate::db::SourceRow>,
+    campaign: &CampaignInfo,
+    seen: &BTreeSet<i64>,
+) -> Vec<crate::db::SourceRow> {
     let started = crate::db::ts(campaign.started_at);
-    let named: BTreeSet<i64> = store.member_source_ids(campaign.id)?.into_iter().collect();
-    Ok(store
-        .sources()?
-        .into_iter()
-        .filter(|s| s.imported_at <= started || named.contains(&s.id))
-        .collect())
+    all.into_iter()
+        .filter(|s| s.imported_at <= started || seen.contains(&s.id))
+        .collect()
+}
+
+/// Members sent from the reading thread to the writing one at a time.
+const MEMBERS_AT_ONCE: usize = 256;
+
+/// The population pass's reading half: members in natural-key order, from a connection of its
+/// own, in batches to `to` (until the writing half hangs up).
+fn read_population(
+    db: &Path,
+    campaign: &CampaignInfo,
+    to: std::sync::mpsc::SyncSender<Vec<EvidenceMember>>,
+) -> Result<()> {
+    let store = reader(db)?;
+    let mut batch = Vec::with_capacity(MEMBERS_AT_ONCE);
+    let send = |batch: Vec<EvidenceMember>| {
+        to.send(batch)
+            .map_err(|_| anyhow::anyhow!("the population stopped being written"))
+    };
+    store.for_each_evidence_member(campaign.id, |m| {
+        batch.push(m);
+        if batch.len() == MEMBERS_AT_ONCE {
+            send(std::mem::replace(
+                &mut batch,
+                Vec::with_capacity(MEMBERS_AT_ONCE),
+            ))?;
+        }
+        Ok(())
+    })?;
+    if !batch.is_empty() {
+        send(batch)?;
+    }
+    Ok(())
 }
 
 /// `population.csv`, in natural-key order, hashed as the population hash covers it, counted,
-/// and its overrides and undecided members listed.
+/// and its overrides and undecided members listed. Two threads: one reads the members (SQLite,
+/// half of the work), this one writes them, so the pass takes both cores once the other
+/// passes are done.
 fn write_population(
     folder: &Folder,
-    store: &Store,
+    db: &Path,
     campaign: &CampaignInfo,
     sources: &[crate::db::SourceRow],
     progress: &mut dyn Progress,
@@ -489,16 +544,25 @@ fn write_population(
         "members",
         Measure::OutOf(campaign.population_size),
     );
-    store.for_each_evidence_member(campaign.id, |m| {
-        members.step();
-        let cells = rows::population_cells(&m, &names)?;
-        hasher.add(&format!("{}\n", cells[rows::pop::MEMBER]));
-        tallies.add(&m)?;
-        lists.add(&m)?;
-        csv.row(cells)
+    let mut seen = BTreeSet::new();
+    let (to, from) = std::sync::mpsc::sync_channel(4);
+    std::thread::scope(|s| {
+        let reading = s.spawn(|| read_population(db, campaign, to));
+        let written = from.into_iter().flatten().try_for_each(|m| {
+            members.step();
+            seen.extend(m.sources.iter().copied());
+            let cells = rows::population_cells(&m, &names)?;
+            hasher.add(&format!("{}\n", cells[rows::pop::MEMBER]));
+            tallies.add(&m)?;
+            lists.add(&m)?;
+            csv.row(cells)
+        });
+        // A failed write hangs up, which stops the reading: its own failure comes first.
+        written?;
+        joined(reading)
     })?;
     drop(members);
-    let file = finish(csv.finish()?)?;
+    let file = csv.finish()?;
     let (hash, size) = hasher.finish();
     Ok(PopulationOut {
         hash,
@@ -506,6 +570,7 @@ fn write_population(
         tallies,
         lists,
         file,
+        seen,
     })
 }
 

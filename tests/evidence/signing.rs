@@ -634,3 +634,104 @@ fn a_damaged_database_signs_nothing_where_the_damage_lies() {
         .unwrap_or(-1);
     assert!(stored <= 0, "no checkpoint was stored ({stored})");
 }
+
+/// Owners are counted in the population pass while there are few; past the limit they are
+/// grouped in SQLite. Both give the same table, in the same order, as the summary shows it.
+#[test]
+fn owners_counted_in_memory_and_grouped_in_sqlite_agree() {
+    use nhi_review::evidence::tally::{Owners, Tallies, for_each_owner};
+    let env = Env::new();
+    let store = Store::open_read_only(&env.db).expect("store");
+    let campaign = store.campaign(Q4).expect("campaign");
+    let (mut kept, mut spilled) = (Tallies::default(), Tallies::default());
+    spilled.by_owner = Owners::with_limit(1);
+    store
+        .for_each_evidence_member(campaign.id, |m| {
+            kept.add(&m)?;
+            spilled.add(&m)
+        })
+        .expect("members");
+    let table = |t: &Tallies| {
+        let mut rows = Vec::new();
+        for_each_owner(&store, campaign.id, t, |owner, tally| {
+            rows.push((owner.to_owned(), tally.labelled(), tally.total()));
+            Ok(())
+        })
+        .expect("owners");
+        rows
+    };
+    let (in_memory, grouped) = (table(&kept), table(&spilled));
+    assert!(
+        in_memory.len() > 2,
+        "the example has several owners: {in_memory:?}"
+    );
+    assert_eq!(in_memory, grouped);
+    let members: u64 = in_memory.iter().map(|r| r.2).sum();
+    assert_eq!(members, kept.members);
+    assert!(
+        in_memory.iter().any(|r| r.0.is_empty()),
+        "members with no owner form a group"
+    );
+
+    let summary = read(&env.sign(Q4, "bundle").join("summary.md"));
+    let by_owner = summary
+        .split("## By owner in force at close")
+        .nth(1)
+        .expect("the owner table");
+    for (owner, tally, total) in &in_memory {
+        let who = if owner.is_empty() {
+            "(no owner)"
+        } else {
+            owner
+        };
+        let cells: Vec<String> = tally.iter().map(|(_, n)| n.to_string()).collect();
+        let row = format!("| {who} | {} | {total} |", cells.join(" | "));
+        assert!(by_owner.contains(&row), "{row} in\n{by_owner}");
+    }
+}
+
+/// The manifest names the sources of the campaign's start and any imported since that last saw
+/// one of its members (found in the population pass, not by a query of its own).
+#[test]
+fn the_manifest_lists_an_import_since_the_start_that_saw_members() {
+    let env = Env::new();
+    let mut later = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/github/installations.json"),
+    )
+    .expect("example");
+    later.push('\n');
+    let file = env.path("installations-december.json");
+    std::fs::write(&file, &later).expect("write");
+    let report = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/aws/credential-report.csv"),
+    )
+    .expect("example");
+    let header = report.lines().next().expect("header");
+    let unseen = env.path("credential-report-new-account.csv");
+    std::fs::write(
+        &unseen,
+        format!("{header}\nsvc-new,arn:aws:iam::999999999999:user/svc-new,2026-11-30T09:00:00+00:00,false,N/A,N/A,N/A,false,true,2026-11-30T09:00:00+00:00,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A\n"),
+    )
+    .expect("write");
+    for f in [&file, &unseen] {
+        env.cmd()
+            .env("NHI_REVIEW_NOW", "2026-12-01T09:00:00Z")
+            .arg("import")
+            .arg(f)
+            .assert()
+            .success();
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&env.sign(Q4, "bundle").join("manifest.json"))).expect("json");
+    let sources = manifest["sources"].as_array().expect("sources");
+    let sha = nhi_review::chain::sha256_hex(later.as_bytes());
+    assert!(
+        sources.iter().any(|s| s["sha256"] == sha.as_str()),
+        "the later import is listed: {sources:#?}"
+    );
+    let unseen_sha = nhi_review::chain::sha256_hex(&std::fs::read(&unseen).expect("read"));
+    assert!(
+        !sources.iter().any(|s| s["sha256"] == unseen_sha.as_str()),
+        "a source that came after the start and saw no member is not the campaign's: {sources:#?}"
+    );
+}
