@@ -15,6 +15,16 @@ use crate::model::{CampaignId, IdentityId, ItemRef, Verdict};
 pub const DECIDED_ITEMS: &str = "CASE ci.verdict WHEN 'revoke' THEN 1
     WHEN 'reduce' THEN COALESCE(json_array_length(r.record, '$.removed'), 0) ELSE 0 END";
 
+/// [`DECIDED_ITEMS`] of one member, for a pass that reads the record itself: its standing
+/// verdict and the length of its latest decision record's `removed` (0 where none).
+pub fn decided_items_of(verdict: Option<Verdict>, removed: usize) -> u64 {
+    match verdict {
+        Some(Verdict::Revoke) => 1,
+        Some(Verdict::Reduce) => removed as u64,
+        Some(Verdict::Keep) | None => 0,
+    }
+}
+
 /// Reading what remediation needs.
 pub trait RemediationReads: Read + Sized {
     /// Members of a campaign whose standing verdict is one of `verdicts`, by provider and

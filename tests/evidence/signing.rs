@@ -735,3 +735,50 @@ fn the_manifest_lists_an_import_since_the_start_that_saw_members() {
         "a source that came after the start and saw no member is not the campaign's: {sources:#?}"
     );
 }
+
+/// The population pass reads each member's latest decision record itself; what it takes from
+/// it is what SQLite's JSON functions read (the suggestion, the justification, the items a
+/// reduce removes), as remediation counts them.
+#[test]
+fn the_population_reads_the_latest_decision_as_sqlite_does() {
+    use nhi_review::evidence::tally::Tallies;
+    let env = Env::new();
+    let store = Store::open_read_only(&env.db).expect("store");
+    let campaign = store.campaign(Q4).expect("campaign");
+    let mut tallies = Tallies::default();
+    let mut read = Vec::new();
+    store
+        .for_each_evidence_member(campaign.id, |m| {
+            tallies.add(&m)?;
+            read.push((m.native_id.clone(), m.suggested.clone(), m.justification.clone()));
+            Ok(())
+        })
+        .expect("members");
+    assert_eq!(tallies.decided_items, store.decided_items(campaign.id).expect("sql"));
+    assert_eq!(tallies.decided_items, 2, "one revoke and a reduce of one item");
+    let conn = rusqlite::Connection::open(&env.db).expect("open");
+    let mut stmt = conn
+        .prepare(
+            "SELECT i.native_id, COALESCE(json_extract(r.record, '$.suggested'), ''),
+                    COALESCE(json_extract(r.record, '$.justification'), '')
+             FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
+             JOIN record r ON r.campaign_id = ci.campaign_id AND r.identity_id = ci.identity_id
+                AND r.kind = 'decision'
+             WHERE ci.campaign_id = ?1",
+        )
+        .expect("prepare");
+    let by_sqlite: Vec<(String, String, String)> = stmt
+        .query_map([campaign.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    // Four decided, the rest recorded unreviewed at the close: a record for every member.
+    assert_eq!(by_sqlite.len() as u64, tallies.members);
+    for row in &by_sqlite {
+        assert!(read.contains(row), "{row:?} read as SQLite reads it");
+    }
+    assert!(
+        by_sqlite.iter().any(|(_, s, j)| !s.is_empty() && j.contains("vendor contract")),
+        "{by_sqlite:?}"
+    );
+}
