@@ -115,10 +115,7 @@ fn member_from_row(r: &Row) -> rusqlite::Result<EvidenceMember> {
         suggested: latest.suggested.unwrap_or_default().into_owned(),
         justification: latest.justification.unwrap_or_default().into_owned(),
         expected_unused_at_start: r.get(19)?,
-        items: super::remediation::decided_items_of(
-            verdict,
-            latest.removed.map_or(0, |r| r.len()),
-        ),
+        items: super::remediation::decided_items_of(verdict, latest.removed.map_or(0, |r| r.len())),
     })
 }
 

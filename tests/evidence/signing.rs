@@ -750,12 +750,22 @@ fn the_population_reads_the_latest_decision_as_sqlite_does() {
     store
         .for_each_evidence_member(campaign.id, |m| {
             tallies.add(&m)?;
-            read.push((m.native_id.clone(), m.suggested.clone(), m.justification.clone()));
+            read.push((
+                m.native_id.clone(),
+                m.suggested.clone(),
+                m.justification.clone(),
+            ));
             Ok(())
         })
         .expect("members");
-    assert_eq!(tallies.decided_items, store.decided_items(campaign.id).expect("sql"));
-    assert_eq!(tallies.decided_items, 2, "one revoke and a reduce of one item");
+    assert_eq!(
+        tallies.decided_items,
+        store.decided_items(campaign.id).expect("sql")
+    );
+    assert_eq!(
+        tallies.decided_items, 2,
+        "one revoke and a reduce of one item"
+    );
     let conn = rusqlite::Connection::open(&env.db).expect("open");
     let mut stmt = conn
         .prepare(
@@ -778,7 +788,9 @@ fn the_population_reads_the_latest_decision_as_sqlite_does() {
         assert!(read.contains(row), "{row:?} read as SQLite reads it");
     }
     assert!(
-        by_sqlite.iter().any(|(_, s, j)| !s.is_empty() && j.contains("vendor contract")),
+        by_sqlite
+            .iter()
+            .any(|(_, s, j)| !s.is_empty() && j.contains("vendor contract")),
         "{by_sqlite:?}"
     );
 }
