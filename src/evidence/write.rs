@@ -551,10 +551,13 @@ fn write_population(
         let written = from.into_iter().flatten().try_for_each(|m| {
             members.step();
             seen.extend(m.sources.iter().copied());
-            let cells = rows::population_cells(&m, &names)?;
-            hasher.add(&format!("{}\n", cells[rows::pop::MEMBER]));
             tallies.add(&m)?;
             lists.add(&m)?;
+            let mut cells = rows::population_cells(m, &names)?;
+            let line = &mut cells[rows::pop::MEMBER];
+            line.push('\n');
+            hasher.add(line);
+            line.pop();
             csv.row(cells)
         });
         // A failed write hangs up, which stops the reading: its own failure comes first.
