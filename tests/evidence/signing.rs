@@ -794,3 +794,40 @@ fn the_population_reads_the_latest_decision_as_sqlite_does() {
         "{by_sqlite:?}"
     );
 }
+
+/// The summary counts unreviewed and undecided members by their cached action: one changed
+/// outside the chain is found by `campaign verify`, and nothing is signed.
+#[test]
+fn an_action_changed_outside_the_chain_is_found_and_nothing_is_signed() {
+    let env = Env::new();
+    let changed = rusqlite::Connection::open(&env.db)
+        .expect("open")
+        .execute(
+            "UPDATE campaign_identity SET action = NULL
+             WHERE identity_id = (SELECT id FROM identity WHERE native_id = ?1)",
+            ["arn:aws:iam::210987654321:user/svc-legacy-ftp"],
+        )
+        .expect("edit");
+    assert_eq!(changed, 1);
+    let out = env
+        .cmd()
+        .args(["campaign", "verify", Q4])
+        .output()
+        .expect("runs");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("svc-legacy-ftp") && text.contains("recorded action"),
+        "{text}"
+    );
+    let out = env
+        .cmd()
+        .args(["evidence", "--campaign", Q4, "--signer", ALICE, "-o", "b"])
+        .arg("--key")
+        .arg(&env.key)
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    assert!(!env.path("b").exists());
+}
