@@ -70,7 +70,7 @@ pub const CHECKS: &[&str] = &[
     "the start record agrees with the campaign (population hash and size, due date, thresholds)",
     "the population as stored hashes to the start record's population hash",
     "the campaign's status agrees with its close record",
-    "every standing verdict, owner, business function, expected-unused mark, assigned reviewer and second review is what the chain says",
+    "every standing verdict and its recorded action, owner, business function, expected-unused mark, assigned reviewer and second review is what the chain says",
     "the verdict counts (and the close record's) are what the chain says",
     "every signed checkpoint (stored when evidence was signed) verifies, and the chain still ends in the head it signed: nothing cut off, appended or recomputed",
 ];
