@@ -602,13 +602,7 @@ fn a_damaged_database_signs_nothing_where_the_damage_lies() {
     // The source files that saw each member: not in the chain, so the quick check covers it.
     let env = Env::new();
     damage(&env.db, "identity_sighting_scope");
-    let out = env
-        .cmd()
-        .args(["evidence", "--campaign", Q4, "--signer", ALICE, "-o", "b"])
-        .arg("--key")
-        .arg(&env.key)
-        .output()
-        .expect("runs");
+    let out = env.try_sign(Q4, "b");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(stderr.contains("is damaged"), "{stderr}");
@@ -618,13 +612,7 @@ fn a_damaged_database_signs_nothing_where_the_damage_lies() {
     // fails the evidence without a whole-file check.
     let env = Env::new();
     damage(&env.db, "record_identity");
-    let out = env
-        .cmd()
-        .args(["evidence", "--campaign", Q4, "--signer", ALICE, "-o", "b"])
-        .arg("--key")
-        .arg(&env.key)
-        .output()
-        .expect("runs");
+    let out = env.try_sign(Q4, "b");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{stderr}");
     assert!(!env.path("b").exists());
@@ -821,13 +809,7 @@ fn an_action_changed_outside_the_chain_is_found_and_nothing_is_signed() {
         text.contains("svc-legacy-ftp") && text.contains("recorded action"),
         "{text}"
     );
-    let out = env
-        .cmd()
-        .args(["evidence", "--campaign", Q4, "--signer", ALICE, "-o", "b"])
-        .arg("--key")
-        .arg(&env.key)
-        .output()
-        .expect("runs");
+    let out = env.try_sign(Q4, "b");
     assert!(!out.status.success());
     assert!(!env.path("b").exists());
 }

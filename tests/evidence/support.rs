@@ -120,6 +120,24 @@ impl Env {
         self.path(out)
     }
 
+    /// `evidence` for `campaign` into `out`, as [`Env::sign`], whether it succeeds or not.
+    pub fn try_sign(&self, campaign: &str, out: &str) -> std::process::Output {
+        self.cmd()
+            .args([
+                "evidence",
+                "--campaign",
+                campaign,
+                "--signer",
+                ALICE,
+                "-o",
+                out,
+            ])
+            .arg("--key")
+            .arg(&self.key)
+            .output()
+            .expect("runs")
+    }
+
     /// A trusted allowed_signers for alice, written outside the bundle.
     pub fn trusted(&self) -> PathBuf {
         let path = self.path("trusted_allowed_signers");
