@@ -82,19 +82,26 @@ const WRITEBACK_EVERY: u64 = 64 << 20;
 /// A thread syncing a file (through its own handle) each time it is asked to.
 struct Writeback {
     ask: std::sync::mpsc::SyncSender<()>,
-    thread: std::thread::JoinHandle<()>,
+    /// Ends with the first failure to sync, if any.
+    thread: std::thread::JoinHandle<io::Result<()>>,
 }
 
 impl Writeback {
+    /// `None` where the handle or the thread cannot be had: the sync at commit does it all.
     fn start(file: &std::fs::File) -> Option<Writeback> {
         let file = file.try_clone().ok()?;
         let (ask, asked) = std::sync::mpsc::sync_channel::<()>(1);
-        let thread = std::thread::spawn(move || {
-            // A failure here only leaves the work to the sync at commit, which reports it.
-            for () in asked {
-                let _ = file.sync_data();
-            }
-        });
+        let thread = std::thread::Builder::new()
+            .name("writeback".into())
+            .spawn(move || {
+                // The handle shares the file's write-back errors: one seen here is not seen
+                // again by the sync at commit, so it is kept and told there.
+                for () in asked {
+                    file.sync_data()?;
+                }
+                Ok(())
+            })
+            .ok()?;
         Some(Writeback { ask, thread })
     }
 
@@ -103,9 +110,12 @@ impl Writeback {
         let _ = self.ask.try_send(());
     }
 
-    fn finish(self) {
+    /// Wait for the syncs asked for; the first failure, if any.
+    fn finish(self) -> io::Result<()> {
         drop(self.ask);
-        let _ = self.thread.join();
+        self.thread
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writeback thread stopped")))
     }
 }
 
@@ -143,7 +153,8 @@ impl SafeFile {
     /// Flush, sync and rename into place.
     pub fn commit(mut self) -> Result<()> {
         if let Some(w) = self.writeback.take() {
-            w.finish();
+            w.finish()
+                .with_context(|| format!("writing '{}'", self.target.display()))?;
         }
         let tmp = self
             .tmp

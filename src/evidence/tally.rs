@@ -170,6 +170,11 @@ impl Owners {
         }
     }
 
+    /// Whether the owners are still counted here (not past the limit).
+    pub fn counted(&self) -> bool {
+        self.groups.is_some()
+    }
+
     fn add(&mut self, owner: &str, verdict: Option<Verdict>, action: Option<&str>) {
         if let Some(groups) = &mut self.groups {
             count_in(groups, owner, verdict, action);

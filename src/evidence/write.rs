@@ -323,19 +323,25 @@ fn write_and_sign(
     // population.csv is synced (half a second at a million members) beside the summary.
     std::thread::scope(|s| -> Result<()> {
         let syncing = s.spawn(|| finish(file));
-        let mut out = folder.create(files::SUMMARY)?;
-        super::summary::write(
-            &mut out,
-            &store,
-            campaign.id,
-            &manifest,
-            &tallies,
-            &mut lists,
-        )?;
-        written.extend([finish(out)?]);
-        let mut out = folder.create(files::REPORT)?;
-        super::report::write(&mut out, &store, campaign.id, &manifest, &tallies, &lists)?;
-        written.extend([finish(out)?, joined(syncing)?]);
+        let pages = (|| {
+            let mut out = folder.create(files::SUMMARY)?;
+            super::summary::write(
+                &mut out,
+                &store,
+                campaign.id,
+                &manifest,
+                &tallies,
+                &mut lists,
+            )?;
+            let summary = finish(out)?;
+            let mut out = folder.create(files::REPORT)?;
+            super::report::write(&mut out, &store, campaign.id, &manifest, &tallies, &lists)?;
+            Ok::<_, anyhow::Error>([summary, finish(out)?])
+        })();
+        // Joined on every path, so a failure there is told, never a crash.
+        let synced = joined(syncing);
+        written.extend(pages?);
+        written.extend([synced?]);
         Ok(())
     })?;
     let line = guide::allowed_signers_line(&req.signer, &key.public_key_line()?);

@@ -371,8 +371,6 @@ struct Chained {
     verdict: Option<Verdict>,
     action: Option<String>,
     decision_seq: Option<u64>,
-    /// Whether that latest decision is a schema-1 one (`legacy`): its member caches no action.
-    legacy: bool,
     /// The latest record carrying an owner, and one carrying a business function.
     owner: Option<String>,
     function: Option<String>,
@@ -408,7 +406,6 @@ impl Chained {
                 self.verdict = r.verdict;
                 self.action = r.action;
                 self.decision_seq = Some(r.seq);
-                self.legacy = r.kind == "legacy";
                 self.confirmed_by = None;
                 if r.kind == "decision" {
                     self.second_review = r.second_review;
@@ -567,7 +564,7 @@ fn compare(
     let mut wrong: Vec<(usize, &'static str, &'static str)> = Vec::new();
     if m.verdict != c.verdict {
         wrong.push((0, "verdicts", ""));
-    } else if m.action != c.action && !(c.legacy && m.action.is_none()) {
+    } else if m.action != c.action {
         // What the summary counts as unreviewed or undecided is the cached action.
         wrong.push((6, "actions", "recorded action"));
     }

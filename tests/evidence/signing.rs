@@ -648,6 +648,7 @@ fn owners_counted_in_memory_and_grouped_in_sqlite_agree() {
         .expect("owners");
         rows
     };
+    assert!(kept.by_owner.counted() && !spilled.by_owner.counted());
     let (in_memory, grouped) = (table(&kept), table(&spilled));
     assert!(
         in_memory.len() > 2,
@@ -724,15 +725,12 @@ fn the_manifest_lists_an_import_since_the_start_that_saw_members() {
     );
 }
 
-/// The population pass reads each member's latest decision record itself; what it takes from
-/// it is what SQLite's JSON functions read (the suggestion, the justification, the items a
-/// reduce removes), as remediation counts them.
-#[test]
-fn the_population_reads_the_latest_decision_as_sqlite_does() {
+/// What the population pass reads of each member's latest decision record, compared with what
+/// SQLite's JSON functions read of it: the suggestion, the justification and the items.
+fn assert_population_reads_like_sqlite(db: &Path, campaign: &str) -> u64 {
     use nhi_review::evidence::tally::Tallies;
-    let env = Env::new();
-    let store = Store::open_read_only(&env.db).expect("store");
-    let campaign = store.campaign(Q4).expect("campaign");
+    let store = Store::open_read_only(db).expect("store");
+    let campaign = store.campaign(campaign).expect("campaign");
     let mut tallies = Tallies::default();
     let mut read = Vec::new();
     store
@@ -750,18 +748,15 @@ fn the_population_reads_the_latest_decision_as_sqlite_does() {
         tallies.decided_items,
         store.decided_items(campaign.id).expect("sql")
     );
-    assert_eq!(
-        tallies.decided_items, 2,
-        "one revoke and a reduce of one item"
-    );
-    let conn = rusqlite::Connection::open(&env.db).expect("open");
+    let conn = rusqlite::Connection::open(db).expect("open");
     let mut stmt = conn
         .prepare(
             "SELECT i.native_id, COALESCE(json_extract(r.record, '$.suggested'), ''),
                     COALESCE(json_extract(r.record, '$.justification'), '')
              FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
-             JOIN record r ON r.campaign_id = ci.campaign_id AND r.identity_id = ci.identity_id
-                AND r.kind = 'decision'
+             JOIN record r ON r.rowid = (SELECT d.rowid FROM record d
+                 WHERE d.campaign_id = ci.campaign_id AND d.identity_id = ci.identity_id
+                   AND d.kind IN ('decision', 'legacy') ORDER BY d.seq DESC LIMIT 1)
              WHERE ci.campaign_id = ?1",
         )
         .expect("prepare");
@@ -770,17 +765,72 @@ fn the_population_reads_the_latest_decision_as_sqlite_does() {
         .expect("query")
         .collect::<Result<_, _>>()
         .expect("rows");
-    // Four decided, the rest recorded unreviewed at the close: a record for every member.
-    assert_eq!(by_sqlite.len() as u64, tallies.members);
+    assert!(!by_sqlite.is_empty());
     for row in &by_sqlite {
         assert!(read.contains(row), "{row:?} read as SQLite reads it");
     }
-    assert!(
-        by_sqlite
-            .iter()
-            .any(|(_, s, j)| !s.is_empty() && j.contains("vendor contract")),
-        "{by_sqlite:?}"
+    tallies.decided_items
+}
+
+/// The population pass reads each member's latest decision record itself (not SQLite's JSON
+/// functions): a justification with quotes, a backslash and non-ASCII text, a member decided
+/// twice, a reduce of two items, and schema-1 records read as SQLite reads them.
+#[test]
+fn the_population_reads_the_latest_decision_as_sqlite_does() {
+    use nhi_review::model::Verdict;
+    use nhi_review::review::{self, CloseRequest};
+    let env = Env::open();
+    let mut store = Store::open(&env.db).expect("store");
+    start(&mut store, Q4, now()).expect("start");
+    let mut keep = common::request(Q4, SES, Verdict::Keep);
+    keep.justification = "first look".into();
+    review::decide(&mut store, &keep).expect("keep");
+    let mut revoke = common::request(Q4, SES, Verdict::Revoke);
+    revoke.justification = "Sends \"invoices\" from C:\\mail \u{2014} caf\u{e9}".into();
+    review::decide(&mut store, &revoke).expect("revoke after all");
+    let mut reduce = common::request(Q4, BACKUP, Verdict::Reduce);
+    reduce.remove = vec!["access_key_1".into(), "access_key_2".into()];
+    review::decide(&mut store, &reduce).expect("reduce two keys");
+    review::close(
+        &mut store,
+        &CloseRequest {
+            campaign: Q4.into(),
+            accept_undecided: true,
+            reviewer: "lead@example.com".into(),
+            at: now(),
+        },
+    )
+    .expect("close");
+    drop(store);
+    assert_eq!(
+        assert_population_reads_like_sqlite(&env.db, Q4),
+        3,
+        "a revoke and a reduce of two items"
     );
+    let store = Store::open_read_only(&env.db).expect("store");
+    let campaign = store.campaign(Q4).expect("campaign");
+    let mut ses = None;
+    store
+        .for_each_evidence_member(campaign.id, |m| {
+            if m.native_id == SES {
+                ses = Some(m.justification);
+            }
+            Ok(())
+        })
+        .expect("members");
+    assert_eq!(
+        ses.as_deref(),
+        Some("Sends \"invoices\" from C:\\mail \u{2014} caf\u{e9}"),
+        "the latest decision, unescaped"
+    );
+
+    let fixture = common::repo("tests/fixtures/schema-v1.db");
+    if fixture.exists() {
+        let old = env.path("schema-v1.db");
+        std::fs::copy(&fixture, &old).expect("copy");
+        drop(Store::open(&old).expect("upgraded"));
+        assert_population_reads_like_sqlite(&old, "2026-Q3");
+    }
 }
 
 /// The summary counts unreviewed and undecided members by their cached action: one changed
