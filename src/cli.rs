@@ -567,6 +567,9 @@ pub struct ExportArgs {
     /// Packet: the identities with this owner
     #[arg(long)]
     pub owner: Option<String>,
+    /// Packet: only the identities with no standing verdict (what is left to decide)
+    #[arg(long)]
+    pub undecided: bool,
     /// Access review: the shape of the file (default: vanta)
     #[arg(long, value_enum, value_name = "STYLE")]
     pub style: Option<AccessReviewStyle>,

@@ -237,6 +237,43 @@ fn a_whole_campaign_with_three_reviewers_a_packet_a_delegation_and_a_second_revi
         .stdout(predicate::str::contains("2 recorded, 0 rejected"));
     assert_eq!(team.progress(C, "bo@example.com")["decided"], 2);
 
+    // What is left for Bo: the same slice without the two he decided.
+    let left = dir.path().join("bo-left.csv");
+    team.cmd()
+        .args(["export", "packet", "--campaign", C])
+        .args(["--reviewer", "bo@example.com", "--undecided", "-o"])
+        .arg(&left)
+        .assert()
+        .success();
+    let names = |path: &Path| -> Vec<String> {
+        let mut reader = csv::Reader::from_path(path).expect("packet");
+        let col = reader
+            .headers()
+            .expect("headers")
+            .iter()
+            .position(|h| h == "name")
+            .expect("name");
+        reader
+            .records()
+            .map(|r| r.expect("row")[col].to_owned())
+            .collect()
+    };
+    let (all, rest) = (names(&packet), names(&left));
+    assert_eq!(rest.len() + 2, all.len(), "{all:?} / {rest:?}");
+    assert!(rest.iter().all(|n| all.contains(n)));
+    assert!(
+        !rest
+            .iter()
+            .any(|n| n == "ETL loader" || n == "Legacy reporting")
+    );
+    team.cmd()
+        .args(["export", "decisions", "--campaign", C, "--undecided"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "--undecided is for 'export packet' only",
+        ));
+
     // Dee decides what was delegated to her.
     team.cmd()
         .args(["decide", "--campaign", C, "--identity", "Contoso Expense"])

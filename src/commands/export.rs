@@ -196,6 +196,9 @@ pub fn run(store: &Store, ctx: &RunContext, args: &ExportArgs, out: &mut dyn Wri
     if args.style.is_some() && args.what != ExportKind::AccessReview {
         anyhow::bail!("--style is for 'export access-review' only");
     }
+    if args.undecided && args.what != ExportKind::Packet {
+        anyhow::bail!("--undecided is for 'export packet' only");
+    }
     let Some(path) = &args.output else {
         // Rows on a terminal show their own progress (and a bar would tear them); piped or
         // redirected, the bar shows how far the export got.

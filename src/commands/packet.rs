@@ -118,7 +118,7 @@ pub fn export<W: Write>(
         (None, None) => Slice::All,
     };
     w.row(COLUMNS)?;
-    let n = packet::export(store, &campaign, &slice, |r| {
+    let n = packet::export(store, &campaign, &slice, args.undecided, |r| {
         rows.step();
         w.row(row(&campaign.name, &slice, &r))
     })?;

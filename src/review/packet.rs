@@ -15,7 +15,7 @@ use super::decide::{Asked, Recorded, record_one};
 use super::rules::RuleError;
 use crate::chain::sha256_hex;
 use crate::db::prelude::*;
-use crate::db::{CampaignInfo, QueueView, Store};
+use crate::db::{CampaignInfo, QueueFilter, QueueView, Store};
 use crate::model::{DecisionAction, IdentityId, ItemRef, Verdict};
 
 /// Whose identities a packet holds.
@@ -87,17 +87,25 @@ fn check_of(ctx: &MemberContext) -> String {
     sha256_hex(text.as_bytes())[..16].to_owned()
 }
 
-/// Every member of a slice, in review order, with what its row says; streamed to `each`.
+/// Every member of a slice (only those with no standing verdict when `undecided`), in review
+/// order, with what its row says; streamed to `each`.
 pub fn export(
     db: &impl Read,
     campaign: &CampaignInfo,
     slice: &Slice,
+    undecided: bool,
     mut each: impl FnMut(PacketRow) -> Result<()>,
 ) -> Result<u64> {
     let view = QueueView {
         assignee: match slice {
             Slice::Reviewer(r) => Some(r.clone()),
             _ => None,
+        },
+        // The screen's own "undecided" filter: no standing verdict.
+        filter: if undecided {
+            QueueFilter::Undecided
+        } else {
+            QueueFilter::All
         },
         ..QueueView::default()
     };
