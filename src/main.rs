@@ -2,6 +2,11 @@
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: allocation was 14 % of the longest thread of
+/// `evidence` at a million decisions with glibc's (BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = nhi_review::cli::Cli::parse_args();
     match nhi_review::run(cli) {
