@@ -103,20 +103,12 @@ impl Env {
 
     /// `evidence` for `campaign` into `out`, signed by the env's key as alice.
     pub fn sign(&self, campaign: &str, out: &str) -> PathBuf {
-        self.cmd()
-            .args([
-                "evidence",
-                "--campaign",
-                campaign,
-                "--signer",
-                ALICE,
-                "-o",
-                out,
-            ])
-            .arg("--key")
-            .arg(&self.key)
-            .assert()
-            .success();
+        let done = self.try_sign(campaign, out);
+        assert!(
+            done.status.success(),
+            "evidence failed: {}",
+            String::from_utf8_lossy(&done.stderr)
+        );
         self.path(out)
     }
 
