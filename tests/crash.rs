@@ -450,17 +450,7 @@ fn an_import_and_two_deciders_at_once_lose_nothing() {
     credential_report(&csv_b, 8_000, 1);
 
     let population = run(&db, &["export", "inventory", "--campaign", "2026-Q4"]);
-    let mut reader = csv::Reader::from_reader(population.as_bytes());
-    let col = reader
-        .headers()
-        .expect("headers")
-        .iter()
-        .position(|h| h == "identity_id")
-        .expect("identity_id column");
-    let ids: Vec<String> = reader
-        .records()
-        .map(|r| r.expect("row")[col].to_owned())
-        .collect();
+    let ids = common::column(&population, "identity_id");
     let per_decider = 6;
     assert!(ids.len() >= 2 * per_decider);
 

@@ -245,19 +245,8 @@ fn a_whole_campaign_with_three_reviewers_a_packet_a_delegation_and_a_second_revi
         .arg(&left)
         .assert()
         .success();
-    let names = |path: &Path| -> Vec<String> {
-        let mut reader = csv::Reader::from_path(path).expect("packet");
-        let col = reader
-            .headers()
-            .expect("headers")
-            .iter()
-            .position(|h| h == "name")
-            .expect("name");
-        reader
-            .records()
-            .map(|r| r.expect("row")[col].to_owned())
-            .collect()
-    };
+    let names =
+        |path: &Path| common::column(&std::fs::read_to_string(path).expect("packet"), "name");
     let (all, rest) = (names(&packet), names(&left));
     assert_eq!(rest.len() + 2, all.len(), "{all:?} / {rest:?}");
     assert!(rest.iter().all(|n| all.contains(n)));

@@ -50,17 +50,9 @@ fn decide_in_the_terminal_survive_sigkill_resume_and_export() {
         &["--db", &db.display().to_string(), "demo", "--no-review"],
     );
     let population = run(&db, &["export", "inventory", "--campaign", "2026-Q4"]);
-    let mut reader = csv::Reader::from_reader(population.as_bytes());
-    let name = reader
-        .headers()
-        .expect("headers")
-        .iter()
-        .position(|h| h == "name")
-        .expect("name column");
-    let first_three: Vec<String> = reader
-        .records()
+    let first_three: Vec<String> = common::column(&population, "name")
+        .into_iter()
         .take(3)
-        .map(|r| r.expect("row")[name].to_owned())
         .collect();
     assert_eq!(first_three.len(), 3);
 

@@ -231,6 +231,21 @@ pub fn drive(
     terminal
 }
 
+/// One column of a CSV text (with a header row), every row's cell in order.
+pub fn column(csv_text: &str, name: &str) -> Vec<String> {
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let col = reader
+        .headers()
+        .expect("headers")
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no '{name}' column"));
+    reader
+        .records()
+        .map(|r| r.expect("row")[col].to_owned())
+        .collect()
+}
+
 /// The `nhi-review` binary on a database, at the pinned time, with no reviewer or log filter
 /// from the environment.
 pub fn cli(db: &Path) -> assert_cmd::Command {
