@@ -6,8 +6,8 @@ pub mod record;
 pub mod verify;
 
 pub use record::{
-    AssignRecord, CloseRecord, ConfirmRecord, DecisionRecord, ExpectedUnusedRecord, FunctionRecord,
-    Item, LegacyDecision, OwnerRecord, Record, RecordKind, StartRecord,
+    AssignRecord, CloseRecord, ConfirmRecord, DecisionFacts, DecisionRecord, ExpectedUnusedRecord,
+    FunctionRecord, Item, LegacyDecision, OwnerRecord, Record, RecordKind, StartRecord,
 };
 pub use verify::{ChainBreak, StoredLink, verify_links};
 
@@ -19,12 +19,13 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// Lowercase hex of bytes.
 pub fn to_hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
+    // Bytes first, one check at the end: a `char` pushed at a time cost 0.26 s of an evidence
+    // run at a million (two hashes a record or member).
+    let mut out = Vec::with_capacity(bytes.len() * 2);
     for b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        out.extend([HEX[usize::from(b >> 4)], HEX[usize::from(b & 0x0f)]]);
     }
-    out
+    String::from_utf8(out).expect("hex digits are ASCII")
 }
 
 /// Lowercase hex sha256 of `bytes`.

@@ -66,6 +66,24 @@ impl RecordKind {
     }
 }
 
+/// What a decision record says beyond its verdict, as the population of an evidence bundle
+/// lists each member's latest one (cached beside the member; `campaign verify` compares).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecisionFacts<'a> {
+    /// Who decided.
+    pub reviewer: &'a str,
+    /// When.
+    pub at: &'a str,
+    /// The verdict suggested to it (empty for none).
+    pub suggested: &'a str,
+    /// Why (empty for none).
+    pub justification: &'a str,
+    /// How many credentials and grants it removes.
+    pub removed: u64,
+    /// Its second-review mark (`required` or empty; none for a schema-1 decision).
+    pub second_review: Option<&'a str>,
+}
+
 /// A removed credential or grant as chained: every field, empty where it does not apply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -653,6 +671,38 @@ impl Record {
             Record::Confirm(r) => &r.reviewer,
             Record::Close(r) => &r.reviewer,
         }
+    }
+
+    /// Who decided, when, on which suggestion, why, and how many items the decision removes,
+    /// for the records that decide (a schema-1 decision had no suggestion: empty).
+    pub fn decision_facts(&self) -> Option<DecisionFacts<'_>> {
+        let (reviewer, at, suggested, justification, removed, second_review) = match self {
+            Record::Legacy(r) => (
+                &r.reviewer,
+                &r.decided_at,
+                "",
+                &r.justification,
+                r.removed.len(),
+                None,
+            ),
+            Record::Decision(r) => (
+                &r.reviewer,
+                &r.at,
+                r.suggested.as_str(),
+                &r.justification,
+                r.removed.len(),
+                Some(r.second_review.as_str()),
+            ),
+            _ => return None,
+        };
+        Some(DecisionFacts {
+            reviewer,
+            at,
+            suggested,
+            justification,
+            removed: u64::try_from(removed).unwrap_or(u64::MAX),
+            second_review,
+        })
     }
 
     /// The decision's action and verdict (`None` verdict for undo and unreviewed), for the

@@ -59,27 +59,12 @@ pub struct EvidenceMember {
     pub items: u64,
 }
 
-/// What the population reads of a member's latest decision record: read here rather than by
-/// SQLite's JSON functions (three of them per member cost 1.9 s at a million). A field missing
-/// or null reads as SQLite's `COALESCE(json_extract(…), '')` did: empty.
-#[derive(Debug, Default, serde::Deserialize)]
-struct Latest {
-    #[serde(default)]
-    suggested: Option<String>,
-    #[serde(default)]
-    justification: Option<String>,
-    #[serde(default)]
-    removed: Option<Vec<serde::de::IgnoredAny>>,
-}
-
 fn member_from_row(r: &Row) -> rusqlite::Result<EvidenceMember> {
     let sources: Option<String> = r.get(15)?;
     let verdict = r.get(11)?;
-    let latest = match r.get_ref(18)?.as_str_or_null()? {
-        Some(record) => serde_json::from_str::<Latest>(record)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(18, Type::Text, e.into()))?,
-        None => Latest::default(),
-    };
+    let suggested: Option<String> = r.get(18)?;
+    let justification: Option<String> = r.get(20)?;
+    let removed: Option<u64> = r.get(21)?;
     Ok(EvidenceMember {
         provider: r.get(0)?,
         account: r.get(1)?,
@@ -104,7 +89,7 @@ fn member_from_row(r: &Row) -> rusqlite::Result<EvidenceMember> {
                 s.parse().map_err(|_| {
                     rusqlite::Error::FromSqlConversionFailure(
                         15,
-                        rusqlite::types::Type::Text,
+                        Type::Text,
                         format!("source id '{s}' does not read back").into(),
                     )
                 })
@@ -112,25 +97,15 @@ fn member_from_row(r: &Row) -> rusqlite::Result<EvidenceMember> {
             .collect::<rusqlite::Result<_>>()?,
         decided_by: r.get(16)?,
         decided_at: r.get(17)?,
-        suggested: latest.suggested.unwrap_or_default(),
-        justification: latest.justification.unwrap_or_default(),
+        suggested: suggested.unwrap_or_default(),
+        justification: justification.unwrap_or_default(),
         expected_unused_at_start: r.get(19)?,
-        items: super::remediation::decided_items_of(verdict, latest.removed.map_or(0, |r| r.len())),
+        items: super::remediation::decided_items_of(verdict, removed.unwrap_or(0)),
     })
 }
 
 /// `(group, verdict, action, members)` of a grouped count.
 pub type GroupCount = (String, Option<Verdict>, Option<String>, u64);
-
-/// Members in natural-key order, read through the identities' unique index (so nothing is
-/// sorted), each with its latest decision record (NULL where none).
-fn standing_from() -> String {
-    format!(
-        "identity i CROSS JOIN campaign_identity ci ON ci.campaign_id = ?1 AND ci.identity_id = i.id
-         LEFT JOIN record r ON r.rowid = {}",
-        super::records::LATEST_DECISION_OF_MEMBER
-    )
-}
 
 /// Reads for evidence bundles.
 pub trait EvidenceReads: Read {
@@ -141,17 +116,19 @@ pub trait EvidenceReads: Read {
         campaign: CampaignId,
         mut each: impl FnMut(EvidenceMember) -> Result<()>,
     ) -> Result<()> {
-        let sql = format!(
+        // Read through the identities' unique index, so nothing is sorted; the latest decision
+        // as cached beside each member (schema 6), not looked up record by record.
+        let mut stmt = self.conn().prepare(
             "SELECT i.provider, i.account, i.native_id, i.kind, i.name, ci.owner_at_start,
                     ci.function_at_start, ci.snapshot, ci.risk, ci.position, ci.signals, ci.verdict,
                     ci.action, ci.owner, ci.business_function,
                     (SELECT group_concat(s.source_id) FROM identity_sighting s WHERE s.identity_id = i.id),
-                    r.reviewer, r.at, r.record, ci.expected_unused_at_start
-             FROM {}
+                    ci.decided_by, ci.decided_at, ci.suggested, ci.expected_unused_at_start,
+                    ci.justification, ci.removed
+             FROM identity i CROSS JOIN campaign_identity ci
+                  ON ci.campaign_id = ?1 AND ci.identity_id = i.id
              ORDER BY i.provider, i.account, i.native_id",
-            standing_from()
-        );
-        let mut stmt = self.conn().prepare(&sql)?;
+        )?;
         let mut rows = stmt.query([campaign])?;
         while let Some(r) = rows.next()? {
             each(member_from_row(r)?)?;

@@ -70,6 +70,10 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0005_gone_indexes.sql"),
         then: None,
     },
+    Migration {
+        sql: include_str!("migrations/0006_latest_decision.sql"),
+        then: None,
+    },
 ];
 
 /// One migration: SQL, then (for upgrades that need hashing) a step in Rust, in the same

@@ -8,14 +8,6 @@ use super::{Read, Tx, get_ts_required};
 use crate::chain::{Record, RecordKind, StoredLink, sha256_hex};
 use crate::model::{CampaignId, IdentityId};
 
-/// The row id of the latest decision record of the member `ci` (a `campaign_identity` row):
-/// join `record r ON r.rowid = ` this. Found by one descent of `record_identity` and read by
-/// row id, not looked up again by (campaign, identity, seq): a quarter less CPU for a pass over
-/// a million members than `r.seq = (SELECT MAX(d.seq) …)`.
-pub const LATEST_DECISION_OF_MEMBER: &str = "(SELECT d.rowid FROM record d
-    WHERE d.campaign_id = ci.campaign_id AND d.identity_id = ci.identity_id
-      AND d.kind IN ('decision', 'legacy') ORDER BY d.seq DESC LIMIT 1)";
-
 /// A record ready to append: the canonical record (seq and prev_hash set) and the row it names.
 #[derive(Debug, Clone)]
 pub struct StoredRecord {
@@ -54,6 +46,9 @@ pub struct RecordRow {
     pub reviewer: String,
     /// `at` column.
     pub at: String,
+    /// `suggested`, `justification`, `removed` and `second_review` columns, for the records
+    /// that decide.
+    pub decision: (Option<String>, Option<String>, Option<u64>, Option<String>),
 }
 
 /// One decision of an identity's history in a campaign.
@@ -110,29 +105,72 @@ pub(super) fn insert_record(conn: &rusqlite::Connection, r: &StoredRecord) -> Re
         Some((o, f)) => (Some(o), Some(f)),
         None => (None, None),
     };
-    conn.prepare_cached(
-        "INSERT INTO record (campaign_id, seq, kind, identity_id, action, verdict, owner,
-            business_function, reviewer, at, prev_hash, row_hash, record, expected_unused, assignee)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-    )?
-    .execute(params![
-        r.campaign,
-        r.record.seq(),
-        r.record.kind().as_str(),
-        r.identity,
-        action,
-        verdict,
-        owner,
-        function,
-        r.record.reviewer(),
-        r.record.at(),
-        r.record.prev_hash(),
-        row_hash,
-        bytes,
-        r.record.expected_unused(),
-        r.record.assignee()
-    ])
-    .context("appending to the chain")?;
+    let facts = r.record.decision_facts();
+    let (seq, kind) = (r.record.seq(), r.record.kind().as_str());
+    let mut values: Vec<&dyn rusqlite::ToSql> = vec![
+        &r.campaign,
+        &seq,
+        &kind,
+        &r.identity,
+        &action,
+        &verdict,
+        &owner,
+        &function,
+    ];
+    let (reviewer, at, prev_hash) = (r.record.reviewer(), r.record.at(), r.record.prev_hash());
+    let (expected_unused, assignee) = (r.record.expected_unused(), r.record.assignee());
+    values.extend::<[&dyn rusqlite::ToSql; 7]>([
+        &reviewer,
+        &at,
+        &prev_hash,
+        &row_hash,
+        &bytes,
+        &expected_unused,
+        &assignee,
+    ]);
+    // A record that decides has four columns more. Only such records name them: the upgrade to
+    // schema 2, which appends start and close records, runs before those columns exist.
+    let sql = match &facts {
+        Some(f) => {
+            values.extend::<[&dyn rusqlite::ToSql; 4]>([
+                &f.suggested,
+                &f.justification,
+                &f.removed,
+                &f.second_review,
+            ]);
+            "INSERT INTO record (campaign_id, seq, kind, identity_id, action, verdict, owner,
+                business_function, reviewer, at, prev_hash, row_hash, record, expected_unused,
+                assignee, suggested, justification, removed, second_review)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
+        }
+        None => {
+            "INSERT INTO record (campaign_id, seq, kind, identity_id, action, verdict, owner,
+                business_function, reviewer, at, prev_hash, row_hash, record, expected_unused,
+                assignee)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+        }
+    };
+    conn.prepare_cached(sql)?
+        .execute(rusqlite::params_from_iter(values))
+        .context("appending to the chain")?;
+    // The member's latest decision, as cached beside it.
+    if let (Some(identity), Some(facts)) = (r.identity, facts) {
+        conn.prepare_cached(
+            "UPDATE campaign_identity SET decided_by = ?3, decided_at = ?4, suggested = ?5,
+                justification = ?6, removed = ?7
+             WHERE campaign_id = ?1 AND identity_id = ?2",
+        )?
+        .execute(params![
+            r.campaign,
+            identity,
+            facts.reviewer,
+            facts.at,
+            facts.suggested,
+            facts.justification,
+            facts.removed
+        ])
+        .context("caching the member's latest decision")?;
+    }
     Ok(row_hash)
 }
 
@@ -152,7 +190,8 @@ pub trait RecordReads: Read {
         let mut stmt = self.conn().prepare(
             "SELECT r.seq, r.prev_hash, r.row_hash, r.record, r.kind, i.provider, i.account, i.native_id,
                     r.action, r.verdict, r.owner, r.business_function, r.reviewer, r.at,
-                    i.provider || '-' || i.id, i.name, r.expected_unused
+                    i.provider || '-' || i.id, i.name, r.expected_unused, r.suggested,
+                    r.justification, r.removed, r.second_review
              FROM record r LEFT JOIN identity i ON i.id = r.identity_id
              WHERE r.campaign_id = ?1 ORDER BY r.seq",
         )?;
@@ -181,6 +220,7 @@ pub trait RecordReads: Read {
                 short_id: r.get(14)?,
                 name: r.get(15)?,
                 expected_unused: r.get(16)?,
+                decision: (r.get(17)?, r.get(18)?, r.get(19)?, r.get(20)?),
             })?;
         }
         Ok(())

@@ -13,14 +13,14 @@ use crate::model::{CampaignId, IdentityId, ItemRef, Verdict};
 /// joined to the member `ci`: a revoke is one (the identity), a reduce its removed items,
 /// anything else none. One expression for every count of them (remediation, evidence).
 pub const DECIDED_ITEMS: &str = "CASE ci.verdict WHEN 'revoke' THEN 1
-    WHEN 'reduce' THEN COALESCE(json_array_length(r.record, '$.removed'), 0) ELSE 0 END";
+    WHEN 'reduce' THEN COALESCE(ci.removed, 0) ELSE 0 END";
 
-/// [`DECIDED_ITEMS`] of one member, for a pass that reads the record itself: its standing
-/// verdict and the length of its latest decision record's `removed` (0 where none).
-pub fn decided_items_of(verdict: Option<Verdict>, removed: usize) -> u64 {
+/// [`DECIDED_ITEMS`] of one member, for a pass that reads its row in Rust: its standing verdict
+/// and the number of items its latest decision removes (0 where none).
+pub fn decided_items_of(verdict: Option<Verdict>, removed: u64) -> u64 {
     match verdict {
         Some(Verdict::Revoke) => 1,
-        Some(Verdict::Reduce) => removed as u64,
+        Some(Verdict::Reduce) => removed,
         Some(Verdict::Keep) | None => 0,
     }
 }
@@ -85,14 +85,12 @@ pub trait RemediationReads: Read + Sized {
     }
 
     /// The items the standing decisions of a campaign name: one per revoke (the identity), each
-    /// removed item per reduce (read from its latest decision record).
+    /// removed item per reduce (as its latest decision, cached beside the member, says).
     fn decided_items(&self, campaign: CampaignId) -> Result<u64> {
         Ok(self.conn().query_row(
             &format!(
-                "SELECT COALESCE(SUM({DECIDED_ITEMS}), 0)
-                 FROM campaign_identity ci JOIN record r ON r.rowid = {}
-                 WHERE ci.campaign_id = ?1 AND ci.verdict IN ('revoke', 'reduce')",
-                super::records::LATEST_DECISION_OF_MEMBER
+                "SELECT COALESCE(SUM({DECIDED_ITEMS}), 0) FROM campaign_identity ci
+                 WHERE ci.campaign_id = ?1 AND ci.verdict IN ('revoke', 'reduce')"
             ),
             [campaign],
             |r| r.get(0),

@@ -15,15 +15,21 @@ use crate::model::CampaignId;
 
 /// Text for a Markdown table cell: one line, with the characters Markdown would act on escaped.
 pub fn md(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    let special = |c: char| matches!(c, '\\' | '|' | '<' | '>' | '*' | '`' | '[' | ']');
+    let breaks = |c: char| matches!(c, '\n' | '\r' | '\t');
+    // Most texts have nothing to escape: copied whole rather than a character at a time.
+    if !text.contains(|c| special(c) || breaks(c)) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        match c {
-            '\\' | '|' | '<' | '>' | '*' | '`' | '[' | ']' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c => out.push(c),
+        if special(c) {
+            out.push('\\');
+            out.push(c);
+        } else if breaks(c) {
+            out.push(' ');
+        } else {
+            out.push(c);
         }
     }
     out
@@ -256,5 +262,7 @@ mod tests {
     #[test]
     fn markdown_cells_stay_one_cell() {
         assert_eq!(md("a|b\nc <x> *y*"), "a\\|b c \\<x\\> \\*y\\*");
+        assert_eq!(md("plain, déjà vu"), "plain, déjà vu");
+        assert_eq!(md("é[`\\]\t\r"), "é\\[\\`\\\\\\]  ");
     }
 }

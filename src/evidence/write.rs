@@ -24,7 +24,7 @@ use super::tally::Tallies;
 use super::{FORMAT, FORMAT_VERSION, NAMESPACE, checkpoint};
 use crate::chain::{CloseRecord, Record, StartRecord};
 use crate::db::prelude::*;
-use crate::db::{CampaignInfo, EvidenceMember, Store};
+use crate::db::{CampaignInfo, EvidenceMember, RecordRow, Store};
 use crate::output::{CsvOut, SafeFile, refuse_protected};
 use crate::progress::{Measure, Progress, Ticker};
 
@@ -420,19 +420,83 @@ fn store_checkpoint(
     })
 }
 
-/// `decisions.jsonl` (the stored bytes, one record per line) and `decisions.csv`, in one pass
-/// over the chain: the walk of `campaign verify`, so what is written is what was verified.
-/// The chain out is an error when the walk found the chain broken (its finding says why).
-fn write_decisions(
-    folder: &Folder,
-    store: &Store,
+/// Items passed from one thread of a pass to the next at a time.
+const AT_ONCE: usize = 256;
+
+/// The sending end of a pipe between two threads of a pass: items go in batches of [`AT_ONCE`].
+/// Dropped, it hangs up (the last batch is sent by [`Batches::finish`]).
+struct Batches<T> {
+    to: std::sync::mpsc::SyncSender<Vec<T>>,
+    batch: Vec<T>,
+    /// What the receiving thread does, for the error when it stopped.
+    receiver: &'static str,
+}
+
+impl<T> Batches<T> {
+    /// A pipe of a few batches (the threads stay in step; memory does not grow).
+    fn pipe(receiver: &'static str) -> (Batches<T>, std::sync::mpsc::Receiver<Vec<T>>) {
+        let (to, from) = std::sync::mpsc::sync_channel(4);
+        let batches = Batches {
+            to,
+            batch: Vec::with_capacity(AT_ONCE),
+            receiver,
+        };
+        (batches, from)
+    }
+
+    fn send(&mut self, batch: Vec<T>) -> Result<()> {
+        self.to
+            .send(batch)
+            .map_err(|_| anyhow::anyhow!("{} stopped", self.receiver))
+    }
+
+    fn push(&mut self, item: T) -> Result<()> {
+        self.batch.push(item);
+        if self.batch.len() == AT_ONCE {
+            let full = std::mem::replace(&mut self.batch, Vec::with_capacity(AT_ONCE));
+            self.send(full)?;
+        }
+        Ok(())
+    }
+
+    /// Send what is left, and hang up.
+    fn finish(mut self) -> Result<()> {
+        if !self.batch.is_empty() {
+            let rest = std::mem::take(&mut self.batch);
+            self.send(rest)?;
+        }
+        Ok(())
+    }
+}
+
+/// The chain pass's middle thread: the records as read (until the reading hangs up) walked as
+/// `campaign verify` walks them; those that verified go on to be written.
+fn walk_chain(
     campaign: &CampaignInfo,
-) -> Result<(crate::review::verify::Walked, Result<ChainOut>)> {
+    from: std::sync::mpsc::Receiver<Vec<RecordRow>>,
+    mut to: Batches<(RecordRow, Record)>,
+) -> Result<crate::review::verify::Walked> {
+    let mut walk = crate::review::verify::Walk::new(campaign);
+    for row in from.into_iter().flatten() {
+        if let Some(verified) = walk.step(row) {
+            to.push(verified)?;
+        }
+    }
+    to.finish()?;
+    Ok(walk.finish())
+}
+
+/// The chain pass's writing half: `decisions.jsonl` and `decisions.csv` from the records the
+/// walk verified (until it hangs up), counted.
+fn write_chain_files(
+    folder: &Folder,
+    from: std::sync::mpsc::Receiver<Vec<(RecordRow, Record)>>,
+) -> Result<(manifest::Counts, [(&'static str, FileEntry); 2])> {
     let mut jsonl = folder.create(files::DECISIONS_JSONL)?;
     let mut csv = CsvOut::new(folder.create(files::DECISIONS_CSV)?);
     csv.row(rows::DECISION_COLUMNS)?;
     let mut counts = manifest::Counts::default();
-    let walked = crate::review::verify::walk(store, campaign, |row, record| {
+    for (row, record) in from.into_iter().flatten() {
         match record {
             Record::Decision(_) | Record::Legacy(_) => counts.decision_records += 1,
             Record::Owner(_) => counts.owner_changes += 1,
@@ -446,10 +510,36 @@ fn write_decisions(
         jsonl.write_all(row.link.record.as_bytes())?;
         jsonl.write_all(b"\n")?;
         let name = row.name.as_deref().unwrap_or("");
-        csv.row(rows::decision_cells(record, &row.link.row_hash, name)?)?;
-        Ok(())
-    })?;
-    let files = [finish(jsonl)?, finish(csv.finish()?)?];
+        csv.row(rows::decision_cells(&record, &row.link.row_hash, name)?)?;
+    }
+    Ok((counts, [finish(jsonl)?, finish(csv.finish()?)?]))
+}
+
+/// `decisions.jsonl` (the stored bytes, one record per line) and `decisions.csv`, in one pass
+/// over the chain: the walk of `campaign verify`, so what is written is what was verified.
+/// Three threads, each a third of the work (one alone was the longest of a bundle, and ran
+/// on after the rest): this one reads the records, one walks them, one writes what verified.
+/// The chain out is an error when the walk found the chain broken (its finding says why).
+fn write_decisions(
+    folder: &Folder,
+    store: &Store,
+    campaign: &CampaignInfo,
+) -> Result<(crate::review::verify::Walked, Result<ChainOut>)> {
+    let (mut to_walk, walking) = Batches::pipe("walking the chain");
+    let (to_write, writing) = Batches::pipe("writing the decisions");
+    let (read, walked, written) = std::thread::scope(|s| {
+        let written = s.spawn(|| write_chain_files(folder, writing));
+        let walked = s.spawn(|| walk_chain(campaign, walking, to_write));
+        let read = store
+            .for_each_record(campaign.id, |row| to_walk.push(row))
+            .and_then(|()| to_walk.finish());
+        (read, joined(walked), joined(written))
+    });
+    // A failed write hangs up, which stops the walk, which stops the reading: the first
+    // failure is the one told.
+    let (mut counts, files) = written?;
+    let walked = walked?;
+    read?;
     let out = (|| {
         let Some(summary) = walked.summary.clone() else {
             bail!("the chain of '{}' does not verify", campaign.name);
@@ -492,36 +582,16 @@ fn campaign_sources(
         .collect()
 }
 
-/// Members sent from the reading thread to the writing one at a time.
-const MEMBERS_AT_ONCE: usize = 256;
-
 /// The population pass's reading half: members in natural-key order, from a connection of its
 /// own, in batches to `to` (until the writing half hangs up).
 fn read_population(
     db: &Path,
     campaign: &CampaignInfo,
-    to: std::sync::mpsc::SyncSender<Vec<EvidenceMember>>,
+    mut to: Batches<EvidenceMember>,
 ) -> Result<()> {
     let store = reader(db)?;
-    let mut batch = Vec::with_capacity(MEMBERS_AT_ONCE);
-    let send = |batch: Vec<EvidenceMember>| {
-        to.send(batch)
-            .map_err(|_| anyhow::anyhow!("the population stopped being written"))
-    };
-    store.for_each_evidence_member(campaign.id, |m| {
-        batch.push(m);
-        if batch.len() == MEMBERS_AT_ONCE {
-            send(std::mem::replace(
-                &mut batch,
-                Vec::with_capacity(MEMBERS_AT_ONCE),
-            ))?;
-        }
-        Ok(())
-    })?;
-    if !batch.is_empty() {
-        send(batch)?;
-    }
-    Ok(())
+    store.for_each_evidence_member(campaign.id, |m| to.push(m))?;
+    to.finish()
 }
 
 /// `population.csv`, in natural-key order, hashed as the population hash covers it, counted,
@@ -551,7 +621,7 @@ fn write_population(
         Measure::OutOf(campaign.population_size),
     );
     let mut seen = BTreeSet::new();
-    let (to, from) = std::sync::mpsc::sync_channel(4);
+    let (to, from) = Batches::pipe("writing the population");
     std::thread::scope(|s| {
         let reading = s.spawn(|| read_population(db, campaign, to));
         let written = from.into_iter().flatten().try_for_each(|m| {

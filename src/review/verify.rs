@@ -10,9 +10,7 @@
 //! signed (each named: cut tail, forged append, full recompute).
 
 use anyhow::Result;
-use rusqlite::Error::FromSqlConversionFailure;
 use rusqlite::params;
-use rusqlite::types::Type;
 use serde::Serialize;
 
 use crate::chain::verify::{ChainSummary, Verifier};
@@ -25,8 +23,8 @@ use crate::model::{CampaignStatus, IdentityId, Verdict};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// Which check: `chain`, `columns`, `start`, `population`, `status`, `verdicts`, `owners`,
-    /// `functions`, `expectations`, `assignments`, `second reviews`, `counts`, `close`, `members`,
-    /// `checkpoint`.
+    /// `functions`, `expectations`, `assignments`, `second reviews`, `actions`, `decisions`,
+    /// `counts`, `close`, `members`, `checkpoint`.
     pub check: &'static str,
     /// What is wrong, and what it means.
     pub message: String,
@@ -148,25 +146,51 @@ pub fn conclude(
 pub fn walk(
     db: &impl Read,
     campaign: &CampaignInfo,
-    mut each: impl FnMut(&RecordRow, &Record) -> Result<()>,
+    mut each: impl FnMut(RecordRow, Record) -> Result<()>,
 ) -> Result<Walked> {
-    let mut findings = Vec::new();
-    let mut verifier = Verifier::new(&campaign.name);
-    let mut broken = false;
-    let mut column_problems = 0usize;
-    let mut length = 0;
-    db.for_each_record(campaign.id, |row| {
-        length += 1;
-        if broken {
-            return Ok(());
+    let mut walk = Walk::new(campaign);
+    db.for_each_record(campaign.id, |row| match walk.step(row) {
+        Some((row, record)) => each(row, record),
+        None => Ok(()),
+    })?;
+    Ok(walk.finish())
+}
+
+/// [`walk`] a record at a time, for a caller that reads the records elsewhere (evidence reads
+/// them in one thread and walks them in another).
+pub struct Walk<'c> {
+    verifier: Verifier<'c>,
+    broken: bool,
+    column_problems: usize,
+    length: u64,
+    findings: Vec<Finding>,
+}
+
+impl<'c> Walk<'c> {
+    /// Before the first record of `campaign`'s chain.
+    pub fn new(campaign: &'c CampaignInfo) -> Walk<'c> {
+        Walk {
+            verifier: Verifier::new(&campaign.name),
+            broken: false,
+            column_problems: 0,
+            length: 0,
+            findings: Vec::new(),
         }
-        match verifier.push(&row.link) {
+    }
+
+    /// The next record in chain order: back with its parsed record when it verified (after a
+    /// break, never).
+    pub fn step(&mut self, row: RecordRow) -> Option<(RecordRow, Record)> {
+        self.length += 1;
+        if self.broken {
+            return None;
+        }
+        match self.verifier.push(&row.link) {
             Ok(record) => {
-                each(&row, &record)?;
                 if let Some(why) = columns_disagree(&row, &record) {
-                    column_problems += 1;
-                    if column_problems <= LIST_AT_MOST {
-                        findings.push(finding(
+                    self.column_problems += 1;
+                    if self.column_problems <= LIST_AT_MOST {
+                        self.findings.push(finding(
                             "columns",
                             format!(
                                 "record #{}: its {why} column disagrees with the hashed record: the row was edited",
@@ -175,30 +199,35 @@ pub fn walk(
                         ));
                     }
                 }
+                Some((row, record))
             }
             Err(e) => {
-                findings.push(finding("chain", e.to_string()));
-                broken = true;
-            }
-        }
-        Ok(())
-    })?;
-    let summary = if broken {
-        None
-    } else {
-        match verifier.finish() {
-            Ok(summary) => Some(summary),
-            Err(e) => {
-                findings.push(finding("chain", e.to_string()));
+                self.findings.push(finding("chain", e.to_string()));
+                self.broken = true;
                 None
             }
         }
-    };
-    Ok(Walked {
-        summary,
-        length,
-        findings,
-    })
+    }
+
+    /// What the walk found.
+    pub fn finish(mut self) -> Walked {
+        let summary = if self.broken {
+            None
+        } else {
+            match self.verifier.finish() {
+                Ok(summary) => Some(summary),
+                Err(e) => {
+                    self.findings.push(finding("chain", e.to_string()));
+                    None
+                }
+            }
+        };
+        Walked {
+            summary,
+            length: self.length,
+            findings: self.findings,
+        }
+    }
 }
 
 /// Which column of a stored record disagrees with the record it stores, if any.
@@ -232,6 +261,24 @@ fn columns_disagree(row: &RecordRow, record: &Record) -> Option<&'static str> {
     }
     if row.reviewer != record.reviewer() {
         return Some("reviewer");
+    }
+    let (suggested, justification, removed, second_review) = &row.decision;
+    let stated = record.decision_facts().map(|f| {
+        (
+            Some(f.suggested),
+            Some(f.justification),
+            Some(f.removed),
+            f.second_review,
+        )
+    });
+    if (
+        suggested.as_deref(),
+        justification.as_deref(),
+        *removed,
+        second_review.as_deref(),
+    ) != stated.unwrap_or_default()
+    {
+        return Some("suggestion, justification, removed items or second review");
     }
     if row.at != record.at() {
         return Some("time");
@@ -361,6 +408,47 @@ struct Cached {
     assignee: Option<String>,
     second_review: bool,
     confirmed_by: Option<String>,
+    /// The latest decision as cached for the population: who, when, suggested, why, removed.
+    decided: (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<u64>,
+    ),
+}
+
+impl Cached {
+    /// Whether the cached latest decision is the chain's: all five as it says, or none at all.
+    fn decided_as(&self, chained: Option<&Decided>) -> bool {
+        let (reviewer, at, suggested, justification, removed) = &self.decided;
+        match chained {
+            Some(d) => {
+                reviewer.as_deref() == Some(d.reviewer.as_str())
+                    && at.as_deref() == Some(d.at.as_str())
+                    && suggested.as_deref() == Some(d.suggested.as_str())
+                    && justification.as_deref() == Some(d.justification.as_str())
+                    && *removed == Some(d.removed)
+            }
+            None => {
+                reviewer.is_none()
+                    && at.is_none()
+                    && suggested.is_none()
+                    && justification.is_none()
+                    && removed.is_none()
+            }
+        }
+    }
+}
+
+/// A member's latest decision record: who, when, on which suggestion, why, how many items.
+#[derive(Debug, PartialEq, Eq)]
+struct Decided {
+    reviewer: String,
+    at: String,
+    suggested: String,
+    justification: String,
+    removed: u64,
 }
 
 /// What a member's records say, folded in chain order: each field is what its latest record
@@ -382,6 +470,8 @@ struct Chained {
     second_review: Option<String>,
     /// Who confirmed since the latest decision.
     confirmed_by: Option<String>,
+    /// The latest decision's facts.
+    decided: Option<Decided>,
 }
 
 /// One record of a member, the columns the fold reads.
@@ -396,6 +486,10 @@ struct MemberRecord {
     expected_unused: Option<String>,
     assignee: Option<String>,
     reviewer: String,
+    at: String,
+    suggested: Option<String>,
+    justification: Option<String>,
+    removed: Option<u64>,
     second_review: Option<String>,
 }
 
@@ -410,6 +504,13 @@ impl Chained {
                 if r.kind == "decision" {
                     self.second_review = r.second_review;
                 }
+                self.decided = Some(Decided {
+                    reviewer: r.reviewer,
+                    at: r.at,
+                    suggested: r.suggested.unwrap_or_default(),
+                    justification: r.justification.unwrap_or_default(),
+                    removed: r.removed.unwrap_or_default(),
+                });
             }
             "expected_unused" => self.expected_unused = r.expected_unused,
             "assign" => self.assignee = r.assignee,
@@ -425,19 +526,6 @@ impl Chained {
     }
 }
 
-/// The second-review mark of a decision record, as stored (`Some("")` for none). Almost every
-/// record has none, found by a search of its text (SQLite's `instr` cost 0.8 s at a million).
-fn second_review_of(record: &str) -> Result<Option<String>, serde_json::Error> {
-    if record.contains(r#""second_review":"""#) {
-        return Ok(Some(String::new()));
-    }
-    #[derive(serde::Deserialize)]
-    struct Mark {
-        second_review: Option<String>,
-    }
-    Ok(serde_json::from_str::<Mark>(record)?.second_review)
-}
-
 /// Every member's caches against the chain, and no record naming an identity outside the
 /// population: the members and their records each read once, in identity order, side by side
 /// (a merge of two index scans, not a lookup of each member's latest records).
@@ -446,12 +534,12 @@ pub fn check_members(db: &impl Read, campaign: &CampaignInfo) -> Result<MembersC
     let mut members = conn.prepare(
         "SELECT identity_id, verdict, owner, business_function, owner_at_start, function_at_start,
                 expected_unused, expected_unused_at_start, assignee, second_review, confirmed_by,
-                action
+                action, decided_by, decided_at, suggested, justification, removed
          FROM campaign_identity WHERE campaign_id = ?1 ORDER BY identity_id",
     )?;
     let mut records = conn.prepare(
         "SELECT identity_id, seq, kind, action, verdict, owner, business_function, expected_unused,
-                assignee, reviewer, record
+                assignee, reviewer, at, suggested, justification, removed, second_review
          FROM record WHERE campaign_id = ?1 AND identity_id IS NOT NULL
          ORDER BY identity_id, seq",
     )?;
@@ -469,21 +557,15 @@ pub fn check_members(db: &impl Read, campaign: &CampaignInfo) -> Result<MembersC
             second_review: r.get(9)?,
             confirmed_by: r.get(10)?,
             action: r.get(11)?,
+            decided: (r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?, r.get(16)?),
         })
     })?;
     let mut records = records
         .query_map(params![campaign.id], |r| {
-            let kind: String = r.get(2)?;
-            let second_review = if kind == "decision" {
-                second_review_of(r.get_ref(10)?.as_str()?)
-                    .map_err(|e| FromSqlConversionFailure(10, Type::Text, e.into()))?
-            } else {
-                None
-            };
             Ok(MemberRecord {
                 identity: r.get(0)?,
                 seq: r.get(1)?,
-                kind,
+                kind: r.get(2)?,
                 action: r.get(3)?,
                 verdict: r.get(4)?,
                 owner: r.get(5)?,
@@ -491,7 +573,11 @@ pub fn check_members(db: &impl Read, campaign: &CampaignInfo) -> Result<MembersC
                 expected_unused: r.get(7)?,
                 assignee: r.get(8)?,
                 reviewer: r.get(9)?,
-                second_review,
+                at: r.get(10)?,
+                suggested: r.get(11)?,
+                justification: r.get(12)?,
+                removed: r.get(13)?,
+                second_review: r.get(14)?,
             })
         })?
         .peekable();
@@ -499,7 +585,7 @@ pub fn check_members(db: &impl Read, campaign: &CampaignInfo) -> Result<MembersC
         derived: Derived::default(),
         findings: Vec::new(),
     };
-    let mut seen = [0usize; 7];
+    let mut seen = [0usize; 8];
     let mut strays = 0u64;
     for member in members.by_ref() {
         let member = member?;
@@ -528,6 +614,7 @@ pub fn check_members(db: &impl Read, campaign: &CampaignInfo) -> Result<MembersC
         (4, "assignments"),
         (5, "second reviews"),
         (6, "actions"),
+        (7, "decisions"),
     ] {
         if seen[slot] > LIST_AT_MOST {
             checked.findings.push(finding(
@@ -552,7 +639,7 @@ fn compare(
     m: &Cached,
     c: &Chained,
     checked: &mut MembersChecked,
-    seen: &mut [usize; 7],
+    seen: &mut [usize; 8],
 ) -> Result<()> {
     if let Some(v) = c.verdict {
         checked.derived.counts.add(v);
@@ -562,6 +649,14 @@ fn compare(
     }
     let none_if_empty = |s: Option<&String>| s.filter(|s| !s.is_empty()).cloned();
     let mut wrong: Vec<(usize, &'static str, &'static str)> = Vec::new();
+    if !m.decided_as(c.decided.as_ref()) {
+        // What the population lists of each member's latest decision.
+        wrong.push((
+            7,
+            "decisions",
+            "latest decision (who, when, suggestion, why, items)",
+        ));
+    }
     if m.verdict != c.verdict {
         wrong.push((0, "verdicts", ""));
     } else if m.action != c.action {

@@ -7,7 +7,7 @@ use std::process::{Child, Command as Process, Stdio};
 use nhi_review::db::Store;
 use nhi_review::db::prelude::*;
 
-use crate::common::{self, now, start};
+use crate::common::{self, findings, now, start};
 use crate::support::*;
 
 #[test]
@@ -725,8 +725,9 @@ fn the_manifest_lists_an_import_since_the_start_that_saw_members() {
     );
 }
 
-/// What the population pass reads of each member's latest decision record, compared with what
-/// SQLite's JSON functions read of it: the suggestion, the justification and the items.
+/// What the population pass reads of each member's latest decision (cached beside the member),
+/// compared with what SQLite's JSON functions read of the record itself: the suggestion, the
+/// justification and the items.
 fn assert_population_reads_like_sqlite(db: &Path, campaign: &str) -> u64 {
     use nhi_review::evidence::tally::Tallies;
     let store = Store::open_read_only(db).expect("store");
@@ -772,9 +773,9 @@ fn assert_population_reads_like_sqlite(db: &Path, campaign: &str) -> u64 {
     tallies.decided_items
 }
 
-/// The population pass reads each member's latest decision record itself (not SQLite's JSON
-/// functions): a justification with quotes, a backslash and non-ASCII text, a member decided
-/// twice, a reduce of two items, and schema-1 records read as SQLite reads them.
+/// The population pass reads each member's latest decision as cached when it was appended: a
+/// justification with quotes, a backslash and non-ASCII text, a member decided twice, a reduce
+/// of two items, and schema-1 records (cached by the upgrade) read as SQLite reads them.
 #[test]
 fn the_population_reads_the_latest_decision_as_sqlite_does() {
     use nhi_review::model::Verdict;
@@ -862,4 +863,148 @@ fn an_action_changed_outside_the_chain_is_found_and_nothing_is_signed() {
     let out = env.try_sign(Q4, "b");
     assert!(!out.status.success());
     assert!(!env.path("b").exists());
+}
+
+/// A decision's suggestion, justification, items and second-review mark, and each member's
+/// latest decision, are kept in columns beside the chain (schema 6): edited there, outside the
+/// chain, `campaign verify` names which, and nothing is signed.
+#[test]
+fn a_latest_decision_changed_outside_the_chain_is_found_and_nothing_is_signed() {
+    let env = Env::new();
+    // Each edit on a connection of its own, closed before nhi-review runs.
+    let edit = |sql: &str| {
+        let conn = rusqlite::Connection::open(&env.db).expect("open");
+        conn.execute_batch("DROP TRIGGER IF EXISTS record_no_update;")
+            .expect("unlock");
+        conn.execute(sql, [SES]).expect("edit")
+    };
+    let member = "identity_id = (SELECT id FROM identity WHERE native_id = ?1)";
+    let changed = edit(&format!(
+        "UPDATE campaign_identity SET justification = 'approved by the CISO' WHERE {member}"
+    ));
+    assert_eq!(changed, 1);
+    let found = findings(&Store::open(&env.db).expect("store"), Q4);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("svc-ses-mailer") && f.contains("latest decision")),
+        "{found:?}"
+    );
+    let out = env.try_sign(Q4, "b");
+    assert!(!out.status.success());
+    assert!(!env.path("b").exists());
+
+    // Put back, then the record's own column: the walk finds the row disagrees with its record.
+    edit(&format!(
+        "UPDATE campaign_identity SET justification = (SELECT r.justification FROM record r
+             WHERE r.campaign_id = campaign_identity.campaign_id AND r.{member}
+               AND r.kind = 'decision' ORDER BY r.seq DESC LIMIT 1)
+         WHERE {member}"
+    ));
+    assert!(findings(&Store::open(&env.db).expect("store"), Q4).is_empty());
+    let changed = edit(&format!(
+        "UPDATE record SET removed = 7 WHERE kind = 'decision' AND {member}"
+    ));
+    assert!(changed >= 1);
+    let found = findings(&Store::open(&env.db).expect("store"), Q4);
+    assert!(
+        found
+            .iter()
+            .any(|f| f.contains("column disagrees") && f.contains("removed items")),
+        "{found:?}"
+    );
+    assert!(!env.try_sign(Q4, "c").status.success());
+}
+
+/// The upgrade to schema 6 fills the decision columns and each member's latest decision from
+/// the records as they stand, exactly as appending them fills them now.
+#[test]
+fn the_upgrade_to_schema_6_fills_the_decision_columns_as_appending_does() {
+    use nhi_review::model::Verdict;
+    use nhi_review::review;
+    let env = Env::open();
+    let mut store = Store::open(&env.db).expect("store");
+    start(&mut store, Q4, now()).expect("start");
+    let mut keep = common::request(Q4, SES, Verdict::Keep);
+    keep.justification = "first look".into();
+    review::decide(&mut store, &keep).expect("keep");
+    let mut revoke = common::request(Q4, SES, Verdict::Revoke);
+    revoke.justification = "Sends \"invoices\" from C:\\mail \u{2014} caf\u{e9}".into();
+    review::decide(&mut store, &revoke).expect("revoke after all");
+    let mut reduce = common::request(Q4, BACKUP, Verdict::Reduce);
+    reduce.remove = vec!["access_key_1".into(), "access_key_2".into()];
+    review::decide(&mut store, &reduce).expect("reduce two keys");
+    drop(store);
+    type Columns = Vec<Vec<Option<String>>>;
+    let read = |db: &Path| -> (Columns, Columns) {
+        let conn = rusqlite::Connection::open(db).expect("open");
+        let rows = |sql: &str, n: usize| -> Columns {
+            let mut stmt = conn.prepare(sql).expect("prepare");
+            stmt.query_map([], |r| {
+                (0..n)
+                    .map(|i| {
+                        Ok(match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Null => None,
+                            rusqlite::types::ValueRef::Integer(n) => Some(n.to_string()),
+                            v => Some(v.as_str()?.to_owned()),
+                        })
+                    })
+                    .collect()
+            })
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+        };
+        (
+            rows(
+                "SELECT campaign_id, seq, suggested, justification, removed, second_review
+                 FROM record ORDER BY campaign_id, seq",
+                6,
+            ),
+            rows(
+                "SELECT campaign_id, identity_id, decided_by, decided_at, suggested, justification,
+                        removed
+                 FROM campaign_identity ORDER BY campaign_id, identity_id",
+                7,
+            ),
+        )
+    };
+    let appended = read(&env.db);
+    let some = |s: &str| Some(s.to_owned());
+    assert!(
+        appended
+            .1
+            .iter()
+            .any(|m| m[5] == some("Sends \"invoices\" from C:\\mail \u{2014} caf\u{e9}")),
+        "{:?}",
+        appended.1
+    );
+    assert!(
+        appended.1.iter().any(|m| m[6] == some("2")),
+        "{:?}",
+        appended.1
+    );
+    assert!(
+        appended.1.iter().any(|m| m[2].is_none()),
+        "an undecided member caches nothing"
+    );
+
+    // Back to schema 5 (what a database of the previous release holds), then opened again.
+    let conn = rusqlite::Connection::open(&env.db).expect("open");
+    conn.execute_batch(
+        "ALTER TABLE record DROP COLUMN suggested; ALTER TABLE record DROP COLUMN justification;
+         ALTER TABLE record DROP COLUMN removed; ALTER TABLE record DROP COLUMN second_review;
+         ALTER TABLE campaign_identity DROP COLUMN decided_by;
+         ALTER TABLE campaign_identity DROP COLUMN decided_at;
+         ALTER TABLE campaign_identity DROP COLUMN suggested;
+         ALTER TABLE campaign_identity DROP COLUMN justification;
+         ALTER TABLE campaign_identity DROP COLUMN removed;
+         PRAGMA user_version = 5;",
+    )
+    .expect("as schema 5");
+    drop(conn);
+    let store = Store::open(&env.db).expect("upgraded");
+    assert!(findings(&store, Q4).is_empty());
+    drop(store);
+    assert_eq!(read(&env.db), appended);
 }
