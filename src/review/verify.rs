@@ -408,20 +408,31 @@ struct Cached {
     assignee: Option<String>,
     second_review: bool,
     confirmed_by: Option<String>,
-    /// The latest decision as cached for the population: who, when, suggested, why, removed.
-    decided: (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<u64>,
-    ),
+    /// The latest decision as cached for the population.
+    decided: CachedDecision,
+}
+
+/// A member's latest decision as cached beside it: who, when, suggested, why, how many items
+/// (each NULL where it has none).
+#[derive(Debug)]
+struct CachedDecision {
+    reviewer: Option<String>,
+    at: Option<String>,
+    suggested: Option<String>,
+    justification: Option<String>,
+    removed: Option<u64>,
 }
 
 impl Cached {
     /// Whether the cached latest decision is the chain's: all five as it says, or none at all.
     fn decided_as(&self, chained: Option<&Decided>) -> bool {
-        let (reviewer, at, suggested, justification, removed) = &self.decided;
+        let CachedDecision {
+            reviewer,
+            at,
+            suggested,
+            justification,
+            removed,
+        } = &self.decided;
         match chained {
             Some(d) => {
                 reviewer.as_deref() == Some(d.reviewer.as_str())
@@ -557,7 +568,13 @@ pub fn check_members(db: &impl Read, campaign: &CampaignInfo) -> Result<MembersC
             second_review: r.get(9)?,
             confirmed_by: r.get(10)?,
             action: r.get(11)?,
-            decided: (r.get(12)?, r.get(13)?, r.get(14)?, r.get(15)?, r.get(16)?),
+            decided: CachedDecision {
+                reviewer: r.get(12)?,
+                at: r.get(13)?,
+                suggested: r.get(14)?,
+                justification: r.get(15)?,
+                removed: r.get(16)?,
+            },
         })
     })?;
     let mut records = records
