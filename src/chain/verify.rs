@@ -153,6 +153,16 @@ impl<'a> Verifier<'a> {
 
     /// Check the next link; returns its record.
     pub fn push(&mut self, link: &StoredLink) -> Result<Record, ChainBreak> {
+        self.push_parsed(link, Record::parse(&link.record))
+    }
+
+    /// [`Verifier::push`] of a record already parsed (by a thread that read it): `parsed` is
+    /// what [`Record::parse`] made of the link's record.
+    pub fn push_parsed(
+        &mut self,
+        link: &StoredLink,
+        parsed: Result<Record, String>,
+    ) -> Result<Record, ChainBreak> {
         let n = self.length + 1;
         if link.seq != n {
             return Err(ChainBreak::Sequence {
@@ -163,8 +173,7 @@ impl<'a> Verifier<'a> {
         if sha256_hex(link.record.as_bytes()) != link.row_hash {
             return Err(ChainBreak::Hash { seq: n });
         }
-        let record =
-            Record::parse(&link.record).map_err(|why| ChainBreak::Malformed { seq: n, why })?;
+        let record = parsed.map_err(|why| ChainBreak::Malformed { seq: n, why })?;
         if record.campaign() != self.campaign {
             return Err(ChainBreak::WrongCampaign {
                 seq: n,

@@ -23,7 +23,7 @@ pub use import::{ImportReport, SourceRow};
 pub use inventory::InventoryFilter;
 pub use members::{MemberFacts, MemberState, MemberUpdate, Standing, StandingDecision};
 pub use queue::{QueueFilter, QueueRow, QueueSort, QueueView, WindowSeek};
-pub use records::{HistoryEntry, RecordRow, StoredRecord};
+pub use records::{HistoryEntry, RecordRef, RecordRow, StoredRecord};
 
 /// The read traits: `use crate::db::prelude::*` gives every query on a [`Store`] and a [`Tx`].
 pub mod prelude {

@@ -42,6 +42,8 @@ pub struct RecordRow {
     pub business_function: Option<String>,
     /// `expected_unused` column.
     pub expected_unused: Option<String>,
+    /// `assignee` column.
+    pub assignee: Option<String>,
     /// `reviewer` column.
     pub reviewer: String,
     /// `at` column.
@@ -49,6 +51,93 @@ pub struct RecordRow {
     /// `suggested`, `justification`, `removed` and `second_review` columns, for the records
     /// that decide.
     pub decision: (Option<String>, Option<String>, Option<u64>, Option<String>),
+}
+
+/// A stored record with its columns, borrowed from the row being read: for a pass that checks
+/// every record and keeps little of it (owned copies of every column of 1.3 million rows cost
+/// as much as reading them). [`RecordRef::to_row`] makes the owned [`RecordRow`].
+#[derive(Debug, Clone, Copy)]
+pub struct RecordRef<'a> {
+    /// `seq` column.
+    pub seq: u64,
+    /// `prev_hash` column.
+    pub prev_hash: &'a str,
+    /// `row_hash` column.
+    pub row_hash: &'a str,
+    /// The stored canonical bytes.
+    pub record: &'a str,
+    /// `kind` column.
+    pub kind: &'a str,
+    /// Natural key of `identity_id`, if set.
+    pub identity: Option<(&'a str, &'a str, &'a str)>,
+    /// Short id of the identity, if set.
+    pub short_id: Option<&'a str>,
+    /// Display name of the identity, if set.
+    pub name: Option<&'a str>,
+    /// `action` column.
+    pub action: Option<&'a str>,
+    /// `verdict` column.
+    pub verdict: Option<&'a str>,
+    /// `owner` column.
+    pub owner: Option<&'a str>,
+    /// `business_function` column.
+    pub business_function: Option<&'a str>,
+    /// `expected_unused` column.
+    pub expected_unused: Option<&'a str>,
+    /// `assignee` column.
+    pub assignee: Option<&'a str>,
+    /// `reviewer` column.
+    pub reviewer: &'a str,
+    /// `at` column.
+    pub at: &'a str,
+    /// `suggested`, `justification`, `removed` and `second_review` columns.
+    pub decision: (
+        Option<&'a str>,
+        Option<&'a str>,
+        Option<u64>,
+        Option<&'a str>,
+    ),
+}
+
+impl RecordRef<'_> {
+    /// The link, owned.
+    pub fn link(&self) -> StoredLink {
+        StoredLink {
+            seq: self.seq,
+            prev_hash: self.prev_hash.to_owned(),
+            row_hash: self.row_hash.to_owned(),
+            record: self.record.to_owned(),
+        }
+    }
+
+    /// The owned row.
+    pub fn to_row(&self) -> RecordRow {
+        let owned = |s: Option<&str>| s.map(str::to_owned);
+        let (suggested, justification, removed, second_review) = self.decision;
+        RecordRow {
+            link: self.link(),
+            kind: self.kind.to_owned(),
+            identity: self
+                .identity
+                .map(|(p, a, n)| (p.to_owned(), a.to_owned(), n.to_owned())),
+            short_id: owned(self.short_id),
+            name: owned(self.name),
+            action: owned(self.action),
+            verdict: owned(self.verdict),
+            owner: owned(self.owner),
+            business_function: owned(self.business_function),
+            expected_unused: owned(self.expected_unused),
+            assignee: owned(self.assignee),
+            reviewer: self.reviewer.to_owned(),
+            at: self.at.to_owned(),
+            decision: (
+                owned(suggested),
+                owned(justification),
+                removed,
+                owned(second_review),
+            ),
+        }
+    }
 }
 
 /// One decision of an identity's history in a campaign.
@@ -187,40 +276,51 @@ pub trait RecordReads: Read {
         campaign: CampaignId,
         mut each: impl FnMut(RecordRow) -> Result<()>,
     ) -> Result<()> {
+        self.for_each_record_ref(campaign, |row| each(row.to_row()))
+    }
+
+    /// [`RecordReads::for_each_record`], each row borrowed while `each` looks at it.
+    fn for_each_record_ref(
+        &self,
+        campaign: CampaignId,
+        mut each: impl FnMut(&RecordRef<'_>) -> Result<()>,
+    ) -> Result<()> {
         let mut stmt = self.conn().prepare(
             "SELECT r.seq, r.prev_hash, r.row_hash, r.record, r.kind, i.provider, i.account, i.native_id,
                     r.action, r.verdict, r.owner, r.business_function, r.reviewer, r.at,
                     i.provider || '-' || i.id, i.name, r.expected_unused, r.suggested,
-                    r.justification, r.removed, r.second_review
+                    r.justification, r.removed, r.second_review, r.assignee
              FROM record r LEFT JOIN identity i ON i.id = r.identity_id
              WHERE r.campaign_id = ?1 ORDER BY r.seq",
         )?;
         let mut rows = stmt.query([campaign])?;
         while let Some(r) = rows.next()? {
-            let provider: Option<String> = r.get(5)?;
-            let identity = match provider {
-                Some(p) => Some((p, r.get(6)?, r.get(7)?)),
+            let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+            let maybe = |i: usize| -> rusqlite::Result<Option<&str>> {
+                Ok(r.get_ref(i)?.as_str_or_null()?)
+            };
+            let identity = match maybe(5)? {
+                Some(p) => Some((p, text(6)?, text(7)?)),
                 None => None,
             };
-            each(RecordRow {
-                link: StoredLink {
-                    seq: r.get(0)?,
-                    prev_hash: r.get(1)?,
-                    row_hash: r.get(2)?,
-                    record: r.get(3)?,
-                },
-                kind: r.get(4)?,
+            each(&RecordRef {
+                seq: r.get(0)?,
+                prev_hash: text(1)?,
+                row_hash: text(2)?,
+                record: text(3)?,
+                kind: text(4)?,
                 identity,
-                action: r.get(8)?,
-                verdict: r.get(9)?,
-                owner: r.get(10)?,
-                business_function: r.get(11)?,
-                reviewer: r.get(12)?,
-                at: r.get(13)?,
-                short_id: r.get(14)?,
-                name: r.get(15)?,
-                expected_unused: r.get(16)?,
-                decision: (r.get(17)?, r.get(18)?, r.get(19)?, r.get(20)?),
+                action: maybe(8)?,
+                verdict: maybe(9)?,
+                owner: maybe(10)?,
+                business_function: maybe(11)?,
+                reviewer: text(12)?,
+                at: text(13)?,
+                short_id: maybe(14)?,
+                name: maybe(15)?,
+                expected_unused: maybe(16)?,
+                decision: (maybe(17)?, maybe(18)?, r.get(19)?, maybe(20)?),
+                assignee: maybe(21)?,
             })?;
         }
         Ok(())

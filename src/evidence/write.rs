@@ -24,9 +24,10 @@ use super::tally::Tallies;
 use super::{FORMAT, FORMAT_VERSION, NAMESPACE, checkpoint};
 use crate::chain::{CloseRecord, Record, StartRecord};
 use crate::db::prelude::*;
-use crate::db::{CampaignInfo, EvidenceMember, RecordRow, Store};
+use crate::db::{CampaignInfo, EvidenceMember, Store};
 use crate::output::{CsvOut, SafeFile, refuse_protected};
 use crate::progress::{Measure, Progress, Ticker};
+use crate::review::verify::{ReadRecord, Verified, Walk, Walked};
 
 /// What to sign.
 #[derive(Debug, Clone)]
@@ -469,34 +470,26 @@ impl<T> Batches<T> {
     }
 }
 
-/// The chain pass's middle thread: the records as read (until the reading hangs up) walked as
-/// `campaign verify` walks them; those that verified go on to be written.
-fn walk_chain(
-    campaign: &CampaignInfo,
-    from: std::sync::mpsc::Receiver<Vec<RecordRow>>,
-    mut to: Batches<(RecordRow, Record)>,
-) -> Result<crate::review::verify::Walked> {
-    let mut walk = crate::review::verify::Walk::new(campaign);
-    for row in from.into_iter().flatten() {
-        if let Some(verified) = walk.step(row) {
-            to.push(verified)?;
-        }
-    }
-    to.finish()?;
-    Ok(walk.finish())
-}
+/// The chain files as written: counted, with their hashes.
+type ChainFiles = (manifest::Counts, [(&'static str, FileEntry); 2]);
 
-/// The chain pass's writing half: `decisions.jsonl` and `decisions.csv` from the records the
-/// walk verified (until it hangs up), counted.
-fn write_chain_files(
+/// The chain pass's second half: the records as read (until the reading hangs up) walked as
+/// `campaign verify` walks them, and those that verified written to `decisions.jsonl` and
+/// `decisions.csv`.
+fn walk_and_write(
     folder: &Folder,
-    from: std::sync::mpsc::Receiver<Vec<(RecordRow, Record)>>,
-) -> Result<(manifest::Counts, [(&'static str, FileEntry); 2])> {
+    campaign: &CampaignInfo,
+    from: std::sync::mpsc::Receiver<Vec<ReadRecord>>,
+) -> Result<(Walked, ChainFiles)> {
     let mut jsonl = folder.create(files::DECISIONS_JSONL)?;
     let mut csv = CsvOut::new(folder.create(files::DECISIONS_CSV)?);
     csv.row(rows::DECISION_COLUMNS)?;
     let mut counts = manifest::Counts::default();
-    for (row, record) in from.into_iter().flatten() {
+    let mut walk = Walk::new(campaign);
+    for read in from.into_iter().flatten() {
+        let Some(Verified { link, name, record }) = walk.step(read) else {
+            continue;
+        };
         match record {
             Record::Decision(_) | Record::Legacy(_) => counts.decision_records += 1,
             Record::Owner(_) => counts.owner_changes += 1,
@@ -507,38 +500,36 @@ fn write_chain_files(
             | Record::Assign(_)
             | Record::Confirm(_) => {}
         }
-        jsonl.write_all(row.link.record.as_bytes())?;
+        jsonl.write_all(link.record.as_bytes())?;
         jsonl.write_all(b"\n")?;
-        let name = row.name.as_deref().unwrap_or("");
-        csv.row(rows::decision_cells(&record, &row.link.row_hash, name)?)?;
+        let name = name.as_deref().unwrap_or("");
+        csv.row(rows::decision_cells(&record, &link.row_hash, name)?)?;
     }
-    Ok((counts, [finish(jsonl)?, finish(csv.finish()?)?]))
+    let files = [finish(jsonl)?, finish(csv.finish()?)?];
+    Ok((walk.finish(), (counts, files)))
 }
 
 /// `decisions.jsonl` (the stored bytes, one record per line) and `decisions.csv`, in one pass
 /// over the chain: the walk of `campaign verify`, so what is written is what was verified.
-/// Three threads, each a third of the work (one alone was the longest of a bundle, and ran
-/// on after the rest): this one reads the records, one walks them, one writes what verified.
-/// The chain out is an error when the walk found the chain broken (its finding says why).
+/// Two threads, each half of the work (one alone was the longest of a bundle, and ran on
+/// after the rest): this one reads and parses the records, the other walks them and writes
+/// what verified. The chain out is an error when the walk found the chain broken (its finding
+/// says why).
 fn write_decisions(
     folder: &Folder,
     store: &Store,
     campaign: &CampaignInfo,
-) -> Result<(crate::review::verify::Walked, Result<ChainOut>)> {
-    let (mut to_walk, walking) = Batches::pipe("walking the chain");
-    let (to_write, writing) = Batches::pipe("writing the decisions");
-    let (read, walked, written) = std::thread::scope(|s| {
-        let written = s.spawn(|| write_chain_files(folder, writing));
-        let walked = s.spawn(|| walk_chain(campaign, walking, to_write));
+) -> Result<(Walked, Result<ChainOut>)> {
+    let (mut to, from) = Batches::pipe("writing the decisions");
+    let (read, written) = std::thread::scope(|s| {
+        let written = s.spawn(|| walk_and_write(folder, campaign, from));
         let read = store
-            .for_each_record(campaign.id, |row| to_walk.push(row))
-            .and_then(|()| to_walk.finish());
-        (read, joined(walked), joined(written))
+            .for_each_record_ref(campaign.id, |row| to.push(ReadRecord::of(row)))
+            .and_then(|()| to.finish());
+        (read, joined(written))
     });
-    // A failed write hangs up, which stops the walk, which stops the reading: the first
-    // failure is the one told.
-    let (mut counts, files) = written?;
-    let walked = walked?;
+    // A failed write hangs up, which stops the reading: its own failure comes first.
+    let (walked, (mut counts, files)) = written?;
     read?;
     let out = (|| {
         let Some(summary) = walked.summary.clone() else {

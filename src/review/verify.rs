@@ -13,10 +13,11 @@ use anyhow::Result;
 use rusqlite::params;
 use serde::Serialize;
 
+use crate::chain::StoredLink;
 use crate::chain::verify::{ChainSummary, Verifier};
 use crate::chain::{Record, RecordKind};
 use crate::db::prelude::*;
-use crate::db::{CampaignInfo, RecordRow, VerdictCounts};
+use crate::db::{CampaignInfo, RecordRef, VerdictCounts};
 use crate::model::{CampaignStatus, IdentityId, Verdict};
 
 /// One problem found, with the check that found it.
@@ -83,7 +84,7 @@ fn finding(check: &'static str, message: String) -> Finding {
 /// Verify a campaign.
 pub fn verify(db: &impl Read, name: &str) -> Result<VerifyReport> {
     let campaign = db.campaign(name)?;
-    let walked = walk(db, &campaign, |_, _| Ok(()))?;
+    let walked = walk(db, &campaign)?;
     let members = check_members(db, &campaign)?;
     let population = db.population_hash(campaign.id)?;
     conclude(db, &campaign, walked, members, population)
@@ -141,23 +142,59 @@ pub fn conclude(
     })
 }
 
-/// The chain, link by link, and the columns beside each record; `each` gets every record that
-/// verified, in chain order (after a break, no more).
-pub fn walk(
-    db: &impl Read,
-    campaign: &CampaignInfo,
-    mut each: impl FnMut(RecordRow, Record) -> Result<()>,
-) -> Result<Walked> {
+/// The chain, link by link, and the columns beside each record.
+pub fn walk(db: &impl Read, campaign: &CampaignInfo) -> Result<Walked> {
     let mut walk = Walk::new(campaign);
-    db.for_each_record(campaign.id, |row| match walk.step(row) {
-        Some((row, record)) => each(row, record),
-        None => Ok(()),
+    db.for_each_record_ref(campaign.id, |row| {
+        walk.step(ReadRecord::of(row));
+        Ok(())
     })?;
     Ok(walk.finish())
 }
 
+/// A record as read, before its place in the chain is checked: its link and name (owned, to
+/// go on to another thread), what [`Record::parse`] made of it, and which of its columns, if
+/// any, disagrees with it.
+#[derive(Debug)]
+pub struct ReadRecord {
+    /// The link.
+    pub link: StoredLink,
+    /// The identity's display name, if it names one.
+    pub name: Option<String>,
+    parsed: Result<Record, String>,
+    columns: Option<&'static str>,
+}
+
+impl ReadRecord {
+    /// Parse a row and compare its columns with its record.
+    pub fn of(row: &RecordRef<'_>) -> ReadRecord {
+        let parsed = Record::parse(row.record);
+        let columns = parsed
+            .as_ref()
+            .ok()
+            .and_then(|record| columns_disagree(row, record));
+        ReadRecord {
+            link: row.link(),
+            name: row.name.map(str::to_owned),
+            parsed,
+            columns,
+        }
+    }
+}
+
+/// A record that verified, in chain order.
+#[derive(Debug)]
+pub struct Verified {
+    /// Its link.
+    pub link: StoredLink,
+    /// The identity's display name, if it names one.
+    pub name: Option<String>,
+    /// The record.
+    pub record: Record,
+}
+
 /// [`walk`] a record at a time, for a caller that reads the records elsewhere (evidence reads
-/// them in one thread and walks them in another).
+/// and parses them in one thread and walks them in another).
 pub struct Walk<'c> {
     verifier: Verifier<'c>,
     broken: bool,
@@ -178,28 +215,34 @@ impl<'c> Walk<'c> {
         }
     }
 
-    /// The next record in chain order: back with its parsed record when it verified (after a
-    /// break, never).
-    pub fn step(&mut self, row: RecordRow) -> Option<(RecordRow, Record)> {
+    /// The next record in chain order: back with its record when it verified (after a break,
+    /// never).
+    pub fn step(&mut self, read: ReadRecord) -> Option<Verified> {
         self.length += 1;
         if self.broken {
             return None;
         }
-        match self.verifier.push(&row.link) {
+        let ReadRecord {
+            link,
+            name,
+            parsed,
+            columns,
+        } = read;
+        match self.verifier.push_parsed(&link, parsed) {
             Ok(record) => {
-                if let Some(why) = columns_disagree(&row, &record) {
+                if let Some(why) = columns {
                     self.column_problems += 1;
                     if self.column_problems <= LIST_AT_MOST {
                         self.findings.push(finding(
                             "columns",
                             format!(
                                 "record #{}: its {why} column disagrees with the hashed record: the row was edited",
-                                row.link.seq
+                                link.seq
                             ),
                         ));
                     }
                 }
-                Some((row, record))
+                Some(Verified { link, name, record })
             }
             Err(e) => {
                 self.findings.push(finding("chain", e.to_string()));
@@ -231,38 +274,32 @@ impl<'c> Walk<'c> {
 }
 
 /// Which column of a stored record disagrees with the record it stores, if any.
-fn columns_disagree(row: &RecordRow, record: &Record) -> Option<&'static str> {
-    if RecordKind::parse(&row.kind) != Some(record.kind()) {
+fn columns_disagree(row: &RecordRef<'_>, record: &Record) -> Option<&'static str> {
+    if RecordKind::parse(row.kind) != Some(record.kind()) {
         return Some("kind");
     }
-    let named = record.identity().map(|i| {
-        (
-            i.provider.to_owned(),
-            i.account.to_owned(),
-            i.native_id.to_owned(),
-        )
-    });
+    let named = record
+        .identity()
+        .map(|i| (i.provider, i.account, i.native_id));
     if row.identity != named {
         return Some("identity");
     }
     let decision = record
         .decision()
-        .map(|(a, v)| (a.to_owned(), (!v.is_empty()).then(|| v.to_owned())));
-    if (row.action.clone(), row.verdict.clone())
-        != decision.map_or((None, None), |(a, v)| (Some(a), v))
-    {
+        .map(|(a, v)| (a, (!v.is_empty()).then_some(v)));
+    if (row.action, row.verdict) != decision.map_or((None, None), |(a, v)| (Some(a), v)) {
         return Some("action or verdict");
     }
-    let in_force = record.in_force().map(|(o, f)| (o.to_owned(), f.to_owned()));
-    if (row.owner.clone(), row.business_function.clone())
-        != in_force.map_or((None, None), |(o, f)| (Some(o), Some(f)))
+    if (row.owner, row.business_function)
+        != record
+            .in_force()
+            .map_or((None, None), |(o, f)| (Some(o), Some(f)))
     {
         return Some("owner or business function");
     }
     if row.reviewer != record.reviewer() {
         return Some("reviewer");
     }
-    let (suggested, justification, removed, second_review) = &row.decision;
     let stated = record.decision_facts().map(|f| {
         (
             Some(f.suggested),
@@ -271,14 +308,14 @@ fn columns_disagree(row: &RecordRow, record: &Record) -> Option<&'static str> {
             f.second_review,
         )
     });
-    if (
-        suggested.as_deref(),
-        justification.as_deref(),
-        *removed,
-        second_review.as_deref(),
-    ) != stated.unwrap_or_default()
-    {
+    if row.decision != stated.unwrap_or_default() {
         return Some("suggestion, justification, removed items or second review");
+    }
+    if row.expected_unused != record.expected_unused() {
+        return Some("expected-unused");
+    }
+    if row.assignee != record.assignee() {
+        return Some("assignee");
     }
     if row.at != record.at() {
         return Some("time");

@@ -999,6 +999,7 @@ fn the_upgrade_to_schema_6_fills_the_decision_columns_as_appending_does() {
          ALTER TABLE campaign_identity DROP COLUMN suggested;
          ALTER TABLE campaign_identity DROP COLUMN justification;
          ALTER TABLE campaign_identity DROP COLUMN removed;
+         DROP INDEX campaign_identity_expected_unused;
          PRAGMA user_version = 5;",
     )
     .expect("as schema 5");
@@ -1007,4 +1008,31 @@ fn the_upgrade_to_schema_6_fills_the_decision_columns_as_appending_does() {
     assert!(findings(&store, Q4).is_empty());
     drop(store);
     assert_eq!(read(&env.db), appended);
+}
+
+/// Every column beside a record is compared with it, the expected-unused mark and the assignee
+/// included (the members' check reads them to fold each member's state).
+#[test]
+fn an_expected_unused_or_assignee_column_edited_beside_its_record_is_found() {
+    let env = Env::new();
+    let conn = rusqlite::Connection::open(&env.db).expect("open");
+    conn.execute_batch(
+        "DROP TRIGGER record_no_update;
+         UPDATE record SET expected_unused = 'batch job, runs yearly'
+          WHERE seq = (SELECT MIN(seq) FROM record WHERE kind = 'decision');
+         UPDATE record SET assignee = 'mallory@example.com'
+          WHERE seq = (SELECT MAX(seq) FROM record WHERE kind = 'decision');",
+    )
+    .expect("edit");
+    drop(conn);
+    let found = findings(&Store::open(&env.db).expect("store"), Q4);
+    for column in ["expected-unused", "assignee"] {
+        assert!(
+            found
+                .iter()
+                .any(|f| f.contains(&format!("its {column} column disagrees"))),
+            "{column}: {found:?}"
+        );
+    }
+    assert!(!env.try_sign(Q4, "b").status.success());
 }
