@@ -773,14 +773,11 @@ fn assert_population_reads_like_sqlite(db: &Path, campaign: &str) -> u64 {
     tallies.decided_items
 }
 
-/// The population pass reads each member's latest decision as cached when it was appended: a
-/// justification with quotes, a backslash and non-ASCII text, a member decided twice, a reduce
-/// of two items, and schema-1 records (cached by the upgrade) read as SQLite reads them.
-#[test]
-fn the_population_reads_the_latest_decision_as_sqlite_does() {
+/// Q4 started, a member decided twice (the second with quotes, a backslash and non-ASCII text
+/// in its justification), another reduced by two items.
+fn decided_three_ways(env: &Env) -> Store {
     use nhi_review::model::Verdict;
-    use nhi_review::review::{self, CloseRequest};
-    let env = Env::open();
+    use nhi_review::review;
     let mut store = Store::open(&env.db).expect("store");
     start(&mut store, Q4, now()).expect("start");
     let mut keep = common::request(Q4, SES, Verdict::Keep);
@@ -792,6 +789,17 @@ fn the_population_reads_the_latest_decision_as_sqlite_does() {
     let mut reduce = common::request(Q4, BACKUP, Verdict::Reduce);
     reduce.remove = vec!["access_key_1".into(), "access_key_2".into()];
     review::decide(&mut store, &reduce).expect("reduce two keys");
+    store
+}
+
+/// The population pass reads each member's latest decision as cached when it was appended: a
+/// justification with quotes, a backslash and non-ASCII text, a member decided twice, a reduce
+/// of two items, and schema-1 records (cached by the upgrade) read as SQLite reads them.
+#[test]
+fn the_population_reads_the_latest_decision_as_sqlite_does() {
+    use nhi_review::review::{self, CloseRequest};
+    let env = Env::open();
+    let mut store = decided_three_ways(&env);
     review::close(
         &mut store,
         &CloseRequest {
@@ -920,21 +928,8 @@ fn a_latest_decision_changed_outside_the_chain_is_found_and_nothing_is_signed() 
 /// the records as they stand, exactly as appending them fills them now.
 #[test]
 fn the_upgrade_to_schema_6_fills_the_decision_columns_as_appending_does() {
-    use nhi_review::model::Verdict;
-    use nhi_review::review;
     let env = Env::open();
-    let mut store = Store::open(&env.db).expect("store");
-    start(&mut store, Q4, now()).expect("start");
-    let mut keep = common::request(Q4, SES, Verdict::Keep);
-    keep.justification = "first look".into();
-    review::decide(&mut store, &keep).expect("keep");
-    let mut revoke = common::request(Q4, SES, Verdict::Revoke);
-    revoke.justification = "Sends \"invoices\" from C:\\mail \u{2014} caf\u{e9}".into();
-    review::decide(&mut store, &revoke).expect("revoke after all");
-    let mut reduce = common::request(Q4, BACKUP, Verdict::Reduce);
-    reduce.remove = vec!["access_key_1".into(), "access_key_2".into()];
-    review::decide(&mut store, &reduce).expect("reduce two keys");
-    drop(store);
+    drop(decided_three_ways(&env));
     type Columns = Vec<Vec<Option<String>>>;
     let read = |db: &Path| -> (Columns, Columns) {
         let conn = rusqlite::Connection::open(db).expect("open");
