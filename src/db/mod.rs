@@ -211,17 +211,28 @@ enum Found {
     Database(usize),
 }
 
-/// Whether the file's header says it is in write-ahead-log mode (its read and write format
-/// versions, bytes 18 and 19, are 2), so that opening it for writing changes nothing in it.
+/// Whether the file is in write-ahead-log mode, so that opening it for writing changes nothing
+/// in it. Asked of SQLite: the database file is never opened here but through SQLite (closing
+/// any other handle on it would drop every lock this process holds on it, its connections'
+/// included, and another process could then take the database as unused and reset its
+/// write-ahead log under them).
 fn in_wal_mode(path: &Path) -> bool {
-    let mut head = [0u8; 20];
-    std::fs::File::open(path)
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
-        .is_ok_and(|()| head[18] == 2 && head[19] == 2)
+    open_read_only_conn(path)
+        .and_then(|(conn, _)| {
+            Ok(conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?)
+        })
+        .is_ok_and(|mode| mode.eq_ignore_ascii_case("wal"))
 }
 
-/// The first bytes of every SQLite database file.
-const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+/// Whether SQLite said the file is not a database.
+fn not_a_database(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<rusqlite::Error>()
+            .and_then(rusqlite::Error::sqlite_error_code)
+            == Some(rusqlite::ErrorCode::NotADatabase)
+    })
+}
 
 /// Look at `path` without writing to it: refuse anything that is not a nhi-review database of
 /// a schema this version reads (before any pragma, mode or journal change could touch it).
@@ -240,18 +251,15 @@ fn inspect(path: &Path) -> Result<Found> {
     if meta.len() == 0 {
         return Ok(Found::Empty);
     }
-    let mut head = [0u8; 16];
-    let n = std::io::Read::read(
-        &mut std::fs::File::open(path).with_context(|| format!("reading '{}'", path.display()))?,
-        &mut head,
-    )?;
-    if n < head.len() || &head != SQLITE_MAGIC {
-        bail!(
+    // Read through SQLite, which writes nothing to a file that is not its own (see in_wal_mode
+    // for why the file is never opened any other way).
+    let (conn, _) = match open_read_only_conn(path) {
+        Err(e) if not_a_database(&e) => bail!(
             "'{}' is not a nhi-review database (not an SQLite file); it was left as it was: check --db or NHI_REVIEW_DB",
             path.display()
-        );
-    }
-    let (conn, _) = open_read_only_conn(path)?;
+        ),
+        opened => opened?,
+    };
     let version =
         usize::try_from(conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))?)?;
     let tables: Vec<String> = conn
@@ -580,13 +588,16 @@ fn create_private(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .mode(0o600)
-            .open(path)
-            .with_context(|| format!("creating database '{}'", path.display()))?;
-        let meta = file.metadata()?;
+        // An existing file is never opened here, only looked at (see in_wal_mode for why).
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(path)
+                .with_context(|| format!("creating database '{}'", path.display()))?;
+        }
+        let meta = std::fs::metadata(path)?;
         if meta.permissions().mode() & 0o077 != 0 {
             std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
                 .with_context(|| format!("making '{}' private (0600)", path.display()))?;

@@ -1031,3 +1031,33 @@ fn an_expected_unused_or_assignee_column_edited_beside_its_record_is_found() {
     }
     assert!(!env.try_sign(Q4, "b").status.success());
 }
+
+/// The database file is opened only through SQLite: a plain handle opened and closed beside a
+/// connection of the same process drops that connection's locks, and another process closing
+/// the database then takes it as unused and resets its write-ahead log under it (seen as a
+/// "damaged" database when a test held a connection across nhi-review runs).
+#[test]
+fn a_connection_held_while_the_file_is_opened_again_keeps_its_locks() {
+    let env = Env::new();
+    let held = rusqlite::Connection::open(&env.db).expect("open");
+    let member = "identity_id = (SELECT id FROM identity WHERE native_id = ?1)";
+    held.execute(
+        &format!("UPDATE campaign_identity SET justification = 'edited' WHERE {member}"),
+        [SES],
+    )
+    .expect("write");
+    // This process opens the file again, and so does another one.
+    assert!(!findings(&Store::open(&env.db).expect("store"), Q4).is_empty());
+    assert!(!env.try_sign(Q4, "b").status.success());
+    held.execute(
+        &format!(
+            "UPDATE campaign_identity SET justification = (SELECT r.justification FROM record r
+                 WHERE r.campaign_id = campaign_identity.campaign_id AND r.{member}
+                   AND r.kind = 'decision' ORDER BY r.seq DESC LIMIT 1)
+             WHERE {member}"
+        ),
+        [SES],
+    )
+    .expect("write again");
+    assert!(findings(&Store::open(&env.db).expect("still sound"), Q4).is_empty());
+}
