@@ -207,21 +207,9 @@ enum Found {
     Missing,
     /// An empty file: a new database may be made in it.
     Empty,
-    /// A nhi-review database at this schema version.
-    Database(usize),
-}
-
-/// Whether the file is in write-ahead-log mode, so that opening it for writing changes nothing
-/// in it. Asked of SQLite: the database file is never opened here but through SQLite (closing
-/// any other handle on it would drop every lock this process holds on it, its connections'
-/// included, and another process could then take the database as unused and reset its
-/// write-ahead log under them).
-fn in_wal_mode(path: &Path) -> bool {
-    open_read_only_conn(path)
-        .and_then(|(conn, _)| {
-            Ok(conn.query_row("PRAGMA journal_mode", [], |r| r.get::<_, String>(0))?)
-        })
-        .is_ok_and(|mode| mode.eq_ignore_ascii_case("wal"))
+    /// A nhi-review database at this schema version; `wal` when it is in write-ahead-log mode
+    /// (so that opening it for writing changes nothing in it).
+    Database { version: usize, wal: bool },
 }
 
 /// Whether SQLite said the file is not a database.
@@ -251,8 +239,10 @@ fn inspect(path: &Path) -> Result<Found> {
     if meta.len() == 0 {
         return Ok(Found::Empty);
     }
-    // Read through SQLite, which writes nothing to a file that is not its own (see in_wal_mode
-    // for why the file is never opened any other way).
+    // Read through SQLite, which writes nothing to a file that is not its own. The database
+    // file is never opened here but through SQLite: closing any other handle on it would drop
+    // every lock this process holds on it, its connections' included, and another process
+    // could then take the database as unused and reset its write-ahead log under them.
     let (conn, _) = match open_read_only_conn(path) {
         Err(e) if not_a_database(&e) => bail!(
             "'{}' is not a nhi-review database (not an SQLite file); it was left as it was: check --db or NHI_REVIEW_DB",
@@ -283,10 +273,13 @@ fn inspect(path: &Path) -> Result<Found> {
             path.display()
         );
     }
-    Ok(if version == 0 {
-        Found::Empty
-    } else {
-        Found::Database(version)
+    if version == 0 {
+        return Ok(Found::Empty);
+    }
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    Ok(Found::Database {
+        version,
+        wal: mode.eq_ignore_ascii_case("wal"),
     })
 }
 
@@ -379,9 +372,9 @@ impl Store {
         match found {
             Found::Missing => tracing::info!("no database at '{shown}' yet: creating one"),
             Found::Empty => tracing::info!("'{shown}' is empty: making it a new database"),
-            Found::Database(v) => {
+            Found::Database { version, .. } => {
                 tracing::debug!(
-                    "'{shown}' is a nhi-review database at schema {v}, opened for writing"
+                    "'{shown}' is a nhi-review database at schema {version}, opened for writing"
                 )
             }
         }
@@ -398,11 +391,11 @@ impl Store {
         let store = Store { conn, beside: None };
         // Before anything is written, even a journal mode.
         let mut beside = None;
-        if let Found::Database(version) = found {
+        if let Found::Database { version, wal } = found {
             let checked = match checked {
                 _ if version != SCHEMA_VERSION => Checked::Whole,
                 // Opening a file of another journal mode writes its header: checked first.
-                Checked::Beside if !in_wal_mode(path) => Checked::Whole,
+                Checked::Beside if !wal => Checked::Whole,
                 c => c,
             };
             if let Checked::Beside = checked {
@@ -428,7 +421,7 @@ impl Store {
     /// Whether the database at `path` exists at the schema this build writes (else opening it
     /// for writing would create or upgrade it).
     pub fn is_current(path: &Path) -> Result<bool> {
-        Ok(matches!(inspect(path)?, Found::Database(v) if v == SCHEMA_VERSION))
+        Ok(matches!(inspect(path)?, Found::Database { version, .. } if version == SCHEMA_VERSION))
     }
 
     /// Open the database at `path` for reading only: nothing is written to the file or beside
@@ -440,7 +433,7 @@ impl Store {
                 "no review database at '{}' yet: import exports first ('nhi-review import FILE'), or check --db",
                 path.display()
             ),
-            Found::Database(v) => v,
+            Found::Database { version, .. } => version,
         };
         let (conn, immutable) = open_read_only_conn(path)?;
         let shown = crate::text::inert(&path.display().to_string());
@@ -588,7 +581,7 @@ fn create_private(path: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        // An existing file is never opened here, only looked at (see in_wal_mode for why).
+        // An existing file is never opened here, only looked at (see inspect for why).
         if !path.exists() {
             std::fs::OpenOptions::new()
                 .create(true)
