@@ -57,6 +57,13 @@ impl Outcome {
     }
 }
 
+/// A scoped worker's result; a worker that panicked is an error saying `what` stopped.
+pub fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>, what: &str) -> Result<T> {
+    handle
+        .join()
+        .unwrap_or_else(|_| Err(anyhow::anyhow!("{what} stopped unexpectedly")))
+}
+
 /// Run a parsed command line.
 pub fn run(cli: cli::Cli) -> Result<Outcome> {
     let ctx = RunContext {

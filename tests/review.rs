@@ -447,7 +447,58 @@ fn tampered(sql: &str) -> Vec<String> {
     store.connection().execute_batch(sql).expect("tamper");
     let found = findings(&store, Q4);
     assert!(!found.is_empty(), "{sql} went unnoticed");
+    assert_eq!(
+        in_a_file(&store),
+        found,
+        "after {sql}, the passes at once on a file found otherwise than one connection"
+    );
     found
+}
+
+/// `campaign verify` of a copy of `store` in a file: its three passes run at once, each on a
+/// connection of its own (on a database in memory they run one after another).
+fn in_a_file(store: &Store) -> Vec<String> {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("copy.db");
+    store
+        .connection()
+        .execute("VACUUM INTO ?1", [path.to_str().expect("a UTF-8 path")])
+        .expect("copy into a file");
+    findings(&Store::open_read_only(&path).expect("open the copy"), Q4)
+}
+
+#[test]
+fn verify_reads_one_state_even_when_a_decision_lands_while_it_opens_its_connections() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("review.db");
+    let mut store = Store::open(&path).expect("open");
+    import_examples(&mut store);
+    start(&mut store, Q4, now()).expect("campaign");
+    let mut colleague = Store::open(&path).expect("a second connection");
+    // This connection's state is fixed by its first read; the colleague's decision lands after
+    // it, so connections opened now would see one more record and member decided than it does.
+    store.connection().execute_batch("BEGIN").expect("begin");
+    let length = count(
+        store.connection(),
+        "SELECT COUNT(*) FROM record WHERE campaign_id = 1",
+    );
+    decide(&mut colleague, request(Q4, SES, Verdict::Keep)).expect("keep");
+    let report = review::verify(&store, Q4).expect("verify");
+    assert_eq!(
+        report.findings,
+        vec![],
+        "half of one state, half of another"
+    );
+    assert_eq!(report.length, length as u64);
+    store.connection().execute_batch("COMMIT").expect("end");
+    let now_long = count(
+        store.connection(),
+        "SELECT COUNT(*) FROM record WHERE campaign_id = 1",
+    );
+    assert!(now_long > length, "the decision appended its records");
+    let report = review::verify(&store, Q4).expect("verify");
+    assert_eq!(report.findings, vec![]);
+    assert_eq!(report.length, now_long as u64, "the decision, seen now");
 }
 
 fn one_says(found: &[String], check: &str, text: &str) {

@@ -308,6 +308,11 @@ fn open_read_only_conn(path: &Path) -> Result<(Connection, bool)> {
     Ok((conn, true))
 }
 
+/// The last record appended to any campaign: every change a check reads appends one.
+fn last_record(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn.query_row("SELECT MAX(rowid) FROM record", [], |r| r.get(0))?)
+}
+
 /// SQLite's quick check of a connection's file: `None` when sound, else its first complaint.
 fn first_damage(conn: &Connection) -> Result<Option<String>> {
     let first: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
@@ -487,22 +492,77 @@ impl Store {
     /// a pass that reads the whole file anyway need not wait for the check first. (A copy in
     /// memory, of an older schema, is checked first instead.)
     pub fn damage_while<T>(&self, work: impl FnOnce(&Store) -> T) -> (Result<Option<String>>, T) {
-        let Some(path) = self
-            .conn
-            .path()
-            .filter(|p| !p.is_empty())
-            .map(PathBuf::from)
-        else {
+        let Some(path) = self.file() else {
             return (self.damage(), work(self));
         };
         std::thread::scope(|s| {
             let check = s.spawn(move || first_damage(&open_read_only_conn(&path)?.0));
             let out = work(self);
-            let damage = check
-                .join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("the quick check stopped unexpectedly")));
-            (damage, out)
+            (crate::joined(check, "the quick check"), out)
         })
+    }
+
+    /// The database's file; `None` for a database in memory or in SQLite's temporary files.
+    fn file(&self) -> Option<PathBuf> {
+        self.conn
+            .path()
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+    }
+
+    /// [`Store::open_read_only`], mapped for a pass that reads all of its part.
+    pub fn open_reading_all(path: &std::path::Path) -> Result<Store> {
+        let store = Store::open_read_only(path)?;
+        store.map_for_reading()?;
+        Ok(store)
+    }
+
+    /// Run `work` with `n` more connections to this database's file (read-only, mapped for
+    /// passes that each read all of their part) that read the same state of the database as
+    /// this one: each, this one included, in a read transaction begun at the same last record.
+    /// `work` gets `None` where the database is not a file (an upgraded copy in SQLite's
+    /// temporary files) or when a write landed while they opened; it then reads on this
+    /// connection alone, which stays in its one read transaction until `work` is done.
+    pub fn with_readers<T>(
+        &self,
+        n: usize,
+        work: impl FnOnce(Option<Vec<Store>>) -> Result<T>,
+    ) -> Result<T> {
+        let began = self.conn.is_autocommit();
+        if began {
+            self.conn.execute_batch("BEGIN")?;
+        }
+        let out = self.readers_at_this_state(n).and_then(work);
+        if began {
+            let ended = self.conn.execute_batch("ROLLBACK");
+            // The work's own failure comes first.
+            let out = out?;
+            ended?;
+            return Ok(out);
+        }
+        out
+    }
+
+    /// [`Self::with_readers`]' connections, or `None`.
+    fn readers_at_this_state(&self, n: usize) -> Result<Option<Vec<Store>>> {
+        // The first read of a transaction fixes the state it reads.
+        let here = last_record(&self.conn)?;
+        let Some(path) = self.file() else {
+            return Ok(None);
+        };
+        let mut readers = Vec::with_capacity(n);
+        for _ in 0..n {
+            let reader = Self::open_reading_all(&path)?;
+            reader.conn.execute_batch("BEGIN")?;
+            if last_record(&reader.conn)? != here {
+                tracing::debug!(
+                    "a write landed while the readers opened: reading on one connection"
+                );
+                return Ok(None);
+            }
+            readers.push(reader);
+        }
+        Ok(Some(readers))
     }
 
     /// `PRAGMA quick_check` before writing: a damaged file is refused, never written into.

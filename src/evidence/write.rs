@@ -190,15 +190,11 @@ fn writer(db: &Path) -> Result<Store> {
 /// writer's open already checked the file (a quick check of a 2 GB database costs 4.7 s, and
 /// each pass paid it again).
 fn reader(db: &Path) -> Result<Store> {
-    let store = Store::open_read_only(db)?;
-    store.map_for_reading()?;
-    Ok(store)
+    Store::open_reading_all(db)
 }
 
 fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
-    handle
-        .join()
-        .map_err(|_| anyhow::anyhow!("a worker writing the bundle stopped unexpectedly"))?
+    crate::joined(handle, "a worker writing the bundle")
 }
 
 /// The three passes at once; nothing is kept unless `campaign verify` found nothing.

@@ -3,8 +3,8 @@
 
 use anyhow::Result;
 
-use crate::db::Read;
 use crate::db::prelude::*;
+use crate::db::{Read, Store};
 
 /// One problem found, with where it was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,7 +31,7 @@ pub struct Health {
 }
 
 /// Check the database: `PRAGMA integrity_check`, `PRAGMA foreign_key_check`, every campaign.
-pub fn check(db: &impl Read) -> Result<Health> {
+pub fn check(db: &Store) -> Result<Health> {
     let mut health = Health::default();
     let conn = db.conn();
     let mut stmt = conn.prepare("PRAGMA integrity_check")?;

@@ -17,7 +17,7 @@ use crate::chain::StoredLink;
 use crate::chain::verify::{ChainSummary, Verifier};
 use crate::chain::{Record, RecordKind};
 use crate::db::prelude::*;
-use crate::db::{CampaignInfo, RecordRef, VerdictCounts};
+use crate::db::{CampaignInfo, RecordRef, Store, VerdictCounts};
 use crate::model::{CampaignStatus, IdentityId, Verdict};
 
 /// One problem found, with the check that found it.
@@ -81,13 +81,33 @@ fn finding(check: &'static str, message: String) -> Finding {
     Finding { check, message }
 }
 
-/// Verify a campaign.
-pub fn verify(db: &impl Read, name: &str) -> Result<VerifyReport> {
-    let campaign = db.campaign(name)?;
-    let walked = walk(db, &campaign)?;
-    let members = check_members(db, &campaign)?;
-    let population = db.population_hash(campaign.id)?;
-    conclude(db, &campaign, walked, members, population)
+/// Verify a campaign. Its three passes (the chain walked, the members checked, the population
+/// hashed) each read all of their part: they run at once, each on a connection of its own
+/// reading the same state of the database (one after another on this connection where there
+/// is no file to open again).
+pub fn verify(db: &Store, name: &str) -> Result<VerifyReport> {
+    db.with_readers(3, |readers| {
+        let campaign = db.campaign(name)?;
+        let campaign = &campaign;
+        let (walked, members, population) = match readers.map(<[Store; 3]>::try_from) {
+            Some(Ok([chain, members, population])) => std::thread::scope(|s| {
+                let walking = s.spawn(move || walk(&chain, campaign));
+                let checking = s.spawn(move || check_members(&members, campaign));
+                let hashed = population.population_hash(campaign.id);
+                (
+                    crate::joined(walking, "walking the chain"),
+                    crate::joined(checking, "checking the members"),
+                    hashed,
+                )
+            }),
+            _ => (
+                walk(db, campaign),
+                check_members(db, campaign),
+                db.population_hash(campaign.id),
+            ),
+        };
+        conclude(db, campaign, walked?, members?, population?)
+    })
 }
 
 /// The chain walked: what it says when it verified, its length, and what was found.
