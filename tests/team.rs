@@ -536,3 +536,82 @@ fn an_admin_only_campaign_holds_exactly_the_identities_with_admin_tier_grants() 
         .assert()
         .success();
 }
+
+#[test]
+fn a_rejected_packet_row_names_the_line_it_starts_on_in_a_file_saved_with_crlf() {
+    let team = Team::new();
+    team.cmd()
+        .args([
+            "campaign",
+            "start",
+            C,
+            "--default-reviewer",
+            "lead@example.com",
+        ])
+        .args(["--reviewer", "lead@example.com"])
+        .assert()
+        .success();
+    let dir = tempfile::tempdir().expect("dir");
+    let packet = dir.path().join("lead.csv");
+    team.cmd()
+        .args(["export", "packet", "--campaign", C])
+        .args(["--reviewer", "lead@example.com", "-o"])
+        .arg(&packet)
+        .assert()
+        .success();
+    let mut reader = csv::Reader::from_path(&packet).expect("packet");
+    let headers = reader.headers().expect("headers").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let mut rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
+        .collect();
+    // Row 2 holds a justification of two lines; rows 2 and 3 are refused.
+    rows[0][col("verdict")] = "maybe".into();
+    rows[0][col("justification")] = "first line\nsecond line".into();
+    rows[1][col("verdict")] = "perhaps".into();
+    // Saved as a spreadsheet saves it: CRLF at the end of every row.
+    let filled = dir.path().join("crlf.csv");
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_path(&filled)
+        .expect("write");
+    w.write_record(&headers).expect("header");
+    for r in &rows {
+        w.write_record(r).expect("row");
+    }
+    w.flush().expect("flush");
+    let text = std::fs::read_to_string(&filled).expect("read");
+    let start_of = |needle: &str| {
+        1 + text[..text.find(needle).expect(needle)]
+            .matches('\n')
+            .count()
+    };
+    let out = team
+        .cmd()
+        .arg("import-decisions")
+        .arg(&filled)
+        .args(["--campaign", C, "--reviewer", "lead@example.com"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).expect("utf-8");
+    // The line each row starts on, counted in the file as written.
+    let first = start_of(&rows[0][col("identity_id")]);
+    let second = start_of(&rows[1][col("identity_id")]);
+    assert!(
+        first == 2 && second > first + 1,
+        "the fixture as intended (row 2 of several lines):\n{text}"
+    );
+    for (row, line, verdict) in [(2, first, "maybe"), (3, second, "perhaps")] {
+        assert!(
+            out.lines()
+                .any(|l| l.contains(&format!("crlf.csv row {row} (line {line})"))
+                    && l.contains(&format!("verdict '{verdict}'"))),
+            "row {row} not reported at line {line}:\n{out}"
+        );
+    }
+}
+

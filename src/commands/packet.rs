@@ -5,6 +5,9 @@ use std::io::Write;
 
 use anyhow::{Context, Result, bail};
 
+use nhi_importers::Location;
+use nhi_importers::csvread::CsvRows;
+
 use crate::cli::{ExportArgs, ImportDecisionsArgs};
 use crate::db::Store;
 use crate::db::prelude::*;
@@ -125,20 +128,19 @@ pub fn export<W: Write>(
     Ok(n as usize)
 }
 
-/// Read a filled-in packet: every row, with its line.
+/// Read a filled-in packet: every row, with the line it starts on. Read as an export is (the
+/// importers' CSV reader): rows and cells bounded in size, every row as wide as the header, a
+/// line counted right whatever the line endings (a spreadsheet saves CRLF).
 fn read(path: &std::path::Path) -> Result<Vec<FilledRow>> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open '{}'", path.display()))?;
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
-    let headers = reader
-        .headers()
-        .with_context(|| format!("'{}': reading the header", path.display()))?
-        .clone();
+    let shown = crate::text::inert(&path.display().to_string());
+    let mut reader = CsvRows::open(file, &shown, Box::new(Location::Line))?;
+    let headers = reader.header().to_vec();
     let col = |name: &str| -> Result<usize> {
         headers.iter().position(|h| restore(h) == name).with_context(|| {
             format!(
-                "'{}' is not a packet: it has no '{name}' column (make one with 'nhi-review export packet')",
-                path.display()
+                "'{shown}' is not a packet: it has no '{name}' column (make one with 'nhi-review export packet')"
             )
         })
     };
@@ -179,12 +181,22 @@ fn read(path: &std::path::Path) -> Result<Vec<FilledRow>> {
         last?,
     );
     let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.with_context(|| format!("'{}'", path.display()))?;
-        let line = record.position().map_or(0, |p| p.line());
+    while let Some((line, record)) = reader.next_row()? {
+        let record = record.map_err(|e| {
+            let field = if e.field.is_empty() {
+                String::new()
+            } else {
+                format!(", column '{}'", crate::text::inert(&e.field))
+            };
+            anyhow::anyhow!("'{shown}' line {line}{field}: {}", e.message)
+        })?;
+        if record.len() == 1 && record[0].is_empty() {
+            continue; // a blank line
+        }
         let cell = |i: usize| restore(record.get(i).unwrap_or("")).to_owned();
         rows.push(FilledRow {
-            row: i as u64 + 2,
+            // The header is the spreadsheet's row 1; blank rows count as rows there too.
+            row: reader.rows + 1,
             line,
             campaign: cell(campaign),
             slice: cell(slice),
