@@ -422,6 +422,7 @@ fn usage_errors_exit_2_and_runtime_errors_exit_1() {
         .args(["decide", "--campaign", "x"])
         .assert()
         .code(2);
+    env.import(&example()).success();
     env.cmd()
         .args(["campaign", "close", "nope"])
         .assert()
@@ -775,6 +776,48 @@ fn a_forced_format_overrides_detection_and_a_wrong_one_fails_cleanly() {
         .arg(example())
         .assert()
         .code(2);
+}
+
+#[test]
+fn only_an_import_makes_a_database_a_mistyped_path_is_an_error() {
+    let env = Env::new();
+    let commands: [&[&str]; 6] = [
+        &["campaign", "start", "2026-Q4"],
+        &["campaign", "close", "2026-Q4"],
+        &[
+            "decide",
+            "--campaign",
+            "2026-Q4",
+            "--identity",
+            "aws-1",
+            "--verdict",
+            "revoke",
+        ],
+        &[
+            "annotate",
+            "--campaign",
+            "2026-Q4",
+            "--identity",
+            "aws-1",
+            "--owner",
+            "a@example.com",
+        ],
+        &["import-decisions", "packet.csv", "--campaign", "2026-Q4"],
+        &["campaign", "status", "2026-Q4"],
+    ];
+    for args in commands {
+        env.cmd()
+            .args(args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("no review database at"))
+            .stderr(predicate::str::contains("nhi-review import"));
+        assert!(!env.db.exists(), "{args:?} made a database");
+    }
+    env.cmd().args(["review", "2026-Q4"]).assert().code(1);
+    assert!(!env.db.exists(), "the review screen made a database");
+    env.import(&example()).success();
+    assert!(env.db.exists(), "the import made it");
 }
 
 #[test]

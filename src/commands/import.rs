@@ -11,7 +11,7 @@ use nhi_importers::mapping::Mapping;
 use nhi_importers::{Format, ImportOptions, Tally};
 use nhi_importers::{Sniffed, check_text, detect_json_prefix, sniff};
 
-use super::open_store_checking_beside;
+use super::open_or_make_store;
 use crate::cli::ImportArgs;
 use crate::db::{ImportReport, Store};
 use crate::text::inert;
@@ -243,7 +243,7 @@ pub fn run(ctx: &RunContext, args: &ImportArgs, out: &mut dyn Write) -> Result<O
         })?),
         None => None,
     };
-    let mut store = open_store_checking_beside(ctx)?;
+    let mut store = open_or_make_store(ctx)?;
     let mapping = match &args.mapping {
         Some(path) => {
             let text = std::fs::read_to_string(path)

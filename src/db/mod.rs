@@ -212,6 +212,18 @@ enum Found {
     Database { version: usize, wal: bool },
 }
 
+/// The schema version of the database at `path`; an error saying how to make one where there
+/// is none yet.
+fn existing_version(path: &Path) -> Result<usize> {
+    match inspect(path)? {
+        Found::Missing | Found::Empty => bail!(
+            "no review database at '{}' yet: import exports first ('nhi-review import FILE'), or check --db",
+            crate::text::inert(&path.display().to_string())
+        ),
+        Found::Database { version, .. } => Ok(version),
+    }
+}
+
 /// Whether SQLite said the file is not a database.
 fn not_a_database(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
@@ -423,6 +435,12 @@ impl Store {
         store
     }
 
+    /// Refuse a path where there is no review database yet: only an import (or the demo) makes
+    /// one, so a mistyped `--db` is an error, not a new empty file.
+    pub fn require(path: &Path) -> Result<()> {
+        existing_version(path).map(|_| ())
+    }
+
     /// Whether the database at `path` exists at the schema this build writes (else opening it
     /// for writing would create or upgrade it).
     pub fn is_current(path: &Path) -> Result<bool> {
@@ -433,13 +451,7 @@ impl Store {
     /// it, it works on a read-only file or file system, and a database of an older schema is
     /// read through an upgraded temporary copy.
     pub fn open_read_only(path: &Path) -> Result<Store> {
-        let version = match inspect(path)? {
-            Found::Missing | Found::Empty => bail!(
-                "no review database at '{}' yet: import exports first ('nhi-review import FILE'), or check --db",
-                path.display()
-            ),
-            Found::Database { version, .. } => version,
-        };
+        let version = existing_version(path)?;
         let (conn, immutable) = open_read_only_conn(path)?;
         let shown = crate::text::inert(&path.display().to_string());
         if immutable {
