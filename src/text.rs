@@ -7,6 +7,11 @@ use std::borrow::Cow;
 use chrono::{DateTime, Utc};
 use unicode_width::UnicodeWidthChar;
 
+/// `n` and its noun, singular or plural: "1 identity", "3 identities".
+pub fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Human words for a last use: a date, "never" (tracked, no use), or "unknown" (not tracked).
 pub fn last_used_text(at: Option<DateTime<Utc>>, tracked: bool) -> String {
     match (at, tracked) {

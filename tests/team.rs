@@ -615,3 +615,57 @@ fn a_rejected_packet_row_names_the_line_it_starts_on_in_a_file_saved_with_crlf()
     }
 }
 
+#[test]
+fn assign_takes_the_members_matching_every_selector_and_refuses_a_selection_of_none() {
+    let team = Team::new();
+    team.cmd()
+        .args(["campaign", "start", C, "--reviewer", "lead@example.com"])
+        .assert()
+        .success();
+    let assign = |args: &[&str]| {
+        let mut cmd = team.cmd();
+        cmd.args(["campaign", "assign", C])
+            .args(args)
+            .args(["--to", "zed@example.com", "--reason", "Orders on AWS"])
+            .args(["--reviewer", "lead@example.com"]);
+        cmd.assert()
+    };
+    // The orders team owns one AWS identity and others elsewhere: both selectors must hold.
+    assign(&[
+        "--owner",
+        "orders-team@northwind.example",
+        "--provider",
+        "aws",
+    ])
+    .success()
+    .stdout(predicate::str::contains(
+        "assigned 1 identity of 'Team-Q4' to zed@example.com",
+    ));
+    assert_eq!(team.progress(C, "zed@example.com")["total"], 1);
+    assign(&[
+        "--owner",
+        "orders-team@northwind.example",
+        "--provider",
+        "aws",
+    ])
+    .success()
+    .stdout(predicate::str::contains("assigned 0 identities"))
+    .stdout(predicate::str::contains(
+        "1 matched were assigned to zed@example.com already",
+    ));
+    // A selector that matches nobody (a typo) is an error, and assigns nothing.
+    assign(&["--owner", "orders-tem@northwind.example"])
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no member of campaign 'Team-Q4' matches --owner orders-tem@northwind.example",
+        ));
+    assign(&[
+        "--owner",
+        "orders-team@northwind.example",
+        "--provider",
+        "okta",
+    ])
+    .code(1)
+    .stderr(predicate::str::contains("nothing assigned"));
+    assert_eq!(team.progress(C, "zed@example.com")["total"], 1);
+}

@@ -92,7 +92,7 @@ pub fn run(ctx: &RunContext, cmd: CampaignCommand, out: &mut dyn Write) -> Resul
             reason,
             reviewer,
         } => {
-            let n = review::assign(
+            let done = review::assign(
                 store,
                 &review::AssignRequest {
                     campaign: name.clone(),
@@ -108,7 +108,19 @@ pub fn run(ctx: &RunContext, cmd: CampaignCommand, out: &mut dyn Write) -> Resul
                     at: ctx.now,
                 },
             )?;
-            writeln!(out, "assigned {n} identities of '{name}' to {}", inert(&to))?;
+            let to = inert(&to);
+            writeln!(
+                out,
+                "assigned {} of '{name}' to {to}",
+                crate::text::counted(done.assigned, "identity", "identities")
+            )?;
+            if done.assigned < done.matched {
+                writeln!(
+                    out,
+                    "{} matched were assigned to {to} already",
+                    done.matched - done.assigned
+                )?;
+            }
         }
         CampaignCommand::Status { name, format } => {
             super::status::run(store, ctx, &name, format, out)?;

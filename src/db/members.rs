@@ -289,7 +289,8 @@ pub trait MemberReads: Read {
         )?)
     }
 
-    /// Members whose owner in force, provider or assignee is one of those given.
+    /// Members that match each list given (an empty list matches every member): owner in force,
+    /// provider, assignee.
     fn select_members(
         &self,
         campaign: CampaignId,
@@ -300,10 +301,10 @@ pub trait MemberReads: Read {
         let json = |v: &[String]| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
         let mut stmt = self.conn().prepare(
             "SELECT ci.identity_id FROM campaign_identity ci JOIN identity i ON i.id = ci.identity_id
-             WHERE ci.campaign_id = ?1 AND (
-               lower(ci.owner) IN (SELECT lower(value) FROM json_each(?2))
-               OR i.provider IN (SELECT value FROM json_each(?3))
-               OR ci.assignee IN (SELECT value FROM json_each(?4)))
+             WHERE ci.campaign_id = ?1
+               AND (?2 = '[]' OR lower(ci.owner) IN (SELECT lower(value) FROM json_each(?2)))
+               AND (?3 = '[]' OR i.provider IN (SELECT value FROM json_each(?3)))
+               AND (?4 = '[]' OR ci.assignee IN (SELECT value FROM json_each(?4)))
              ORDER BY ci.position",
         )?;
         let rows = stmt.query_map(

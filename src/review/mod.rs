@@ -23,7 +23,7 @@ pub use campaign::{CloseRequest, Closed, StartRequest, close, start, start_with_
 pub use context::{MemberContext, Previous};
 pub use decide::{DecisionRequest, Recorded, decide};
 pub use team::{
-    AssignRequest, ConfirmRequest, OutstandingItem, Progress, Selection, Status, assign, confirm,
-    status,
+    AssignRequest, Assigned, ConfirmRequest, OutstandingItem, Progress, Selection, Status, assign,
+    confirm, status,
 };
 pub use verify::{Finding, VerifyReport, verify};

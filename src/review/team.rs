@@ -12,7 +12,8 @@ use crate::db::prelude::*;
 use crate::db::{MemberUpdate, Store};
 use crate::model::{IdentityId, Verdict};
 
-/// Which members to assign: any of these (each list OR'ed), or all when empty.
+/// Which members to assign: those that match every kind of selector given (within a kind, any
+/// of its values: `--owner a --owner b --provider aws` is a's and b's AWS identities).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Selection {
     /// Members whose owner in force is one of these.
@@ -44,7 +45,18 @@ pub struct AssignRequest {
 
 /// Assign every selected member to a reviewer, one chained record each (members already
 /// assigned to them are left alone); returns how many were reassigned.
-pub fn assign(store: &mut Store, req: &AssignRequest) -> Result<u64> {
+/// What an assignment did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assigned {
+    /// Members the selection matched.
+    pub matched: u64,
+    /// Of them, those assigned (the others were assigned to that reviewer already).
+    pub assigned: u64,
+}
+
+/// Assign the selected members of an open campaign to a reviewer: one chained record each. A
+/// selection that matches no member is an error (a typo assigns nothing, silently).
+pub fn assign(store: &mut Store, req: &AssignRequest) -> Result<Assigned> {
     let to = rules::clean_text("the reviewer assigned", &req.to)?;
     let reason = rules::clean_text("the reason", &req.reason)?;
     let reviewer = rules::clean_text("the reviewer name", &req.reviewer)?;
@@ -67,17 +79,36 @@ pub fn assign(store: &mut Store, req: &AssignRequest) -> Result<u64> {
             }
             .into());
         }
-        let mut ids: Vec<IdentityId> =
-            tx.select_members(campaign.id, &s.owners, &s.providers, &s.assignees)?;
+        let mut named = Vec::new();
         for reference in &s.identities {
             let id = tx.resolve_identity(reference)?;
             if tx.member(campaign.id, id)?.is_none() {
                 bail!("'{reference}' is not in campaign '{}'", campaign.name);
             }
-            ids.push(id);
+            named.push(id);
         }
+        let mut ids: Vec<IdentityId> =
+            if s.owners.is_empty() && s.providers.is_empty() && s.assignees.is_empty() {
+                named
+            } else {
+                let mut selected =
+                    tx.select_members(campaign.id, &s.owners, &s.providers, &s.assignees)?;
+                if !named.is_empty() {
+                    selected.retain(|id| named.contains(id));
+                }
+                selected
+            };
         ids.sort();
         ids.dedup();
+        if ids.is_empty() {
+            bail!(
+                "no member of campaign '{}' matches {}: nothing assigned ('nhi-review campaign status {}' lists the owners and reviewers)",
+                campaign.name,
+                describe_selection(s),
+                campaign.name
+            );
+        }
+        let matched = ids.len() as u64;
         let mut chain = Appender::open(tx, campaign.id)?;
         let mut n = 0;
         for id in ids {
@@ -111,8 +142,27 @@ pub fn assign(store: &mut Store, req: &AssignRequest) -> Result<u64> {
             )?;
             n += 1;
         }
-        Ok(n)
+        Ok(Assigned {
+            matched,
+            assigned: n,
+        })
     })
+}
+
+/// A selection as typed, for messages: `--owner a --provider aws`.
+fn describe_selection(s: &Selection) -> String {
+    let mut parts = Vec::new();
+    for (flag, values) in [
+        ("--owner", &s.owners),
+        ("--provider", &s.providers),
+        ("--identity", &s.identities),
+        ("--from", &s.assignees),
+    ] {
+        for v in values {
+            parts.push(format!("{flag} {}", crate::text::inert(v)));
+        }
+    }
+    parts.join(" ")
 }
 
 /// A second review.
