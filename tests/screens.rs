@@ -876,3 +876,57 @@ fn snapshot_hostile_text_is_shown_inert() {
         insta::assert_snapshot!(format!("{name}_80x24"), terminal.backend());
     }
 }
+
+#[test]
+fn the_card_history_says_what_each_assignment_and_expected_unused_record_did() {
+    let (mut store, app) = setup();
+    let first = app
+        .card
+        .as_ref()
+        .expect("card")
+        .ctx
+        .identity
+        .short_id
+        .clone();
+    nhi_review::review::assign(
+        &mut store,
+        &nhi_review::review::AssignRequest {
+            campaign: "2026-Q4".into(),
+            selection: nhi_review::review::Selection {
+                identities: vec![first.clone()],
+                ..Default::default()
+            },
+            to: "zed@example.com".into(),
+            reason: "Knows the mailer".into(),
+            reviewer: "lead@example.com".into(),
+            at: now(),
+        },
+    )
+    .expect("assign");
+    for reason in ["Restores only, twice a year", ""] {
+        nhi_review::review::annotate(
+            &mut store,
+            &nhi_review::review::Annotation {
+                campaign: "2026-Q4".into(),
+                identity: first.clone(),
+                owner: None,
+                function: None,
+                expected_unused: Some(reason.into()),
+                reviewer: "lead@example.com".into(),
+                at: now(),
+            },
+        )
+        .expect("annotate");
+    }
+    let mut app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
+    let terminal = drive(&mut store, &mut app, "<Enter>", 240, 60);
+    let screen = format!("{}", terminal.backend());
+    for said in [
+        "assigned to zed@example.com by lead@example.com",
+        "marked unused by design: Restores only, twice a year by lead@example.com",
+        "unused-by-design mark withdrawn by lead@example.com",
+    ] {
+        assert!(screen.contains(said), "'{said}' not on the card:\n{screen}");
+    }
+}
+

@@ -155,6 +155,10 @@ pub struct HistoryEntry {
     pub owner: Option<String>,
     /// Function after the record, for kinds that carry it.
     pub business_function: Option<String>,
+    /// The reason an expected-unused record sets (empty: the mark withdrawn).
+    pub expected_unused: Option<String>,
+    /// The reviewer an assign record assigns.
+    pub assignee: Option<String>,
     /// Who.
     pub reviewer: String,
     /// When (RFC 3339).
@@ -333,8 +337,9 @@ pub trait RecordReads: Read {
         identity: IdentityId,
     ) -> Result<Vec<HistoryEntry>> {
         let mut stmt = self.conn().prepare_cached(
-            "SELECT seq, kind, action, verdict, owner, business_function, reviewer, at FROM record
-             WHERE campaign_id = ?1 AND identity_id = ?2 ORDER BY seq DESC",
+            "SELECT seq, kind, action, verdict, owner, business_function, reviewer, at,
+                    expected_unused, assignee
+             FROM record WHERE campaign_id = ?1 AND identity_id = ?2 ORDER BY seq DESC",
         )?;
         let rows = stmt.query_map(params![campaign, identity], |r| {
             let kind: String = r.get(1)?;
@@ -353,6 +358,8 @@ pub trait RecordReads: Read {
                 business_function: r.get(5)?,
                 reviewer: r.get(6)?,
                 at: get_ts_required(r, 7)?,
+                expected_unused: r.get(8)?,
+                assignee: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)

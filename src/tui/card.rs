@@ -364,7 +364,17 @@ fn history(out: &mut Vec<Entry>, card: &Card) {
                 "function set to '{}'",
                 inert(h.business_function.as_deref().unwrap_or(""))
             ),
-            (RecordKind::ExpectedUnused, _) => "expected-unused mark changed".to_owned(),
+            (RecordKind::ExpectedUnused, _) => match h.expected_unused.as_deref() {
+                Some(reason) if !reason.is_empty() => {
+                    format!("marked unused by design: {}", inert(reason))
+                }
+                _ => "unused-by-design mark withdrawn".to_owned(),
+            },
+            (RecordKind::Assign, _) => format!(
+                "assigned to {}",
+                inert(h.assignee.as_deref().unwrap_or("(nobody)"))
+            ),
+            (RecordKind::Confirm, _) => "confirmed the decision (second review)".to_owned(),
             (_, Some("undo")) => "undone".to_owned(),
             (_, Some("reattest")) => format!("re-attested {verdict}"),
             (_, Some("unreviewed")) => "unreviewed at close".to_owned(),
