@@ -930,3 +930,69 @@ fn the_card_history_says_what_each_assignment_and_expected_unused_record_did() {
     }
 }
 
+#[test]
+fn the_queue_lists_the_signals_the_card_shows_after_an_owner_or_unused_by_design_mark() {
+    let (mut store, app) = setup();
+    let first = app
+        .card
+        .as_ref()
+        .expect("card")
+        .ctx
+        .identity
+        .short_id
+        .clone();
+    let codes = |app: &App| {
+        let card: Vec<_> = app
+            .card
+            .as_ref()
+            .expect("card")
+            .ctx
+            .signals
+            .iter()
+            .map(|s| s.code)
+            .collect();
+        let row = app
+            .window
+            .iter()
+            .find(|r| r.short_id == first)
+            .expect("in the queue");
+        (card, row.signals.clone())
+    };
+    let (card, row) = codes(&app);
+    assert_eq!(card, row, "as started");
+    let annotate = |store: &mut Store, owner: Option<&str>, reason: Option<&str>| {
+        nhi_review::review::annotate(
+            store,
+            &nhi_review::review::Annotation {
+                campaign: "2026-Q4".into(),
+                identity: first.clone(),
+                owner: owner.map(str::to_owned),
+                function: None,
+                expected_unused: reason.map(str::to_owned),
+                reviewer: "lead@example.com".into(),
+                at: now(),
+            },
+        )
+        .expect("annotate");
+    };
+    annotate(&mut store, None, Some("Restores only, twice a year"));
+    annotate(&mut store, Some("dr-team@northwind.example"), None);
+    let app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
+    let (card, row) = codes(&app);
+    assert_eq!(card, row, "the queue says what the card says");
+    assert!(
+        row.len() < codes_before(&first),
+        "never-used and no-owner are gone: {row:?}"
+    );
+}
+
+/// The first identity's signal count as the campaign started.
+fn codes_before(short_id: &str) -> usize {
+    let (_, app) = setup();
+    app.window
+        .iter()
+        .find(|r| r.short_id == short_id)
+        .expect("in the queue")
+        .signals
+        .len()
+}

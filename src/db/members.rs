@@ -503,6 +503,22 @@ impl Tx<'_> {
         population_hash_of(&self.tx, campaign)
     }
 
+    /// A member's risk and signal codes, as the domain restated them.
+    pub fn set_member_signals(
+        &mut self,
+        campaign: CampaignId,
+        identity: IdentityId,
+        risk: u32,
+        codes: &str,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE campaign_identity SET risk = ?3, signals = ?4 WHERE campaign_id = ?1 AND identity_id = ?2",
+            )?
+            .execute(params![campaign, identity, risk, codes])?;
+        Ok(())
+    }
+
     /// Update a member's caches after a record, and carry the owner and function over to the
     /// identity for later campaigns.
     pub fn update_member(

@@ -97,6 +97,9 @@ pub fn annotate(store: &mut Store, a: &Annotation) -> Result<Annotated> {
         if let Some(new) = expected.filter(|e| *e != w.expected) {
             w.expected(tx, new)?;
         }
+        if !w.records.is_empty() {
+            MemberContext::restate_signals(tx, &campaign, id)?;
+        }
         Ok(Annotated {
             name: ctx.identity.name.clone(),
             records: w.records,

@@ -5,7 +5,7 @@
 use anyhow::{Context as _, Result};
 
 use crate::db::prelude::*;
-use crate::db::{CampaignInfo, MemberState, StandingDecision};
+use crate::db::{CampaignInfo, MemberState, StandingDecision, Tx};
 use crate::model::{IdentityId, IdentityView, Verdict};
 use crate::signals::{self, Recommendation, Signal};
 
@@ -89,6 +89,26 @@ impl MemberContext {
             suggestion,
             previous,
         }))
+    }
+
+    /// Store this member's signals and risk as [`MemberContext::load`] finds them, so that the
+    /// queue (which lists, filters and counts the stored codes) says what the card says. Called
+    /// in the transaction that changed what they depend on (an owner set in review, an
+    /// identity marked unused by design).
+    pub fn restate_signals(
+        tx: &mut Tx,
+        campaign: &CampaignInfo,
+        identity: IdentityId,
+    ) -> Result<()> {
+        if let Some(ctx) = MemberContext::load(tx, campaign, identity)? {
+            tx.set_member_signals(
+                campaign.id,
+                identity,
+                signals::risk(&ctx.signals),
+                &signals::codes_text(&ctx.signals),
+            )?;
+        }
+        Ok(())
     }
 
     /// Last campaign's keep, when nothing reviewable changed since: it can be re-attested.

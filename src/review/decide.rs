@@ -296,7 +296,8 @@ fn record_owner(
             owner: Some(owner.map(str::to_owned)),
             ..Default::default()
         },
-    )
+    )?;
+    MemberContext::restate_signals(tx, campaign, ctx.identity.row_id)
 }
 
 /// Withdraw the standing decision: the identity is undecided again, and the business function
