@@ -669,3 +669,28 @@ fn assign_takes_the_members_matching_every_selector_and_refuses_a_selection_of_n
     .stderr(predicate::str::contains("nothing assigned"));
     assert_eq!(team.progress(C, "zed@example.com")["total"], 1);
 }
+
+#[test]
+fn an_independent_campaign_hands_nothing_to_its_owner_at_the_start() {
+    let team = Team::new();
+    team.cmd()
+        .args(["campaign", "start", C, "--independent"])
+        .args([
+            "--default-reviewer",
+            "lead@example.com",
+            "--reviewer",
+            "lead@example.com",
+        ])
+        .assert()
+        .success();
+    let reviewers: Vec<String> = team
+        .run(&["campaign", "status", C, "--format", "json"])
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .filter(|v| v["by"] == "reviewer")
+        .map(|v| v["name"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    // The example organisation's identities have owners; none may decide its own here, so
+    // the default reviewer holds them all until the lead hands them out.
+    assert_eq!(reviewers, vec!["lead@example.com".to_owned()]);
+}

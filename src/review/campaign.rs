@@ -141,10 +141,11 @@ pub fn start_with_progress(
                     owner: identity.owner.clone(),
                     function: identity.business_function.clone(),
                     expected_unused: identity.expected_unused.clone(),
-                    assignee: identity
-                        .owner
-                        .clone()
-                        .or_else(|| (!default_reviewer.is_empty()).then(|| default_reviewer.clone())),
+                    assignee: rules::first_reviewer(
+                        identity.owner.as_deref(),
+                        &default_reviewer,
+                        req.independent,
+                    ),
                 }))
             })?;
         if size == 0 && req.scope.is_everything() {

@@ -258,6 +258,22 @@ pub fn check(p: &Proposal) -> Result<(), RuleError> {
     Ok(())
 }
 
+/// Who an identity goes to when a campaign starts: its owner, else the default reviewer (empty:
+/// none). In an independent campaign nobody decides what they own, so the owner is never the
+/// first reviewer there: the default reviewer is, or nobody (listed as unassigned).
+pub fn first_reviewer(
+    owner: Option<&str>,
+    default_reviewer: &str,
+    independent: bool,
+) -> Option<String> {
+    let default = (!default_reviewer.is_empty()).then(|| default_reviewer.to_owned());
+    match owner {
+        Some(o) if !independent && !o.trim().is_empty() => Some(o.to_owned()),
+        Some(o) if default_reviewer.trim().eq_ignore_ascii_case(o.trim()) => None,
+        _ => default,
+    }
+}
+
 /// In an independent campaign, nobody decides (or confirms) an identity they own.
 pub fn check_independent(
     independent: bool,
@@ -355,6 +371,32 @@ pub fn resolve_removals(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_identity_goes_to_its_owner_unless_the_campaign_is_independent() {
+        let lead = "lead@example.com";
+        let first = |owner: Option<&str>, default: &str, independent: bool| {
+            first_reviewer(owner, default, independent)
+        };
+        assert_eq!(
+            first(Some("sre@example.com"), lead, false).as_deref(),
+            Some("sre@example.com")
+        );
+        assert_eq!(first(None, lead, false).as_deref(), Some(lead));
+        assert_eq!(first(None, "", false), None);
+        // Independent: never the owner, who may not decide it.
+        assert_eq!(
+            first(Some("sre@example.com"), lead, true).as_deref(),
+            Some(lead)
+        );
+        assert_eq!(first(Some("sre@example.com"), "", true), None);
+        assert_eq!(
+            first(Some("Lead@Example.com"), lead, true),
+            None,
+            "the lead owns it"
+        );
+        assert_eq!(first(None, lead, true).as_deref(), Some(lead));
+    }
 
     fn proposal<'a>(verdict: Verdict, removed: &'a [ItemRef]) -> Proposal<'a> {
         Proposal {
