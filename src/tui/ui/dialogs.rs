@@ -34,8 +34,9 @@ pub(super) fn margin(screen: Rect, area: Rect) -> Rect {
 
 /// A bordered dialog of wrapped lines, cleared beneath.
 fn dialog(frame: &mut Frame, title: String, lines: Vec<Line>, border: Style) -> Rect {
-    let area = popup(frame.area(), 76, lines.len() as u16 + 2);
-    frame.render_widget(Clear, margin(frame.area(), area));
+    let screen = super::above_footer(frame.area());
+    let area = popup(screen, 76, lines.len() as u16 + 2);
+    frame.render_widget(Clear, margin(screen, area));
     let block = Block::default()
         .borders(Borders::ALL)
         .title(title)
@@ -246,9 +247,10 @@ pub(super) fn menu(
     selected: usize,
     theme: &Theme,
 ) {
-    let height = (options.len() as u16 + 3).min(frame.area().height.saturating_sub(2));
-    let area = popup(frame.area(), 64, height);
-    frame.render_widget(Clear, margin(frame.area(), area));
+    let screen = super::above_footer(frame.area());
+    let height = (options.len() as u16 + 3).min(screen.height.saturating_sub(2));
+    let area = popup(screen, 64, height);
+    frame.render_widget(Clear, margin(screen, area));
     let visible = height.saturating_sub(3) as usize;
     let first = selected.saturating_sub(visible.saturating_sub(1));
     let mut lines: Vec<Line> = options

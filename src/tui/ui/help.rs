@@ -114,8 +114,9 @@ pub fn line_count() -> usize {
 }
 
 pub(super) fn render(frame: &mut Frame, scroll: u16, theme: &Theme) {
-    let area = popup(frame.area(), WIDTH, frame.area().height.saturating_sub(2));
-    frame.render_widget(Clear, super::dialogs::margin(frame.area(), area));
+    let screen = super::above_footer(frame.area());
+    let area = popup(screen, WIDTH, screen.height.saturating_sub(2));
+    frame.render_widget(Clear, super::dialogs::margin(screen, area));
     let lines = screen_lines(theme);
     let total = lines.len() as u16;
     let inner_height = area.height.saturating_sub(2);

@@ -169,6 +169,15 @@ fn render_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
 }
 
+/// Where pop-ups go: the screen above the footer, which stays in view (what the keys do in the
+/// pop-up, `?` and `q` among them).
+pub(super) fn above_footer(screen: Rect) -> Rect {
+    Rect {
+        height: screen.height.saturating_sub(1),
+        ..screen
+    }
+}
+
 pub(super) fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
