@@ -130,6 +130,13 @@ impl SafeFile {
         if target.is_dir() {
             bail!("'{}' is a folder: name a file to write", target.display());
         }
+        if !dir.is_dir() {
+            bail!(
+                "cannot write '{}': the folder '{}' does not exist (create it first, or name another)",
+                target.display(),
+                dir.display()
+            );
+        }
         // tempfile creates the file with mode 0600.
         let tmp = tempfile::Builder::new()
             .prefix(".nhi-review-")

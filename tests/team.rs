@@ -694,3 +694,54 @@ fn an_independent_campaign_hands_nothing_to_its_owner_at_the_start() {
     // the default reviewer holds them all until the lead hands them out.
     assert_eq!(reviewers, vec!["lead@example.com".to_owned()]);
 }
+
+#[test]
+fn a_keep_waiting_for_its_second_review_says_so_and_a_closed_campaign_makes_no_packet() {
+    let team = Team::new();
+    team.cmd()
+        .args(["campaign", "start", C, "--second-review", "admin"])
+        .args(["--reviewer", "lead@example.com"])
+        .assert()
+        .success();
+    team.cmd()
+        .args(["decide", "--campaign", C, "--identity"])
+        .arg("arn:aws:iam::210987654321:user/platform/svc-terraform")
+        .args(["--verdict", "keep", "--owner", "platform-team@northwind.example"])
+        .args(["--function", "Applies the infrastructure", "--reviewer", "ana@example.com"])
+        .args(["--justification", "Terraform needs admin to apply IAM changes"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "stands once a second, different reviewer confirms it: nhi-review decide --campaign Team-Q4 --identity aws-",
+        ));
+    team.cmd()
+        .args(["campaign", "close", "2026-Q4", "--accept-undecided"])
+        .args(["--reviewer", "lead@example.com"])
+        .assert()
+        .success();
+    let dir = tempfile::tempdir().expect("dir");
+    let packet = dir.path().join("late.csv");
+    team.cmd()
+        .args([
+            "export",
+            "packet",
+            "--campaign",
+            "2026-Q4",
+            "--undecided",
+            "-o",
+        ])
+        .arg(&packet)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "campaign '2026-Q4' is closed: a packet is for deciding",
+        ));
+    assert!(!packet.exists(), "no packet of a closed campaign");
+    team.cmd()
+        .args(["export", "packet", "--campaign", C, "-o"])
+        .arg(dir.path().join("no-such-folder").join("p.csv"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no-such-folder' does not exist"))
+        .stderr(predicate::str::contains(".partial").not());
+}

@@ -295,6 +295,9 @@ fn verify(store: &Store, name: &str, out: &mut dyn Write) -> Result<()> {
         for check in review::verify::CHECKS {
             writeln!(out, "  - {check}")?;
         }
+        if report.checkpoints > 0 {
+            writeln!(out, "  - {}", review::verify::CHECKPOINT_CHECK)?;
+        }
         if report.checkpoints == 0 {
             writeln!(
                 out,

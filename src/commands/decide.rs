@@ -84,6 +84,14 @@ pub fn run(
         if r.owner_changed {
             writeln!(out, "  owner change recorded as #{}", r.seq - 1)?;
         }
+        if r.waits_for_second_review {
+            writeln!(
+                out,
+                "  the keep of admin-tier access stands once a second, different reviewer confirms it: nhi-review decide --campaign {} --identity {} --confirm",
+                inert(&args.campaign),
+                r.short_id
+            )?;
+        }
     }
     super::finish(out)
 }

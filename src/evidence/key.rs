@@ -55,8 +55,12 @@ impl Signer {
         path: &Path,
         passphrase: impl FnOnce(&Path) -> Result<ssh_agent_lib::secrecy::SecretString>,
     ) -> Result<Signer> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading the key '{}'", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| {
+            format!(
+                "reading the key '{}' (--key names an OpenSSH Ed25519 private key file, such as ~/.ssh/id_ed25519, or the .pub file of a key held by ssh-agent)",
+                path.display()
+            )
+        })?;
         if text
             .trim_start()
             .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----")

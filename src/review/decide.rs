@@ -65,6 +65,8 @@ pub struct Recorded {
     pub function: Option<String>,
     /// Whether an owner change was recorded before it.
     pub owner_changed: bool,
+    /// Whether the keep stands only once a second, different reviewer confirms it.
+    pub waits_for_second_review: bool,
 }
 
 /// Record a decision on every identity of the request, in one transaction: if any is refused,
@@ -239,6 +241,7 @@ fn decide_one(
         owner: owner_after,
         function,
         owner_changed,
+        waits_for_second_review: second,
     })
 }
 
@@ -375,5 +378,6 @@ fn undo(
         owner: ctx.member.owner.clone(),
         function,
         owner_changed: false,
+        waits_for_second_review: false,
     })
 }

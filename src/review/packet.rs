@@ -96,6 +96,13 @@ pub fn export(
     undecided: bool,
     mut each: impl FnMut(PacketRow) -> Result<()>,
 ) -> Result<u64> {
+    if !campaign.is_open() {
+        anyhow::bail!(
+            "campaign '{}' is closed: a packet is for deciding, and nothing can change now ('nhi-review export decisions --campaign {}' lists what was decided)",
+            campaign.name,
+            campaign.name
+        );
+    }
     let view = QueueView {
         assignee: match slice {
             Slice::Reviewer(r) => Some(r.clone()),

@@ -71,8 +71,10 @@ pub const CHECKS: &[&str] = &[
     "the campaign's status agrees with its close record",
     "every standing verdict and its recorded action, owner, business function, expected-unused mark, assigned reviewer and second review is what the chain says",
     "the verdict counts (and the close record's) are what the chain says",
-    "every signed checkpoint (stored when evidence was signed) verifies, and the chain still ends in the head it signed: nothing cut off, appended or recomputed",
 ];
+
+/// The check against signed checkpoints, made when there is one (evidence stores them).
+pub const CHECKPOINT_CHECK: &str = "every signed checkpoint (stored when evidence was signed) verifies, and the chain still ends in the head it signed: nothing cut off, appended or recomputed";
 
 /// At most this many findings of one check are listed one by one.
 const LIST_AT_MOST: usize = 5;

@@ -84,3 +84,23 @@ pub enum Action {
     /// Text entry: clear the line.
     Clear,
 }
+
+impl Action {
+    /// Whether the action starts a change of the review (a decision, an edit, a mark that
+    /// records): none is possible in a closed campaign, so the footer does not offer them.
+    pub fn changes_the_review(self) -> bool {
+        matches!(
+            self,
+            Action::Keep
+                | Action::Reduce
+                | Action::Revoke
+                | Action::Undo
+                | Action::Reattest
+                | Action::SecondReview
+                | Action::AcceptSuggestion
+                | Action::EditFunction
+                | Action::SetOwner
+                | Action::ExpectUnused
+        )
+    }
+}

@@ -280,9 +280,13 @@ pub fn key_label(key: &Key) -> String {
 
 /// Footer hints of a layer, in table order.
 pub fn hints(layer: Layer) -> Vec<&'static str> {
+    hints_where(layer, |_| true)
+}
+
+fn hints_where(layer: Layer, offered: impl Fn(Action) -> bool) -> Vec<&'static str> {
     BINDINGS
         .iter()
-        .filter(|b| b.layer == layer && !b.hint.is_empty())
+        .filter(|b| b.layer == layer && !b.hint.is_empty() && offered(b.action))
         .map(|b| b.hint)
         .collect()
 }
@@ -290,10 +294,18 @@ pub fn hints(layer: Layer) -> Vec<&'static str> {
 /// The hints that fit `width` columns, in table order, always keeping help and quit (the ways
 /// to every other key and out).
 pub fn footer(layer: Layer, width: usize) -> Vec<&'static str> {
+    fit(hints(layer), width)
+}
+
+/// [`footer`] of a closed campaign: nothing that would change the review is offered.
+pub fn footer_closed(layer: Layer, width: usize) -> Vec<&'static str> {
+    fit(hints_where(layer, |a| !a.changes_the_review()), width)
+}
+
+fn fit(all: Vec<&'static str>, width: usize) -> Vec<&'static str> {
     fn kept(h: &str) -> bool {
         h.starts_with("? ") || h.starts_with("q ")
     }
-    let all = hints(layer);
     let sep = 3;
     let reserved: usize = all
         .iter()
@@ -399,5 +411,19 @@ mod tests {
         }
         assert!(footer(Layer::Queue, 200).contains(&"/ search"));
         assert_eq!(hints(Layer::Confirm), ["y yes", "n/Esc no"]);
+    }
+
+    #[test]
+    fn a_closed_campaign_s_footer_offers_no_decision_or_edit() {
+        for layer in [Layer::Queue, Layer::Card] {
+            let open = footer(layer, 300);
+            let closed = footer_closed(layer, 300);
+            assert!(open.contains(&"K keep"), "{open:?}");
+            for gone in ["K keep", "R reduce", "X revoke"] {
+                assert!(!closed.contains(&gone), "{layer:?}: {closed:?}");
+            }
+            assert!(closed.contains(&"? help") && closed.contains(&"q quit"));
+            assert!(closed.len() < open.len());
+        }
     }
 }

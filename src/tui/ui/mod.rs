@@ -162,7 +162,12 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// The layer's hints that fit the width, in keymap order; help and quit always shown.
 fn render_footer(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let shown = keymap::footer(app.layer(), area.width as usize);
+    let width = area.width as usize;
+    let shown = if app.campaign.is_open() {
+        keymap::footer(app.layer(), width)
+    } else {
+        keymap::footer_closed(app.layer(), width)
+    };
     frame.render_widget(
         Paragraph::new(Span::styled(format!(" {}", shown.join(" · ")), theme.muted)),
         area,
