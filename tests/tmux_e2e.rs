@@ -174,7 +174,7 @@ fn the_card_of_nw_user_provisioner_reads_to_its_last_signal_at_80x24() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("Queue 1/1");
     tmux.keys(&["Enter"]);
-    tmux.wait_for("Identity 1/");
+    tmux.wait_for("Identity · line 1/");
     // Section by section to the signals, then line by line to the last one.
     tmux.keys(&["]", "]", "]"]);
     let screen = tmux.wait_for("Signals (");

@@ -92,8 +92,9 @@ pub(super) fn render(
     let heights: Vec<usize> = texts.iter().map(Text::height).collect();
     let total_lines: usize = heights.iter().sum();
     let items: Vec<ListItem> = texts.into_iter().map(ListItem::new).collect();
+    // The card's own cursor (a line of it), not the queue's: said so, beside "Queue 3/22".
     let position = if focused {
-        format!(" {}/{}", app.card_sel + 1, app.entries.len())
+        format!(" · line {}/{}", app.card_sel + 1, app.entries.len())
     } else {
         String::new()
     };
