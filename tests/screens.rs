@@ -996,3 +996,26 @@ fn codes_before(short_id: &str) -> usize {
         .signals
         .len()
 }
+
+#[test]
+fn a_closed_campaign_s_screen_says_unreviewed_and_offers_no_decision() {
+    let (mut store, _) = setup();
+    nhi_review::review::close(
+        &mut store,
+        &nhi_review::review::CloseRequest {
+            campaign: "2026-Q4".into(),
+            accept_undecided: true,
+            reviewer: "lead@example.com".into(),
+            at: now(),
+        },
+    )
+    .expect("close");
+    let mut app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
+    let screen = format!("{}", drive(&mut store, &mut app, "", 120, 40).backend());
+    assert!(screen.contains("· closed"), "{screen}");
+    assert!(
+        screen.contains("unreviewed 22") && !screen.contains("undecided 22"),
+        "{screen}"
+    );
+    assert!(!screen.contains("K keep"), "{screen}");
+}

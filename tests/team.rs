@@ -737,6 +737,14 @@ fn a_keep_waiting_for_its_second_review_says_so_and_a_closed_campaign_makes_no_p
             "campaign '2026-Q4' is closed: a packet is for deciding",
         ));
     assert!(!packet.exists(), "no packet of a closed campaign");
+    // What the close recorded is said as it recorded it.
+    let status = team.run(&["campaign", "status", "2026-Q4"]);
+    assert!(
+        status.contains("· closed")
+            && status.contains("UNREVIEWED")
+            && !status.contains("UNDECIDED"),
+        "{status}"
+    );
     team.cmd()
         .args(["export", "packet", "--campaign", C, "-o"])
         .arg(dir.path().join("no-such-folder").join("p.csv"))

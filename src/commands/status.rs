@@ -135,19 +135,28 @@ fn table(status: &review::Status, out: &mut dyn Write) -> Result<()> {
         (Some(d), false) => format!("due {d}"),
         (None, _) => "no due date".to_owned(),
     };
-    writeln!(out, "campaign '{}' · {due}", inert(&status.campaign))?;
+    let closed = if status.closed { " · closed" } else { "" };
+    writeln!(
+        out,
+        "campaign '{}' · {due}{closed}",
+        inert(&status.campaign)
+    )?;
     for (title, list, none) in [
         ("BY REVIEWER", &status.reviewers, "(unassigned)"),
         ("BY OWNER", &status.owners, "(no owner)"),
     ] {
         writeln!(
             out,
-            "\n{}  {:>6} {:>8} {:>8} {:>10} {:>8}",
+            "\n{}  {:>6} {:>8} {:>8} {:>11} {:>8}",
             pad(title, 32),
             "TOTAL",
             "DECIDED",
             "2ND REV",
-            "UNDECIDED",
+            if status.closed {
+                "UNREVIEWED"
+            } else {
+                "UNDECIDED"
+            },
             "OVERDUE"
         )?;
         for p in list {
@@ -158,7 +167,7 @@ fn table(status: &review::Status, out: &mut dyn Write) -> Result<()> {
             };
             writeln!(
                 out,
-                "{}  {:>6} {:>8} {:>8} {:>10} {:>8}",
+                "{}  {:>6} {:>8} {:>8} {:>11} {:>8}",
                 pad(&name, 32),
                 p.total,
                 p.decided,

@@ -265,6 +265,8 @@ pub struct Status {
     pub due_date: Option<NaiveDate>,
     /// Whether the due date has passed with work left.
     pub overdue: bool,
+    /// Whether the campaign is closed (its undecided members were recorded as unreviewed).
+    pub closed: bool,
     /// Per assigned reviewer (empty name: unassigned).
     pub reviewers: Vec<Progress>,
     /// Per owner in force (empty name: no owner).
@@ -333,6 +335,7 @@ pub fn status(db: &impl Read, campaign: &str, today: NaiveDate) -> Result<Status
         campaign: c.name.clone(),
         due_date: c.due_date,
         overdue,
+        closed: !c.is_open(),
         reviewers: group("assignee")?,
         owners: group("owner")?,
         remediation,

@@ -125,10 +125,16 @@ fn render_header(frame: &mut Frame, header: Rect, progress: Rect, app: &App, the
         Span::raw(format!(" {decided}/{} decided ", c.population_size)),
         Span::styled(bar(ratio, 16), theme.gauge),
         Span::raw(format!(
-            " keep {} · reduce {} · revoke {} · undecided {}",
+            " keep {} · reduce {} · revoke {} · {} {}",
             c.counts.keep,
             c.counts.reduce,
             c.counts.revoke,
+            // The close recorded every member left undecided as unreviewed.
+            if c.is_open() {
+                "undecided"
+            } else {
+                "unreviewed"
+            },
             c.undecided()
         )),
     ]);
