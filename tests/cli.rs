@@ -870,7 +870,8 @@ fn keep_needs_an_owner_from_the_command_line_too_and_a_refused_decision_sets_no_
         .args(["--verdict", "keep", "--function", "Sends receipts"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("keep needs an accountable owner"));
+        .stderr(predicate::str::contains("keep needs an accountable owner"))
+        .stderr(predicate::str::contains("or set it first (--owner)"));
     // The owner given with a decision that is then refused is not kept either.
     decide_cmd(&env, ses)
         .args(["--verdict", "keep", "--owner", "mail@example.com"])

@@ -371,11 +371,12 @@ fn commands_with_progress(dir: &std::path::Path) -> Vec<Vec<String>> {
             &d("dec.csv"),
         ],
         vec!["export", "inventory", "--campaign", "2026-Q4"],
+        // A packet is for deciding: of the campaign just started (the closed one makes none).
         vec![
             "export",
             "packet",
             "--campaign",
-            "2026-Q4",
+            "2027-Q1",
             "-o",
             &d("packet.csv"),
         ],

@@ -463,7 +463,7 @@ fn every_invalid_packet_row_is_reported_with_its_reason_and_changes_nothing_else
     for (line, why) in [
         (2, "unknown identity 'aws-99999'"),
         (3, "verdict 'maybe' is none of keep, reduce, revoke"),
-        (4, "keep needs the business function"),
+        (4, "serves (the 'function' column)"),
         (5, "item 99 is not in the packet's list"),
         (6, "revoke needs a justification"),
         (7, "changed since the packet was made"),

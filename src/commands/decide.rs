@@ -59,7 +59,8 @@ pub fn run(
             reviewer: review::reviewer::resolve(args.reviewer.as_deref())?,
             at: ctx.now,
         },
-    )?;
+    )
+    .map_err(|e| review::rules::RuleError::naming_field(e, |field| format!("--{field}")))?;
     for r in recorded {
         let what = match (r.action, r.verdict) {
             (DecisionAction::Undo, _) => "undone: undecided again".to_owned(),

@@ -223,7 +223,10 @@ pub fn import(
                 Ok(done) => report.recorded.push(done),
                 // The database failing is not the row's fault: nothing is recorded.
                 Err(e) if e.chain().any(|c| c.is::<rusqlite::Error>()) => return Err(e),
-                Err(e) => report.rejected.push((row.row, row.line, format!("{e:#}"))),
+                Err(e) => {
+                    let e = RuleError::naming_field(e, |field| format!("the '{field}' column"));
+                    report.rejected.push((row.row, row.line, format!("{e:#}")));
+                }
             }
         }
         Ok(report)

@@ -95,22 +95,17 @@ impl std::fmt::Display for RuleError {
             }
             RuleError::KeepNeedsOwner { name } => write!(
                 f,
-                "keep needs an accountable owner for '{name}' (a team or a person): set one with the decision (--owner) or first"
+                "keep needs an accountable owner for '{name}' (a team or a person): give one with the decision, or set it first"
             ),
-            RuleError::KeepNeedsFunction { name } => write!(
-                f,
-                "keep needs the business function '{name}' serves (--function)"
-            ),
-            RuleError::NeedsJustification { verdict, why } => {
-                write!(
-                    f,
-                    "{verdict} needs a justification here: {why} (--justification)"
-                )
+            RuleError::KeepNeedsFunction { name } => {
+                write!(f, "keep needs the business function '{name}' serves")
             }
-            RuleError::ReduceNeedsItems => write!(
-                f,
-                "reduce needs at least one credential or grant to remove (--remove)"
-            ),
+            RuleError::NeedsJustification { verdict, why } => {
+                write!(f, "{verdict} needs a justification here: {why}")
+            }
+            RuleError::ReduceNeedsItems => {
+                write!(f, "reduce needs at least one credential or grant to remove")
+            }
             RuleError::NothingToRemove {
                 verdict: Verdict::Revoke,
             } => write!(
@@ -148,6 +143,29 @@ impl std::fmt::Display for RuleError {
 }
 
 impl std::error::Error for RuleError {}
+
+impl RuleError {
+    /// The field of a decision that would satisfy the rule, as the command line and a packet
+    /// name it (`owner`: `--owner`, the packet's `owner` column); the screen asks for it.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            RuleError::KeepNeedsOwner { .. } => Some("owner"),
+            RuleError::KeepNeedsFunction { .. } => Some("function"),
+            RuleError::NeedsJustification { .. } => Some("justification"),
+            RuleError::ReduceNeedsItems => Some("remove"),
+            _ => None,
+        }
+    }
+
+    /// `e` with the field that satisfies its rule named as `how` names it (`--owner`, the
+    /// `owner` column), when it is a rule's refusal that one field answers.
+    pub fn naming_field(e: anyhow::Error, how: impl Fn(&str) -> String) -> anyhow::Error {
+        match e.downcast_ref::<RuleError>().and_then(RuleError::field) {
+            Some(field) => anyhow::anyhow!("{e:#} ({})", how(field)),
+            None => e,
+        }
+    }
+}
 
 /// Characters that change how text looks without being seen: bidirectional overrides and
 /// isolates, zero-width characters, the byte-order mark, the soft hyphen.
