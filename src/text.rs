@@ -182,6 +182,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_count_takes_its_noun_singular_or_plural() {
+        assert_eq!(counted(1, "identity", "identities"), "1 identity");
+        assert_eq!(counted(0, "identity", "identities"), "0 identities");
+        assert_eq!(counted(3, "match", "matches"), "3 matches");
+    }
+
+    #[test]
     fn unknown_is_not_never() {
         assert_eq!(last_used_text(None, true), "never");
         assert_eq!(last_used_text(None, false), "unknown");

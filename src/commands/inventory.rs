@@ -169,7 +169,8 @@ pub fn run(
             })?;
             writeln!(
                 out,
-                "{count} identities (signals as of {})",
+                "{} (signals as of {})",
+                crate::text::counted(count, "identity", "identities"),
                 now.format("%Y-%m-%d")
             )?;
         }

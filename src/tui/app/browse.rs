@@ -326,7 +326,10 @@ impl App {
         }
         let label = std::mem::take(&mut self.filter_label);
         if self.view.filter == QueueFilter::All {
-            self.news(format!("showing everything: {} identities", self.total));
+            self.news(format!(
+                "showing everything: {}",
+                crate::text::counted(self.total, "identity", "identities")
+            ));
         } else {
             self.news(format!(
                 "showing only {label}: {} — Esc shows everything",

@@ -443,7 +443,11 @@ impl App {
 
     fn subject_name(&self, draft: &Draft) -> String {
         if draft.bulk {
-            format!("{} marked identities", self.marked.len())
+            crate::text::counted(
+                self.marked.len() as u64,
+                "marked identity",
+                "marked identities",
+            )
         } else {
             self.card
                 .as_ref()

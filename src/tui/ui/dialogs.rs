@@ -76,7 +76,12 @@ pub(super) fn confirm_revoke(frame: &mut Frame, app: &App, bulk: bool, theme: &T
 
 pub(super) fn confirm_mark_all(frame: &mut Frame, app: &App, count: u64, theme: &Theme) {
     let mut lines = vec![Line::from(format!(
-        "Mark all {count} identities the queue shows?"
+        "Mark {} the queue shows?",
+        if count == 1 {
+            "the one identity".to_owned()
+        } else {
+            format!("all {count} identities")
+        }
     ))];
     lines.extend(para(
         "Then K keeps, X revokes or A re-attests each of them with one justification; each is its own chained record. Esc clears the marks.",

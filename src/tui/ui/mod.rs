@@ -147,7 +147,10 @@ fn render_status(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::styled(" / ", theme.title),
             Span::raw(text.value.clone()),
             Span::styled(
-                format!("   {} match — Enter keeps, Esc clears", app.total()),
+                format!(
+                    "   {} — Enter keeps, Esc clears",
+                    crate::text::counted(app.total(), "match", "matches")
+                ),
                 theme.muted,
             ),
         ]);
@@ -202,7 +205,11 @@ pub(super) fn popup(area: Rect, width: u16, height: u16) -> Rect {
 
 pub(super) fn subject(app: &App, bulk: bool) -> String {
     if bulk {
-        format!("{} marked identities", app.marked.len())
+        crate::text::counted(
+            app.marked.len() as u64,
+            "marked identity",
+            "marked identities",
+        )
     } else {
         format!(
             "'{}'",
