@@ -1216,3 +1216,28 @@ fn each_account_applies_to_the_files_after_it() {
         ));
     assert_eq!(dump(&conn), before);
 }
+
+#[test]
+fn campaign_list_lines_up_its_columns() {
+    let env = with_campaign();
+    env.cmd()
+        .args(["campaign", "close", "2026-Q4", "--accept-undecided"])
+        .args(["--reviewer", "lead@example.com"])
+        .assert()
+        .success();
+    env.cmd()
+        .args(["campaign", "start", "2027-Q1-privileged-access"])
+        .args(["--reviewer", "lead@example.com"])
+        .assert()
+        .success();
+    let list = env.stdout(&["campaign", "list"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    for column in [" started ", "  due ", "  head #"] {
+        let at: Vec<Option<usize>> = lines.iter().map(|l| l.find(column)).collect();
+        assert!(
+            at[0].is_some() && at.iter().all(|a| *a == at[0]),
+            "'{column}' not lined up:\n{list}"
+        );
+    }
+}

@@ -10,7 +10,7 @@ use crate::db::prelude::*;
 use crate::db::{CampaignInfo, Store};
 use crate::model::Thresholds;
 use crate::review::{self, CloseRequest, StartRequest};
-use crate::text::inert;
+use crate::text::{inert, pad, width};
 
 /// The newest open campaign's name, for `review` without a name.
 pub fn newest_open(store: &Store) -> Result<String> {
@@ -247,7 +247,9 @@ fn list(store: &Store, out: &mut dyn Write) -> Result<()> {
     if all.is_empty() {
         writeln!(out, "no campaigns yet: nhi-review campaign start NAME")?;
     }
-    for c in all {
+    // Columns as wide as their widest cell (names and progress vary), one line per campaign.
+    let mut rows = Vec::with_capacity(all.len());
+    for c in &all {
         let head = match store.chain_head(c.id)? {
             Some((seq, hash)) => format!("head #{seq} {}", &hash[..hash.len().min(12)]),
             None => "no records".to_owned(),
@@ -258,17 +260,21 @@ fn list(store: &Store, out: &mut dyn Write) -> Result<()> {
         } else {
             String::new()
         };
+        rows.push((inert(&c.name), progress(c), head, unassigned));
+    }
+    let name_width = rows.iter().map(|r| width(&r.0)).max().unwrap_or(0).max(16);
+    let progress_width = rows.iter().map(|r| width(&r.1)).max().unwrap_or(0);
+    for (c, (name, progress, head, unassigned)) in all.iter().zip(rows) {
         writeln!(
             out,
-            "{:<16} {:<6} started {}  due {:<10}  {}  {}{unassigned}",
-            inert(&c.name),
-            c.status,
+            "{} {:<6} started {}  due {:<10}  {}  {head}{unassigned}",
+            pad(&name, name_width),
+            c.status.to_string(),
             c.started_at.format("%Y-%m-%d"),
             c.due_date
                 .map(|d| d.to_string())
                 .unwrap_or_else(|| "-".into()),
-            progress(&c),
-            head
+            pad(&progress, progress_width),
         )?;
     }
     Ok(())
