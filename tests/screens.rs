@@ -880,14 +880,7 @@ fn snapshot_hostile_text_is_shown_inert() {
 #[test]
 fn the_card_history_says_what_each_assignment_and_expected_unused_record_did() {
     let (mut store, app) = setup();
-    let first = app
-        .card
-        .as_ref()
-        .expect("card")
-        .ctx
-        .identity
-        .short_id
-        .clone();
+    let first = first_on_the_card(&app);
     nhi_review::review::assign(
         &mut store,
         &nhi_review::review::AssignRequest {
@@ -904,19 +897,7 @@ fn the_card_history_says_what_each_assignment_and_expected_unused_record_did() {
     )
     .expect("assign");
     for reason in ["Restores only, twice a year", ""] {
-        nhi_review::review::annotate(
-            &mut store,
-            &nhi_review::review::Annotation {
-                campaign: "2026-Q4".into(),
-                identity: first.clone(),
-                owner: None,
-                function: None,
-                expected_unused: Some(reason.into()),
-                reviewer: "lead@example.com".into(),
-                at: now(),
-            },
-        )
-        .expect("annotate");
+        annotate(&mut store, &first, None, Some(reason));
     }
     let mut app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
     let terminal = drive(&mut store, &mut app, "<Enter>", 240, 60);
@@ -933,14 +914,7 @@ fn the_card_history_says_what_each_assignment_and_expected_unused_record_did() {
 #[test]
 fn the_queue_lists_the_signals_the_card_shows_after_an_owner_or_unused_by_design_mark() {
     let (mut store, app) = setup();
-    let first = app
-        .card
-        .as_ref()
-        .expect("card")
-        .ctx
-        .identity
-        .short_id
-        .clone();
+    let first = first_on_the_card(&app);
     let codes = |app: &App| {
         let card: Vec<_> = app
             .card
@@ -960,23 +934,13 @@ fn the_queue_lists_the_signals_the_card_shows_after_an_owner_or_unused_by_design
     };
     let (card, row) = codes(&app);
     assert_eq!(card, row, "as started");
-    let annotate = |store: &mut Store, owner: Option<&str>, reason: Option<&str>| {
-        nhi_review::review::annotate(
-            store,
-            &nhi_review::review::Annotation {
-                campaign: "2026-Q4".into(),
-                identity: first.clone(),
-                owner: owner.map(str::to_owned),
-                function: None,
-                expected_unused: reason.map(str::to_owned),
-                reviewer: "lead@example.com".into(),
-                at: now(),
-            },
-        )
-        .expect("annotate");
-    };
-    annotate(&mut store, None, Some("Restores only, twice a year"));
-    annotate(&mut store, Some("dr-team@northwind.example"), None);
+    annotate(
+        &mut store,
+        &first,
+        None,
+        Some("Restores only, twice a year"),
+    );
+    annotate(&mut store, &first, Some("dr-team@northwind.example"), None);
     let app = tui::open(&store, "2026-Q4", "ana@example.com", now()).expect("open");
     let (card, row) = codes(&app);
     assert_eq!(card, row, "the queue says what the card says");
@@ -1018,4 +982,32 @@ fn a_closed_campaign_s_screen_says_unreviewed_and_offers_no_decision() {
         "{screen}"
     );
     assert!(!screen.contains("K keep"), "{screen}");
+}
+
+/// Set an identity's owner or expected-unused reason in 2026-Q4, as the lead.
+fn annotate(store: &mut Store, identity: &str, owner: Option<&str>, reason: Option<&str>) {
+    nhi_review::review::annotate(
+        store,
+        &nhi_review::review::Annotation {
+            campaign: "2026-Q4".into(),
+            identity: identity.to_owned(),
+            owner: owner.map(str::to_owned),
+            function: None,
+            expected_unused: reason.map(str::to_owned),
+            reviewer: "lead@example.com".into(),
+            at: now(),
+        },
+    )
+    .expect("annotate");
+}
+
+/// The short id of the identity the card shows.
+fn first_on_the_card(app: &App) -> String {
+    app.card
+        .as_ref()
+        .expect("card")
+        .ctx
+        .identity
+        .short_id
+        .clone()
 }

@@ -359,9 +359,24 @@ fn a_whole_campaign_with_three_reviewers_a_packet_a_delegation_and_a_second_revi
     team.cmd().args(["campaign", "verify", C]).assert().code(1);
 }
 
-#[test]
-fn every_invalid_packet_row_is_reported_with_its_reason_and_changes_nothing_else() {
-    let team = Team::new();
+/// `import-decisions` of a packet some of whose rows are refused (exit 3): what it printed.
+fn import_with_refusals(team: &Team, filled: &Path) -> String {
+    let out = team
+        .cmd()
+        .arg("import-decisions")
+        .arg(filled)
+        .args(["--campaign", C, "--reviewer", "lead@example.com"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).expect("utf-8")
+}
+
+/// Campaign C started with every identity the lead's, and the lead's packet of it: the folder
+/// it is in, its header and its rows.
+fn lead_packet(team: &Team) -> (tempfile::TempDir, csv::StringRecord, Vec<Vec<String>>) {
     team.cmd()
         .args([
             "campaign",
@@ -376,25 +391,25 @@ fn every_invalid_packet_row_is_reported_with_its_reason_and_changes_nothing_else
     let dir = tempfile::tempdir().expect("dir");
     let packet = dir.path().join("lead.csv");
     team.cmd()
-        .args([
-            "export",
-            "packet",
-            "--campaign",
-            C,
-            "--reviewer",
-            "lead@example.com",
-            "-o",
-        ])
+        .args(["export", "packet", "--campaign", C])
+        .args(["--reviewer", "lead@example.com", "-o"])
         .arg(&packet)
         .assert()
         .success();
     let mut reader = csv::Reader::from_path(&packet).expect("packet");
     let headers = reader.headers().expect("headers").clone();
-    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
-    let rows: Vec<Vec<String>> = reader
+    let rows = reader
         .records()
         .map(|r| r.expect("row").iter().map(str::to_owned).collect())
         .collect();
+    (dir, headers, rows)
+}
+
+#[test]
+fn every_invalid_packet_row_is_reported_with_its_reason_and_changes_nothing_else() {
+    let team = Team::new();
+    let (dir, headers, rows) = lead_packet(&team);
+    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
     assert!(rows.len() >= 9, "{}", rows.len());
     // A decision recorded on row 8's identity after the packet was made.
     team.cmd()
@@ -449,17 +464,7 @@ fn every_invalid_packet_row_is_reported_with_its_reason_and_changes_nothing_else
     }
     w.flush().expect("flush");
     let before = common::records(&Store::open(&team.db).expect("store"), C).len();
-    let out = team
-        .cmd()
-        .arg("import-decisions")
-        .arg(&filled)
-        .args(["--campaign", C, "--reviewer", "lead@example.com"])
-        .assert()
-        .code(3)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).expect("utf-8");
+    let out = import_with_refusals(&team, &filled);
     for (line, why) in [
         (2, "unknown identity 'aws-99999'"),
         (3, "verdict 'maybe' is none of keep, reduce, revoke"),
@@ -540,32 +545,8 @@ fn an_admin_only_campaign_holds_exactly_the_identities_with_admin_tier_grants() 
 #[test]
 fn a_rejected_packet_row_names_the_line_it_starts_on_in_a_file_saved_with_crlf() {
     let team = Team::new();
-    team.cmd()
-        .args([
-            "campaign",
-            "start",
-            C,
-            "--default-reviewer",
-            "lead@example.com",
-        ])
-        .args(["--reviewer", "lead@example.com"])
-        .assert()
-        .success();
-    let dir = tempfile::tempdir().expect("dir");
-    let packet = dir.path().join("lead.csv");
-    team.cmd()
-        .args(["export", "packet", "--campaign", C])
-        .args(["--reviewer", "lead@example.com", "-o"])
-        .arg(&packet)
-        .assert()
-        .success();
-    let mut reader = csv::Reader::from_path(&packet).expect("packet");
-    let headers = reader.headers().expect("headers").clone();
+    let (dir, headers, mut rows) = lead_packet(&team);
     let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
-    let mut rows: Vec<Vec<String>> = reader
-        .records()
-        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
-        .collect();
     // Row 2 holds a justification of two lines; rows 2 and 3 are refused.
     rows[0][col("verdict")] = "maybe".into();
     rows[0][col("justification")] = "first line\nsecond line".into();
@@ -587,17 +568,7 @@ fn a_rejected_packet_row_names_the_line_it_starts_on_in_a_file_saved_with_crlf()
             .matches('\n')
             .count()
     };
-    let out = team
-        .cmd()
-        .arg("import-decisions")
-        .arg(&filled)
-        .args(["--campaign", C, "--reviewer", "lead@example.com"])
-        .assert()
-        .code(3)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).expect("utf-8");
+    let out = import_with_refusals(&team, &filled);
     // The line each row starts on, counted in the file as written.
     let first = start_of(&rows[0][col("identity_id")]);
     let second = start_of(&rows[1][col("identity_id")]);
@@ -631,28 +602,24 @@ fn assign_takes_the_members_matching_every_selector_and_refuses_a_selection_of_n
         cmd.assert()
     };
     // The orders team owns one AWS identity and others elsewhere: both selectors must hold.
-    assign(&[
+    const ORDERS_ON_AWS: [&str; 4] = [
         "--owner",
         "orders-team@northwind.example",
         "--provider",
         "aws",
-    ])
-    .success()
-    .stdout(predicate::str::contains(
-        "assigned 1 identity of 'Team-Q4' to zed@example.com",
-    ));
+    ];
+    assign(&ORDERS_ON_AWS)
+        .success()
+        .stdout(predicate::str::contains(
+            "assigned 1 identity of 'Team-Q4' to zed@example.com",
+        ));
     assert_eq!(team.progress(C, "zed@example.com")["total"], 1);
-    assign(&[
-        "--owner",
-        "orders-team@northwind.example",
-        "--provider",
-        "aws",
-    ])
-    .success()
-    .stdout(predicate::str::contains("assigned 0 identities"))
-    .stdout(predicate::str::contains(
-        "1 matched were assigned to zed@example.com already",
-    ));
+    assign(&ORDERS_ON_AWS)
+        .success()
+        .stdout(predicate::str::contains("assigned 0 identities"))
+        .stdout(predicate::str::contains(
+            "1 matched were assigned to zed@example.com already",
+        ));
     // A selector that matches nobody (a typo) is an error, and assigns nothing.
     assign(&["--owner", "orders-tem@northwind.example"])
         .code(1)
