@@ -39,11 +39,18 @@ impl Team {
         common::stdout_of(self.cmd(), args)
     }
 
-    /// One reviewer's line of `campaign status --format json`.
-    fn progress(&self, campaign: &str, reviewer: &str) -> serde_json::Value {
+    /// The lines of `campaign status --format json`.
+    fn status(&self, campaign: &str) -> Vec<serde_json::Value> {
         self.run(&["campaign", "status", campaign, "--format", "json"])
             .lines()
             .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+            .collect()
+    }
+
+    /// One reviewer's line of `campaign status --format json`.
+    fn progress(&self, campaign: &str, reviewer: &str) -> serde_json::Value {
+        self.status(campaign)
+            .into_iter()
             .find(|v| v["by"] == "reviewer" && v["name"] == reviewer)
             .unwrap_or_else(|| panic!("no progress line for {reviewer}"))
     }
@@ -651,9 +658,8 @@ fn an_independent_campaign_hands_nothing_to_its_owner_at_the_start() {
         .assert()
         .success();
     let reviewers: Vec<String> = team
-        .run(&["campaign", "status", C, "--format", "json"])
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json"))
+        .status(C)
+        .into_iter()
         .filter(|v| v["by"] == "reviewer")
         .map(|v| v["name"].as_str().unwrap_or_default().to_owned())
         .collect();
