@@ -1011,3 +1011,14 @@ fn first_on_the_card(app: &App) -> String {
         .short_id
         .clone()
 }
+
+#[test]
+fn an_identity_recorded_unreviewed_last_quarter_is_not_called_undecided_there() {
+    let (mut store, mut app) = two_campaigns();
+    let screen = format!(
+        "{}",
+        drive(&mut store, &mut app, "<Enter>", 240, 60).backend()
+    );
+    assert!(screen.contains("since 2026-Q3: no verdict"), "{screen}");
+    assert!(!screen.contains("2026-Q3: undecided"), "{screen}");
+}

@@ -196,8 +196,10 @@ fn suggestion(out: &mut Vec<Entry>, card: &Card) {
     let Some(p) = &card.ctx.previous else {
         return;
     };
+    // No verdict stood there at its end: left undecided, undone, or recorded unreviewed at its
+    // close (all three read the same from here).
     let last = p.decision.as_ref().map_or_else(
-        || "undecided".to_owned(),
+        || "no verdict".to_owned(),
         |d| {
             let verdict = d.verdict.map_or("", Verdict::as_str);
             let function = if d.business_function.is_empty() {
