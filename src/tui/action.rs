@@ -86,12 +86,15 @@ pub enum Action {
 }
 
 impl Action {
-    /// Whether the action starts a change of the review (a decision, an edit, a mark that
-    /// records): none is possible in a closed campaign, so the footer does not offer them.
+    /// Whether the action is for changing the review (a decision, an edit, a mark that records,
+    /// marking identities for a decision): none is possible in a closed campaign, so the
+    /// footer does not offer them.
     pub fn changes_the_review(self) -> bool {
         matches!(
             self,
-            Action::Keep
+            Action::Mark
+                | Action::MarkAll
+                | Action::Keep
                 | Action::Reduce
                 | Action::Revoke
                 | Action::Undo
