@@ -784,7 +784,7 @@ fn a_forced_format_overrides_detection_and_a_wrong_one_fails_cleanly() {
 #[test]
 fn only_an_import_makes_a_database_a_mistyped_path_is_an_error() {
     let env = Env::new();
-    let commands: [&[&str]; 6] = [
+    let commands: [&[&str]; 7] = [
         &["campaign", "start", "2026-Q4"],
         &["campaign", "close", "2026-Q4"],
         &[
@@ -807,6 +807,17 @@ fn only_an_import_makes_a_database_a_mistyped_path_is_an_error() {
         ],
         &["import-decisions", "packet.csv", "--campaign", "2026-Q4"],
         &["campaign", "status", "2026-Q4"],
+        &[
+            "evidence",
+            "--campaign",
+            "2026-Q4",
+            "--key",
+            "k",
+            "--signer",
+            "a@example.com",
+            "-o",
+            "ev",
+        ],
     ];
     for args in commands {
         env.cmd()

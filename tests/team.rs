@@ -666,6 +666,12 @@ fn an_independent_campaign_hands_nothing_to_its_owner_at_the_start() {
     // The example organisation's identities have owners; none may decide its own here, so
     // the default reviewer holds them all until the lead hands them out.
     assert_eq!(reviewers, vec!["lead@example.com".to_owned()]);
+    // And the check of the assignments knows the rule the start followed.
+    team.cmd()
+        .args(["campaign", "verify", C])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("intact"));
 }
 
 #[test]

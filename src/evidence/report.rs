@@ -211,10 +211,10 @@ fn counts(out: &mut dyn Write, t: &Tallies) -> Result<()> {
     tally_row(out, "all", &t.verdicts)?;
     writeln!(
         out,
-        "</table>\n<h2>Risk signals by provider</h2>\n<p class=\"note\">Each bar counts the identities of one provider carrying each signal when the campaign started; an identity with several signals counts under each.</p>"
+        "</table>\n<h2>Risk signals by provider</h2>\n<p class=\"note\">Each bar counts the identities of one provider carrying each signal as the review stated it: at the start, and again for an identity whose owner a reviewer set or that a reviewer marked unused by design; an identity with several signals counts under each.</p>"
     )?;
     signal_chart(out, &t.signals_by_provider)?;
-    tally_head(out, "signal at start")?;
+    tally_head(out, "signal")?;
     for (code, tally) in &t.by_signal {
         tally_row(out, &format!("{} ({})", code.name(), code.owasp()), tally)?;
     }

@@ -108,7 +108,10 @@ fn tables(out: &mut dyn Write, t: &Tallies) -> Result<()> {
     for (provider, tally) in &t.by_provider {
         writeln!(out, "| {} | {}", md(provider), tally_cells(tally))?;
     }
-    writeln!(out, "\n## By risk signal at start\n")?;
+    writeln!(
+        out,
+        "\n## By risk signal\n\nAs the review stated them: at the start, and again for an identity whose owner a reviewer set or that a reviewer marked unused by design.\n"
+    )?;
     writeln!(
         out,
         "An identity with several signals counts under each.\n\n| signal | OWASP NHI | meaning | {TALLY_HEAD}\n|---|---|---|{TALLY_RULE}"

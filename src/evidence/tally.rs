@@ -79,7 +79,8 @@ pub struct Tallies {
     pub verdicts: VerdictTally,
     /// By provider.
     pub by_provider: BTreeMap<String, VerdictTally>,
-    /// By signal present at start (a member with two signals counts under both).
+    /// By signal as the review stated it (at the start; restated when a reviewer set an owner
+    /// or marked the identity unused by design); a member with two signals counts under both.
     pub by_signal: BTreeMap<SignalCode, VerdictTally>,
     /// Members with each signal, by provider.
     pub signals_by_provider: BTreeMap<String, BTreeMap<SignalCode, u64>>,

@@ -261,6 +261,8 @@ pub fn write_bundle(
     passphrase: impl FnOnce(&Path) -> Result<SecretString>,
     progress: &mut dyn Progress,
 ) -> Result<Written> {
+    // Signing never makes a database: a mistyped --db is an error.
+    Store::require(&req.db)?;
     // The bundle is read through read-only connections; the connection that stores the
     // checkpoint opens beside them, so SQLite's quick check of the file (4.7 s on a 2 GB
     // database) runs while the bundle is written, and must pass before anything is stored. An

@@ -749,12 +749,15 @@ fn compare(
     {
         wrong.push((2, "functions", "business function in force"));
     }
-    let assignee = c
-        .assignee
-        .as_ref()
-        .or(m.owner_at_start.as_ref())
-        .or(Some(&campaign.default_reviewer));
-    if none_if_empty(m.assignee.as_ref()) != none_if_empty(assignee) {
+    // The latest assign record's reviewer, else whom the start gave it to (the one rule).
+    let assignee = c.assignee.clone().or_else(|| {
+        super::rules::first_reviewer(
+            m.owner_at_start.as_deref(),
+            &campaign.default_reviewer,
+            campaign.independent,
+        )
+    });
+    if none_if_empty(m.assignee.as_ref()) != none_if_empty(assignee.as_ref()) {
         wrong.push((4, "assignments", "assigned reviewer"));
     }
     let needed = c.second_review.as_deref() == Some("required");
