@@ -173,7 +173,8 @@ fn facts(out: &mut Vec<Entry>, card: &Card, at: DateTime<Utc>) {
         S,
         format!(
             "created {}{} · last used {}",
-            day(id.created_at),
+            id.created_at
+                .map_or_else(|| "on an unknown date".to_owned(), |t| day(Some(t))),
             age(id.created_at, at),
             last_used_text(id.last_used_at, id.usage_tracked)
         ),

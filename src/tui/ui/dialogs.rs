@@ -202,7 +202,7 @@ fn edit_prompt(app: &App, what: EditWhat) -> (String, Vec<String>) {
             ("business function", help)
         }
         EditWhat::ExpectedUnused => (
-            "reason it is unused by design",
+            "unused-by-design reason",
             vec![
                 "e.g. \"Disaster-recovery restores only; tested each March\". Its signals stop calling it unused, here and in later campaigns. Empty withdraws the mark.".to_owned(),
             ],
