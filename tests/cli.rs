@@ -1244,6 +1244,14 @@ fn campaign_list_lines_up_its_columns() {
     let list = env.stdout(&["campaign", "list"]);
     let lines: Vec<&str> = list.lines().collect();
     assert_eq!(lines.len(), 2, "{list}");
+    // A name typed in another case is not found, but named.
+    env.cmd()
+        .args(["campaign", "status", "2026-q4"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "no campaign '2026-q4': did you mean '2026-Q4'?",
+        ));
     for column in [" started ", "  due ", "  head #"] {
         let at: Vec<Option<usize>> = lines.iter().map(|l| l.find(column)).collect();
         assert!(

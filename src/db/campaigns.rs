@@ -166,9 +166,28 @@ pub trait CampaignReads: Read {
 
     /// A campaign by name.
     fn campaign(&self, name: &str) -> Result<CampaignInfo> {
-        self.find_campaign(name)?.with_context(|| {
-            format!("no campaign '{name}': 'nhi-review campaign list' shows them, 'campaign start NAME' makes one")
-        })
+        if let Some(found) = self.find_campaign(name)? {
+            return Ok(found);
+        }
+        // Names differ in case or by a typo: one spelt alike (case aside) is named.
+        let alike: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT name FROM campaign WHERE lower(name) = lower(?1) ORDER BY id DESC LIMIT 1",
+                [name],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let shown = crate::text::inert(name);
+        match alike {
+            Some(other) => anyhow::bail!(
+                "no campaign '{shown}': did you mean '{}'? (names are exact; 'nhi-review campaign list' shows them)",
+                crate::text::inert(&other)
+            ),
+            None => anyhow::bail!(
+                "no campaign '{shown}': 'nhi-review campaign list' shows them, 'campaign start NAME' makes one"
+            ),
+        }
     }
 
     /// A campaign by row id.
