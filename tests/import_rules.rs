@@ -553,3 +553,25 @@ fn statistics_are_taken_first_and_again_when_the_identities_double() {
     let again = stat(&store).expect("statistics");
     assert!(again.starts_with("130 "), "{again}");
 }
+
+#[test]
+fn a_member_met_by_id_alone_keeps_its_key_when_a_later_export_names_its_tenant() {
+    let mut store = Store::open_in_memory().expect("store");
+    common::import(
+        &mut store,
+        &common::repo("examples/azure/role-assignments.json"),
+        false,
+    )
+    .expect("role assignments: principals by id alone");
+    common::start(&mut store, "2026-Q4", common::now()).expect("start");
+    assert!(common::findings(&store, "2026-Q4").is_empty());
+    // The service principals' export names their tenant: a member of a campaign keeps the key
+    // its population was hashed with (as one with decisions always did).
+    common::import(
+        &mut store,
+        &common::repo("examples/azure/service-principals.json"),
+        false,
+    )
+    .expect("service principals");
+    assert_eq!(common::findings(&store, "2026-Q4"), Vec::<String>::new());
+}

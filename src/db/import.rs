@@ -237,13 +237,15 @@ impl DbSink<'_> {
 
     fn describe(&mut self, i: Identity) -> Result<(), SinkError> {
         let scope = self.scope_for(&i.key.account)?;
-        // A principal first met by id alone (account '*') becomes this identity, unless
-        // decisions were already recorded under its old key.
+        // A principal first met by id alone (account '*') becomes this identity, unless a
+        // campaign holds it under its old key (its population hash covers the key) or decisions
+        // were recorded under it.
         if self.any_unattached {
             self.tx
                 .prepare_cached(
                     "UPDATE identity SET account = ?3 WHERE provider = ?1 AND account = '*'
                        AND native_id = ?2 AND NOT EXISTS (SELECT 1 FROM record d WHERE d.identity_id = identity.id)
+                       AND NOT EXISTS (SELECT 1 FROM campaign_identity m WHERE m.identity_id = identity.id)
                        AND NOT EXISTS (SELECT 1 FROM identity o WHERE o.provider = ?1 AND o.account = ?3 AND o.native_id = ?2)",
                 )?
                 .execute(params![i.key.provider, i.key.native_id, i.key.account])?;
