@@ -28,21 +28,14 @@ use crate::{Outcome, RunContext};
 
 /// Open the database the context names (or the default one) for writing.
 pub fn open_store(ctx: &RunContext) -> Result<Store> {
-    Store::open(&existing_db(ctx)?)
-}
-
-/// The database the context names, which must be there already: only an import makes one.
-fn existing_db(ctx: &RunContext) -> Result<std::path::PathBuf> {
-    let path = ctx.db_path()?;
-    Store::require(&path)?;
-    Ok(path)
+    Store::open_existing(&ctx.db_path()?, crate::db::Checked::Whole)
 }
 
 /// [`open_store`] for a command whose work outlasts SQLite's quick check of the file (an
 /// import, the review screen, campaign start): the check runs beside it and the first commit
 /// waits for it, so a 2 GB database costs no seconds before the work starts.
 pub fn open_store_checking_beside(ctx: &RunContext) -> Result<Store> {
-    Store::open_checked(&existing_db(ctx)?, crate::db::Checked::Beside)
+    Store::open_existing(&ctx.db_path()?, crate::db::Checked::Beside)
 }
 
 /// [`open_store_checking_beside`], making the database where there is none yet (an import).

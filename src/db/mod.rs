@@ -216,12 +216,17 @@ enum Found {
 /// is none yet.
 fn existing_version(path: &Path) -> Result<usize> {
     match inspect(path)? {
-        Found::Missing | Found::Empty => bail!(
-            "no review database at '{}' yet: import exports first ('nhi-review import FILE'), or check --db",
-            crate::text::inert(&path.display().to_string())
-        ),
+        Found::Missing | Found::Empty => Err(no_database(path)),
         Found::Database { version, .. } => Ok(version),
     }
+}
+
+/// The error for a path with no review database yet.
+fn no_database(path: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "no review database at '{}' yet: import exports first ('nhi-review import FILE'), or check --db",
+        crate::text::inert(&path.display().to_string())
+    )
 }
 
 /// Whether SQLite said the file is not a database.
@@ -384,7 +389,21 @@ impl Store {
     /// [`Store::open`], with the quick check before writing covering `checked`. An older
     /// schema is always checked whole, as its upgrade writes every table.
     pub fn open_checked(path: &Path, checked: Checked) -> Result<Store> {
-        let found = inspect(path)?;
+        Store::open_found(path, inspect(path)?, checked)
+    }
+
+    /// [`Store::open_checked`] of a database that must be there already: only an import (or
+    /// the demo) makes one, so a mistyped `--db` is an error, not a new empty file. The file is
+    /// inspected once.
+    pub fn open_existing(path: &Path, checked: Checked) -> Result<Store> {
+        match inspect(path)? {
+            Found::Missing | Found::Empty => Err(no_database(path)),
+            found => Store::open_found(path, found, checked),
+        }
+    }
+
+    /// [`Store::open_checked`] once the file was inspected.
+    fn open_found(path: &Path, found: Found, checked: Checked) -> Result<Store> {
         let shown = crate::text::inert(&path.display().to_string());
         match found {
             Found::Missing => tracing::info!("no database at '{shown}' yet: creating one"),
